@@ -1,0 +1,25 @@
+/**
+ * Every side effect Baton performs is one of these activities. Workflows import this
+ * module as a type only: `import type { BatonActivities } from '../activities'`.
+ */
+import { createCallModel, type ProviderEntry } from './model-activity';
+import { createRunTool } from './tool-activity';
+import type { ToolRegistry } from './tools/registry';
+
+export interface ActivityDependencies {
+  providers: ReadonlyMap<string, ProviderEntry>;
+  tools: ToolRegistry;
+}
+
+/** Creates the activity implementations a worker registers. */
+export function createActivities(deps: ActivityDependencies) {
+  return {
+    callModel: createCallModel(deps.providers),
+    runTool: createRunTool(deps.tools),
+  };
+}
+
+export type BatonActivities = ReturnType<typeof createActivities>;
+export type { ProviderEntry } from './model-activity';
+export { defineTool, type BatonTool, type ToolContext } from './tools/define-tool';
+export { ToolRegistry } from './tools/registry';

@@ -1,0 +1,64 @@
+/** The model activity: one model call through the provider the agent names. */
+import { Context, activityInfo } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType, type ModelRequest, type ModelResponse } from '../core';
+import type { ModelPrice, ModelProvider } from './providers/provider';
+import { checkOutput } from './output-schema';
+
+export interface ProviderEntry {
+  provider: ModelProvider;
+  prices?: Record<string, ModelPrice>;
+}
+
+/** Heartbeats while `work` runs, so a cancelled run aborts the call promptly. */
+export async function withHeartbeats<T>(work: () => Promise<T>): Promise<T> {
+  const ctx = Context.current();
+  const every = Math.max(1000, Math.floor((activityInfo().heartbeatTimeoutMs ?? 30_000) / 3));
+  const timer = setInterval(() => ctx.heartbeat(), every);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function cost(price: ModelPrice | undefined, inputTokens: number, outputTokens: number): number {
+  if (!price) return 0;
+  return (inputTokens * price.inputPerMillion + outputTokens * price.outputPerMillion) / 1_000_000;
+}
+
+/** Builds the `callModel` activity over the worker's configured providers. */
+export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>) {
+  return async function callModel(request: ModelRequest): Promise<ModelResponse> {
+    const entry = providers.get(request.agent.provider);
+    if (!entry) {
+      throw ApplicationFailure.create({
+        type: FailureType.ProviderNotConfigured,
+        nonRetryable: true,
+        message: `agent "${request.agent.name}" uses provider "${request.agent.provider}", which this worker does not configure (configured: ${[...providers.keys()].join(', ') || 'none'})`,
+      });
+    }
+    const started = Date.now();
+    const signal = Context.current().cancellationSignal;
+    const completion = await withHeartbeats(() => entry.provider.complete(request, { signal }));
+    const { inputTokens, outputTokens } = completion.usage;
+    const response: ModelResponse = {
+      message: { ...completion.message, agent: request.agent.name },
+      stopReason: completion.stopReason,
+      usage: {
+        inputTokens,
+        outputTokens,
+        costUsd: cost(entry.prices?.[request.agent.model], inputTokens, outputTokens),
+        latencyMs: Date.now() - started,
+        modelCalls: 1,
+        toolCalls: 0,
+      },
+    };
+    if (request.agent.outputSchema && completion.message.toolCalls.length === 0) {
+      const check = checkOutput(completion.message.content, request.agent.outputSchema);
+      if (check.ok) response.output = check.output;
+      else response.outputError = check.error;
+    }
+    return response;
+  };
+}

@@ -1,0 +1,40 @@
+/** Checks a final answer against an agent's output schema (JSON Schema, via Ajv). */
+import Ajv, { type ValidateFunction } from 'ajv';
+import { specHash } from '../core';
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validators = new Map<string, ValidateFunction>();
+
+function validatorFor(schema: Record<string, unknown>): ValidateFunction {
+  const key = specHash(schema);
+  let validate = validators.get(key);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    validators.set(key, validate);
+  }
+  return validate;
+}
+
+/** Models often wrap JSON in a Markdown fence; accept that, nothing looser. */
+function extractJson(text: string): string {
+  const fenced = /^\s*```(?:json)?\s*\n([\s\S]*?)\n\s*```\s*$/.exec(text);
+  return (fenced ? fenced[1] : text) as string;
+}
+
+export type OutputCheck = { ok: true; output: unknown } | { ok: false; error: string };
+
+/** Parses and validates a final answer; the error text is written for the model to act on. */
+export function checkOutput(text: string, schema: Record<string, unknown>): OutputCheck {
+  let value: unknown;
+  try {
+    value = JSON.parse(extractJson(text));
+  } catch {
+    return { ok: false, error: 'the answer is not valid JSON' };
+  }
+  const validate = validatorFor(schema);
+  if (validate(value)) return { ok: true, output: value };
+  const errors = (validate.errors ?? [])
+    .map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}`)
+    .join('; ');
+  return { ok: false, error: errors };
+}

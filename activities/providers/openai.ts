@@ -1,0 +1,96 @@
+/**
+ * OpenAI Chat Completions through the official `openai` SDK; also any OpenAI-compatible
+ * local server (Ollama, vLLM, llama.cpp, LM Studio) by base URL. SDK retries are off.
+ */
+import OpenAI from 'openai';
+import type { ChatCompletionMessageParam, ChatCompletionTool, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import type { Message, ModelRequest, StopReason, ToolCall } from '../../core';
+import { classifyProviderError } from './errors';
+import type { CompleteOptions, Completion, ModelProvider } from './provider';
+
+export interface OpenAIProviderOptions {
+  apiKey: string;
+  baseURL?: string;
+  organization?: string;
+  /** Ask for JSON-Schema structured output when the agent has an output schema. */
+  structuredOutput: boolean;
+  /** Name used in errors and logs ('openai' or the config's provider name). */
+  label: string;
+  apiKeyEnv?: string;
+}
+
+/** Parses tool-call arguments; text that is not JSON is kept so the tool layer can report it. */
+export function parseArguments(raw: string): unknown {
+  if (raw.trim() === '') return {};
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function toWire(message: Message): ChatCompletionMessageParam {
+  switch (message.role) {
+    case 'system':
+    case 'user':
+      return { role: message.role, content: message.content };
+    case 'tool':
+      return { role: 'tool', tool_call_id: message.toolCallId, content: message.content };
+    case 'assistant':
+      return {
+        role: 'assistant',
+        content: message.content || null,
+        ...(message.toolCalls.length
+          ? { tool_calls: message.toolCalls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments ?? {}) } })) }
+          : {}),
+      };
+  }
+}
+
+const stopReasons: Record<string, StopReason> = { stop: 'end', tool_calls: 'tool_calls', function_call: 'tool_calls', length: 'max_tokens' };
+
+export class OpenAIProvider implements ModelProvider {
+  readonly kind = 'openai';
+  private readonly client: OpenAI;
+
+  constructor(private readonly options: OpenAIProviderOptions) {
+    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, organization: options.organization, maxRetries: 0 });
+  }
+
+  /** The request body for a Baton model request (exposed for tests and logging). */
+  buildRequest(request: ModelRequest): ChatCompletionCreateParamsNonStreaming {
+    const { agent } = request;
+    const messages: ChatCompletionMessageParam[] = [];
+    if (agent.instructions) messages.push({ role: 'system', content: agent.instructions });
+    messages.push(...request.messages.map(toWire));
+    const tools: ChatCompletionTool[] = request.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.inputSchema } }));
+    return {
+      model: agent.model,
+      messages,
+      ...(tools.length ? { tools } : {}),
+      ...(agent.temperature !== undefined ? { temperature: agent.temperature } : {}),
+      ...(agent.maxOutputTokens !== undefined ? { max_tokens: agent.maxOutputTokens } : {}),
+      ...(agent.outputSchema && this.options.structuredOutput
+        ? { response_format: { type: 'json_schema', json_schema: { name: 'output', schema: agent.outputSchema, strict: false } } }
+        : {}),
+    };
+  }
+
+  async complete(request: ModelRequest, { signal }: CompleteOptions): Promise<Completion> {
+    let response: OpenAI.Chat.Completions.ChatCompletion;
+    try {
+      response = await this.client.chat.completions.create(this.buildRequest(request), { signal });
+    } catch (err) {
+      throw classifyProviderError(err, { provider: this.options.label, apiKeyEnv: this.options.apiKeyEnv, signal });
+    }
+    const choice = response.choices[0];
+    const toolCalls: ToolCall[] = (choice?.message.tool_calls ?? [])
+      .filter((c) => c.type === 'function')
+      .map((c) => ({ id: c.id, name: c.function.name, arguments: parseArguments(c.function.arguments) }));
+    return {
+      message: { role: 'assistant', content: choice?.message.content ?? '', toolCalls },
+      usage: { inputTokens: response.usage?.prompt_tokens ?? 0, outputTokens: response.usage?.completion_tokens ?? 0 },
+      stopReason: stopReasons[choice?.finish_reason ?? ''] ?? 'other',
+    };
+  }
+}

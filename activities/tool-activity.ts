@@ -1,0 +1,40 @@
+/** The tool activity: validates the model's arguments, then runs the tool. */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType, type ToolRequest, type ToolResult } from '../core';
+import type { ToolRegistry } from './tools/registry';
+
+/** Tool results go to the model as text: strings as they are, anything else as JSON. */
+export function toolResultText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === undefined) return 'null';
+  return JSON.stringify(value);
+}
+
+/** Builds the `runTool` activity over the worker's tools. */
+export function createRunTool(registry: ToolRegistry) {
+  return async function runTool(request: ToolRequest): Promise<ToolResult> {
+    const tool = registry.get(request.tool);
+    if (!tool) {
+      throw ApplicationFailure.create({
+        type: FailureType.ToolNotRegistered,
+        nonRetryable: true,
+        message: `tool "${request.tool}" is not registered on this worker (known: ${registry.names().join(', ') || 'none'})`,
+      });
+    }
+    const parsed = tool.parseArguments(request.arguments);
+    if (!parsed.ok) {
+      return { content: `Invalid arguments for ${request.tool}: ${parsed.error}`, isError: true, errorKind: 'invalid_arguments' };
+    }
+    const ctx = Context.current();
+    const value = await tool.execute(parsed.value, {
+      idempotencyKey: request.idempotencyKey,
+      agent: request.agent,
+      callId: request.callId,
+      attempt: ctx.info.attempt,
+      signal: ctx.cancellationSignal,
+      heartbeat: (details) => ctx.heartbeat(details),
+    });
+    return { content: toolResultText(value), isError: false };
+  };
+}

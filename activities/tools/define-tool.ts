@@ -1,0 +1,71 @@
+/**
+ * `defineTool`: a TypeScript function as a Baton tool. The zod input schema is both the
+ * JSON Schema the model sees and the validator for the model's arguments.
+ */
+import { z } from 'zod';
+import { ToolSpecSchema, type ToolSpec, type ToolSpecInput } from '../../core';
+
+/** What a tool's `execute` receives besides its arguments. */
+export interface ToolContext {
+  /**
+   * Stable across retries and replays of one tool call. An activity may run more than
+   * once (a retry after a timeout or a worker crash), so a tool with external side
+   * effects must be idempotent: pass this key on (e.g. as an Idempotency-Key header)
+   * or record it and skip work already done.
+   */
+  idempotencyKey: string;
+  /** The agent that asked for the call, and the model's tool-call id. */
+  agent: string;
+  callId: string;
+  /** 1 on the first try, then 2, 3, … on retries. */
+  attempt: number;
+  /** Aborted when the run is cancelled (delivered through heartbeats). */
+  signal: AbortSignal;
+  /** Long tools call this now and then: proves liveness and lets cancellation arrive. */
+  heartbeat(details?: unknown): void;
+}
+
+export type ToolOptions = Omit<ToolSpecInput, 'name' | 'description' | 'inputSchema' | 'source'>;
+
+export interface ToolDefinitionInput<S extends z.ZodType> extends ToolOptions {
+  name: string;
+  description: string;
+  input: S;
+  execute(args: z.output<S>, context: ToolContext): unknown;
+}
+
+/** A tool as the worker holds it: its spec (data, sent to workflows) and its code. */
+export interface BatonTool {
+  readonly spec: ToolSpec;
+  /** Validates model arguments; a failure goes back to the model as a tool error. */
+  parseArguments(args: unknown): { ok: true; value: unknown } | { ok: false; error: string };
+  execute(args: unknown, context: ToolContext): Promise<unknown>;
+}
+
+/** Formats zod issues as `path: message` lines a model (or a person) can act on. */
+export function formatZodIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+/** Declares a TypeScript tool; see the README's "Writing tools" for the full contract. */
+export function defineTool<S extends z.ZodType>(definition: ToolDefinitionInput<S>): BatonTool {
+  const { input, execute, ...options } = definition;
+  const inputSchema = z.toJSONSchema(input, { target: 'draft-7', unrepresentable: 'any' }) as Record<string, unknown>;
+  delete inputSchema.$schema;
+  const spec = ToolSpecSchema.parse({ ...options, inputSchema, source: 'typescript' });
+  return {
+    spec,
+    parseArguments(args) {
+      if (typeof args === 'string') {
+        return { ok: false, error: `arguments were not valid JSON: ${args.slice(0, 200)}` };
+      }
+      const parsed = input.safeParse(args ?? {});
+      return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: formatZodIssues(parsed.error) };
+    },
+    async execute(args, context) {
+      return execute(args as z.output<S>, context);
+    },
+  };
+}

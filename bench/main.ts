@@ -1,0 +1,125 @@
+/**
+ * `npm run bench`: Baton's overhead against bare Temporal, in one run on one dev server.
+ * An agent turn = one model call (zero-latency scripted model) + one tool call; the
+ * baseline does the same activities as no-ops. Prints a Markdown table of ratios.
+ */
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { z } from 'zod';
+import { defineTool } from '../activities';
+import { ScriptedModel } from '../activities/providers/scripted';
+import { BatonClient } from '../client/baton-client';
+import { validateConfig } from '../config/define-config';
+import { createBatonWorker } from '../workers/create-worker';
+import { startEphemeralServer } from '../devtools/ephemeral-server';
+import * as bareActivities from './bare-activities';
+import { percentile, recordStep, turnDurations } from './step-clock';
+
+const TURNS = Number(process.env.BENCH_TURNS ?? 20);
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const WARMUP = 2;
+
+interface Sample { turns: number[]; events: number; bytes: number }
+
+async function historyStats(client: Client, workflowId: string): Promise<{ events: number; bytes: number }> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return { events: history.events?.length ?? 0, bytes: temporal.api.history.v1.History.encode(history).finish().length };
+}
+
+function memorySampler() {
+  let peak = 0;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  return { reset: () => (peak = process.memoryUsage().rss), peak: () => peak, stop: () => clearInterval(timer) };
+}
+
+async function main(): Promise<void> {
+  const server = process.env.TEMPORAL_ADDRESS ? undefined : await startEphemeralServer();
+  const address = process.env.TEMPORAL_ADDRESS ?? (server as { address: string }).address;
+  const nativeConnection = await NativeConnection.connect({ address });
+  const client = new Client({ connection: await Connection.connect({ address }) });
+  const memory = memorySampler();
+  try {
+    const noop = defineTool({ name: 'noop', description: 'Does nothing', input: z.object({ turn: z.number() }), execute: ({ turn }) => ({ ok: true, turn }) });
+    const model = ScriptedModel.respondWith(({ messages }) => {
+      recordStep((messages[0] as { content: string }).content);
+      const done = messages.filter((m) => m.role === 'tool').length;
+      return done < TURNS ? { toolCalls: [{ name: 'noop', arguments: { turn: done + 1 } }] } : { text: 'done' };
+    });
+    const config = validateConfig({
+      temporal: { taskQueue: `bench-baton-${process.pid}` },
+      providers: { scripted: { type: 'scripted', model } },
+      agents: { bench: { provider: 'scripted', model: 'zero-latency', tools: ['noop'], limits: { maxTurns: TURNS + 1 } } },
+      tools: [noop],
+    });
+    const batonWorker = await createBatonWorker({ config, connection: nativeConnection });
+    const bareQueue = `bench-bare-${process.pid}`;
+    const bareWorker = await Worker.create({ connection: nativeConnection, taskQueue: bareQueue, workflowsPath: path.join(__dirname, 'bare-workflow.ts'), activities: bareActivities });
+    const baton = new BatonClient(client, config, { namespace: 'default' });
+
+    const runBaton = async (key: string): Promise<Sample> => {
+      const handle = await baton.startAgent('bench', key, { workflowId: key });
+      await handle.result();
+      return { turns: turnDurations(key), ...(await historyStats(client, key)) };
+    };
+    const runBare = async (key: string): Promise<Sample> => {
+      await client.workflow.execute('bareAgentWorkflow', { taskQueue: bareQueue, workflowId: key, args: [{ runKey: key, turns: TURNS }] });
+      return { turns: turnDurations(key), ...(await historyStats(client, key)) };
+    };
+
+    const results = { baton: [] as Sample[], bare: [] as Sample[] };
+    const peaks = { baton: 0, bare: 0 };
+    await Promise.all([batonWorker.run(), bareWorker.run(), (async () => {
+      try {
+        for (let i = 0; i < WARMUP; i++) { await runBare(`warm-bare-${i}-${Date.now()}`); await runBaton(`warm-baton-${i}-${Date.now()}`); }
+        for (let i = 0; i < RUNS; i++) {
+          memory.reset();
+          results.bare.push(await runBare(`bare-${i}-${Date.now()}`));
+          peaks.bare = Math.max(peaks.bare, memory.peak());
+          memory.reset();
+          results.baton.push(await runBaton(`baton-${i}-${Date.now()}`));
+          peaks.baton = Math.max(peaks.baton, memory.peak());
+        }
+      } finally {
+        batonWorker.shutdown();
+        bareWorker.shutdown();
+      }
+    })()]);
+    printReport(results, peaks);
+  } finally {
+    memory.stop();
+    await nativeConnection.close();
+    await client.connection.close();
+    await server?.stop();
+  }
+}
+
+function summarize(samples: Sample[]) {
+  const turns = samples.flatMap((s) => s.turns);
+  return {
+    median: percentile(turns, 50),
+    p99: percentile(turns, 99),
+    events: samples.reduce((a, s) => a + s.events, 0) / samples.length / TURNS,
+    bytes: samples.reduce((a, s) => a + s.bytes, 0) / samples.length / TURNS,
+  };
+}
+
+function printReport(results: { baton: Sample[]; bare: Sample[] }, peaks: { baton: number; bare: number }): void {
+  const b = summarize(results.baton);
+  const t = summarize(results.bare);
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
+  console.log(`\nAgent turn (1 model call + 1 tool call), ${RUNS} runs × ${TURNS} turns, zero-latency scripted model\n`);
+  console.log('| measure | bare Temporal | Baton | ratio |');
+  console.log('|---|---|---|---|');
+  console.log(`| median per turn | ${t.median.toFixed(2)} ms | ${b.median.toFixed(2)} ms | ${(b.median / t.median).toFixed(2)} |`);
+  console.log(`| p99 per turn | ${t.p99.toFixed(2)} ms | ${b.p99.toFixed(2)} ms | ${(b.p99 / t.p99).toFixed(2)} |`);
+  console.log(`| history events per turn | ${t.events.toFixed(2)} | ${b.events.toFixed(2)} | +${(b.events - t.events).toFixed(2)} |`);
+  console.log(`| history bytes per turn | ${t.bytes.toFixed(0)} | ${b.bytes.toFixed(0)} | ${(b.bytes / t.bytes).toFixed(2)} |`);
+  console.log(`| worker peak RSS | ${mb(peaks.bare)} | ${mb(peaks.baton)} | ${(peaks.baton / peaks.bare).toFixed(2)} |`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench failed: ${err instanceof Error ? err.stack : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,68 @@
+/**
+ * The typed client: start agent runs from your own service, read their state and
+ * results. Inputs are validated before a run starts, so a bad input never reaches history.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { AgentRunInputSchema, BatonAgent, BatonPattern, BatonStatus, type AgentRunState, type Message } from '../core';
+import { agentSpec, toolSpecsFor, ConfigError, toIssues, type BatonConfig } from '../config/define-config';
+import { agentWorkflow, stateQuery } from '../workflows';
+import { connectClient, resolveConnectionSettings, type ConnectionOverrides, type ConnectionSettings } from './connection';
+import { runUrl, uiBaseUrl } from './ui-links';
+
+export interface StartAgentOptions {
+  workflowId?: string;
+  taskQueue?: string;
+}
+
+export type AgentRunHandle = WorkflowHandleWithFirstExecutionRunId<typeof agentWorkflow>;
+
+/** A short, single-line preview for summaries. */
+export function preview(text: string, max = 80): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+export class BatonClient {
+  constructor(
+    readonly temporal: Client,
+    readonly config: BatonConfig,
+    readonly settings: Pick<ConnectionSettings, 'namespace'>,
+  ) {}
+
+  /** Connects using flags, the environment (TEMPORAL_*) and the config, in that order. */
+  static async connect(config: BatonConfig, overrides: ConnectionOverrides = {}): Promise<BatonClient> {
+    const settings = resolveConnectionSettings(overrides, config.temporal);
+    const connection = await connectClient(settings);
+    return new BatonClient(new Client({ connection, namespace: settings.namespace }), config, settings);
+  }
+
+  /** Starts a configured agent; returns as soon as the run is recorded by the server. */
+  async startAgent(agentName: string, input: string | Message[], options: StartAgentOptions = {}): Promise<AgentRunHandle> {
+    const agent = agentSpec(this.config, agentName);
+    const parsed = AgentRunInputSchema.safeParse({ agent, tools: toolSpecsFor(this.config, agent), input });
+    if (!parsed.success) throw new ConfigError('run input', toIssues(parsed.error));
+    const text = typeof input === 'string' ? input : (input.findLast((m) => m.role === 'user')?.content ?? '');
+    return this.temporal.workflow.start(agentWorkflow, {
+      args: [parsed.data],
+      taskQueue: options.taskQueue ?? this.config.temporal.taskQueue,
+      workflowId: options.workflowId ?? `baton-${agentName}-${randomUUID().slice(0, 8)}`,
+      staticSummary: `agent ${agentName}: ${preview(text)}`,
+      typedSearchAttributes: [
+        { key: BatonAgent, value: agentName },
+        { key: BatonPattern, value: 'agent' },
+        { key: BatonStatus, value: 'running' },
+      ],
+    });
+  }
+
+  /** The live state of a run (needs a worker to answer the query). */
+  async state(workflowId: string): Promise<AgentRunState> {
+    return this.temporal.workflow.getHandle(workflowId).query(stateQuery);
+  }
+
+  /** The Web UI page of a run. */
+  uiUrl(workflowId: string, runId?: string): string {
+    return runUrl(uiBaseUrl(this.config.temporal.uiUrl), this.settings.namespace, workflowId, runId);
+  }
+}

@@ -1,0 +1,63 @@
+/** `baton run <agent> --input <text|@file> [--wait]` */
+import { readFile } from 'node:fs/promises';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { AgentRunResult, AgentRunState } from '../../../core';
+import { stateQuery } from '../../../workflows';
+import { connectBaton, UsageError, type GlobalFlags } from '../context';
+import { formatProgress, formatUsage } from '../format';
+import { describeRunFailure } from './result';
+
+export interface RunFlags {
+  input?: string;
+  wait?: boolean;
+  id?: string;
+  taskQueue?: string;
+}
+
+/** `--input @file` reads the file; anything else is the text itself. */
+export async function readInput(value: string | undefined): Promise<string> {
+  if (value === undefined) throw new UsageError('missing --input <text|@file>');
+  if (!value.startsWith('@')) return value;
+  try {
+    return await readFile(value.slice(1), 'utf8');
+  } catch {
+    throw new UsageError(`cannot read input file ${value.slice(1)}`);
+  }
+}
+
+/** Polls the `state` query and prints a line whenever the run's progress changes. */
+export async function followProgress(handle: WorkflowHandle, done: Promise<unknown>, write: (line: string) => void): Promise<void> {
+  let last = '';
+  let finished = false;
+  void done.finally(() => (finished = true)).catch(() => undefined);
+  while (!finished) {
+    try {
+      const line = formatProgress((await handle.query(stateQuery)) as AgentRunState);
+      if (line !== last) write(line);
+      last = line;
+    } catch {
+      // The query needs a worker; until one picks the run up there is nothing to show.
+    }
+    await Promise.race([done.catch(() => undefined), new Promise((r) => setTimeout(r, 250))]);
+  }
+}
+
+export async function runCommand(agent: string, flags: RunFlags, globals: GlobalFlags): Promise<number> {
+  const input = await readInput(flags.input);
+  const baton = await connectBaton(globals);
+  const handle = await baton.startAgent(agent, input, { workflowId: flags.id, taskQueue: flags.taskQueue });
+  console.log(`Started ${handle.workflowId}`);
+  console.log(`Web UI: ${baton.uiUrl(handle.workflowId, handle.firstExecutionRunId)}`);
+  if (!flags.wait) return 0;
+  const result = handle.result() as Promise<AgentRunResult>;
+  await followProgress(handle, result, (line) => console.error(line));
+  try {
+    const value = await result;
+    console.log(`\n${value.output}\n`);
+    console.log(`${value.agent} finished in ${value.turns} turns · ${formatUsage(value.usage)}`);
+    return 0;
+  } catch (err) {
+    console.error(`run failed: ${describeRunFailure(err)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,57 @@
+/** What every CLI command shares: global flags, the config, a connected client. */
+import { Client } from '@temporalio/client';
+import { loadConfig, resolveConfigPath } from '../../config/load-config';
+import type { BatonConfig } from '../../config/define-config';
+import { BatonClient } from '../baton-client';
+import { connectClient, resolveConnectionSettings, type ConnectionSettings } from '../connection';
+import { runUrl, uiBaseUrl } from '../ui-links';
+
+export interface GlobalFlags {
+  config?: string;
+  address?: string;
+  namespace?: string;
+}
+
+/** A mistake in how the CLI was called; printed as one line, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Loads the config the command needs (required for worker/run, optional elsewhere). */
+export async function configFor(flags: GlobalFlags, required: boolean): Promise<BatonConfig | undefined> {
+  if (!required) {
+    try {
+      resolveConfigPath(flags.config);
+    } catch {
+      return undefined;
+    }
+  }
+  return loadConfig(flags.config);
+}
+
+export interface Connected {
+  client: Client;
+  settings: ConnectionSettings;
+  config?: BatonConfig;
+  ui(workflowId: string, runId?: string): string;
+}
+
+/** Connects for commands that only read or control runs. */
+export async function connect(flags: GlobalFlags): Promise<Connected> {
+  const config = await configFor(flags, false);
+  const settings = resolveConnectionSettings(flags, config?.temporal);
+  const connection = await connectClient(settings);
+  const base = uiBaseUrl(config?.temporal.uiUrl);
+  return {
+    client: new Client({ connection, namespace: settings.namespace }),
+    settings,
+    config,
+    ui: (id, runId) => runUrl(base, settings.namespace, id, runId),
+  };
+}
+
+/** Connects the typed Baton client (needs the config, to resolve agents and tools). */
+export async function connectBaton(flags: GlobalFlags): Promise<BatonClient> {
+  const config = (await configFor(flags, true)) as BatonConfig;
+  return BatonClient.connect(config, flags);
+}

@@ -1,0 +1,23 @@
+/** Plain-text formatting for CLI output. */
+import type { AgentRunState, Usage } from '../../core';
+
+export function formatUsage(usage: Usage): string {
+  const cost = usage.costUsd > 0 ? `, $${usage.costUsd.toFixed(4)}` : '';
+  return `${usage.inputTokens} in / ${usage.outputTokens} out tokens${cost}, ${usage.modelCalls} model calls, ${usage.toolCalls} tool calls`;
+}
+
+/** One progress line per state change while `baton run --wait` waits. */
+export function formatProgress(state: AgentRunState): string {
+  const step = state.lastStep ? ` · last: ${state.lastStep.kind} ${state.lastStep.name}${state.lastStep.isError ? ' (error)' : ''}` : '';
+  return `  ${state.agent} · turn ${state.turn}/${state.maxTurns} · ${state.status.replace('_', ' ')}${step}`;
+}
+
+export function formatDate(date: Date | undefined): string {
+  return date ? date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-';
+}
+
+/** Left-aligned columns, for `baton list`. */
+export function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, col) => Math.max(...rows.map((row) => (row[col] ?? '').length))) ?? [];
+  return rows.map((row) => row.map((cell, col) => cell.padEnd(widths[col] ?? 0)).join('  ').trimEnd()).join('\n');
+}

@@ -1,0 +1,83 @@
+/** The `baton` CLI. Every error is one clear line and a non-zero exit, never a stack trace. */
+import { Command, CommanderError } from 'commander';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { ConfigError } from '../../config/define-config';
+import { UnreachableServerError } from '../connection';
+import { configFor, UsageError, type GlobalFlags } from './context';
+import { runCommand } from './commands/run';
+import { statusCommand } from './commands/status';
+import { resultCommand } from './commands/result';
+import { listCommand } from './commands/list';
+import { cancelCommand } from './commands/cancel';
+import { runWorker } from '../../workers/run-worker';
+
+/** Exit codes: 0 ok, 1 failed, 2 wrong usage or config, 3 not finished yet. */
+function exitCodeFor(err: unknown): number {
+  if (err instanceof UsageError || err instanceof ConfigError) return 2;
+  return 1;
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof WorkflowNotFoundError) return `no run with id ${err.workflowId ?? ''}`.trim();
+  if (err instanceof ConfigError || err instanceof UsageError || err instanceof UnreachableServerError) return err.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Builds the command tree; `onExit` receives each command's exit code. */
+export function buildProgram(onExit: (code: number) => void): Command {
+  const program = new Command('baton')
+    .description('Durable multi-agent LLM workflows on Temporal')
+    .option('-c, --config <file>', 'config file (default: baton.config.ts, or $BATON_CONFIG)')
+    .option('--address <host:port>', 'Temporal frontend (default: $TEMPORAL_ADDRESS, the config, or 127.0.0.1:7233)')
+    .option('--namespace <name>', 'Temporal namespace (default: $TEMPORAL_NAMESPACE, the config, or "default")')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  const globals = (): GlobalFlags => program.opts<GlobalFlags>();
+  const set = (promise: Promise<number>) => promise.then(onExit);
+
+  program.command('worker').description('run a worker for the configured agents and tools until Ctrl-C')
+    .option('-q, --task-queue <queue>', 'task queue to poll (default: the config\'s)')
+    .action(async (flags: { taskQueue?: string }) => {
+      const config = await configFor(globals(), true);
+      await runWorker(config as NonNullable<typeof config>, { ...globals(), taskQueue: flags.taskQueue });
+    });
+  program.command('run <agent>').description('start a run of a configured agent; prints its id and Web UI link')
+    .option('-i, --input <text|@file>', 'the input text, or @path to read it from a file')
+    .option('-w, --wait', 'wait for the result, showing progress')
+    .option('--id <workflowId>', 'workflow id to use (default: baton-<agent>-<random>)')
+    .option('-q, --task-queue <queue>', 'task queue of the workers to use')
+    .action((agent: string, flags) => set(runCommand(agent, flags, globals())));
+  program.command('status <id>').description('show where a run is: status, turn, last step, usage')
+    .action((id: string) => set(statusCommand(id, globals())));
+  program.command('result <id>').description('print the result of a finished run')
+    .option('-w, --wait', 'wait for the run to finish')
+    .option('--json', 'print the whole result as JSON')
+    .action((id: string, flags) => set(resultCommand(id, flags, globals())));
+  program.command('list').description('list recent Baton runs')
+    .option('--agent <name>', 'only runs of this agent')
+    .option('--status <status>', 'only runs in this status (running, completed, failed, cancelled)')
+    .option('--limit <n>', 'at most this many runs', '20')
+    .action((flags) => set(listCommand(flags, globals())));
+  program.command('cancel <id>').description('cancel a run and its in-flight model and tool calls')
+    .action((id: string) => set(cancelCommand(id, globals())));
+  return program;
+}
+
+/** Parses argv and runs one command; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    console.error(`baton: ${describeError(err)}`);
+    if (process.env.BATON_DEBUG) console.error(err);
+    return exitCodeFor(err);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,56 @@
+/** `defineConfig` and config validation: a bad config fails before anything starts. */
+import type { z } from 'zod';
+import { AgentSpecSchema, type AgentSpec, type ToolSpec } from '../core';
+import { BatonConfigSchema, type BatonConfig, type BatonConfigInput } from './schema';
+
+/** A config that failed validation; each issue names the path of the bad field. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly source: string,
+    readonly issues: Array<{ path: string; message: string }>,
+  ) {
+    super(`invalid config (${source}):\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`);
+  }
+}
+
+function issuePath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '') || '(root)';
+}
+
+/** Turns zod issues into ConfigError entries with readable paths like `agents.writer.tools[0]`. */
+export function toIssues(error: z.ZodError): Array<{ path: string; message: string }> {
+  return error.issues.map((issue) => ({ path: issuePath(issue.path), message: issue.message }));
+}
+
+/** Gives a config file its types; validation happens when it is loaded. */
+export function defineConfig(config: BatonConfigInput): BatonConfigInput {
+  return config;
+}
+
+/** Validates a config object; throws ConfigError with every bad field's path. */
+export function validateConfig(raw: unknown, source = 'config'): BatonConfig {
+  const parsed = BatonConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(source, toIssues(parsed.error));
+  return parsed.data;
+}
+
+/** The full spec of a configured agent, by name. */
+export function agentSpec(config: BatonConfig, name: string): AgentSpec {
+  const entry = config.agents[name];
+  if (!entry) {
+    throw new ConfigError('run', [{ path: 'agent', message: `unknown agent "${name}"; configured agents: ${Object.keys(config.agents).join(', ')}` }]);
+  }
+  return AgentSpecSchema.parse({ ...entry, name });
+}
+
+/** The specs of an agent's tools, as a run input carries them. */
+export function toolSpecsFor(config: BatonConfig, agent: AgentSpec): ToolSpec[] {
+  return agent.tools.map((name) => {
+    const tool = config.tools.find((t) => t.spec.name === name);
+    if (!tool) throw new ConfigError('run', [{ path: `agents.${agent.name}.tools`, message: `unknown tool "${name}"` }]);
+    return tool.spec;
+  });
+}
+
+export type { BatonConfig, BatonConfigInput } from './schema';

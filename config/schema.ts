@@ -1,0 +1,64 @@
+/** The config file's schema: everything is validated before a worker or run starts. */
+import { z } from 'zod';
+import { AgentSpecSchema, DurationSchema, agentNamePattern } from '../core';
+import { ProviderConfigSchema } from '../activities/providers/config';
+import type { BatonTool } from '../activities/tools/define-tool';
+
+function isBatonTool(value: unknown): value is BatonTool {
+  return typeof value === 'object' && value !== null && 'spec' in value && typeof (value as BatonTool).execute === 'function';
+}
+
+export const TemporalSettingsSchema = z
+  .object({
+    /** host:port of the frontend; the TEMPORAL_ADDRESS environment variable overrides it. */
+    address: z.string().min(1).optional(),
+    namespace: z.string().min(1).optional(),
+    /** The default task queue for runs and workers. */
+    taskQueue: z.string().min(1).default('baton'),
+    /** Base URL of the Web UI, for the links Baton prints. */
+    uiUrl: z.string().url().optional(),
+  })
+  .strict();
+
+export const WorkerSettingsSchema = z
+  .object({
+    maxConcurrentActivityTaskExecutions: z.number().int().positive().optional(),
+    maxConcurrentWorkflowTaskExecutions: z.number().int().positive().optional(),
+    /** How long in-flight activities get to finish on shutdown before they are cancelled. */
+    shutdownGraceTime: DurationSchema.default('10s'),
+  })
+  .strict();
+
+const AgentEntrySchema = AgentSpecSchema.omit({ name: true });
+
+export const BatonConfigSchema = z
+  .object({
+    temporal: TemporalSettingsSchema.default({ taskQueue: 'baton' }),
+    providers: z.record(z.string().min(1), ProviderConfigSchema),
+    agents: z.record(z.string().regex(agentNamePattern, 'agent names are letters, digits, "_" or "-", starting with a letter'), AgentEntrySchema),
+    tools: z.array(z.custom<BatonTool>(isBatonTool, 'expected a tool made with defineTool()')).default([]),
+    worker: WorkerSettingsSchema.default({ shutdownGraceTime: '10s' }),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const toolNames = new Set<string>();
+    config.tools.forEach((tool, i) => {
+      if (toolNames.has(tool.spec.name)) ctx.addIssue({ code: 'custom', path: ['tools', i], message: `tool "${tool.spec.name}" is defined twice` });
+      toolNames.add(tool.spec.name);
+    });
+    for (const [name, agent] of Object.entries(config.agents)) {
+      if (!(agent.provider in config.providers)) {
+        ctx.addIssue({ code: 'custom', path: ['agents', name, 'provider'], message: `unknown provider "${agent.provider}"; configured providers: ${Object.keys(config.providers).join(', ') || 'none'}` });
+      }
+      agent.tools.forEach((tool, i) => {
+        if (!toolNames.has(tool)) {
+          ctx.addIssue({ code: 'custom', path: ['agents', name, 'tools', i], message: `unknown tool "${tool}"; defined tools: ${[...toolNames].join(', ') || 'none'}` });
+        }
+      });
+    }
+  });
+
+/** What a config file exports (defaults may be left out). */
+export type BatonConfigInput = z.input<typeof BatonConfigSchema>;
+/** A validated config, defaults filled in. */
+export type BatonConfig = z.output<typeof BatonConfigSchema>;

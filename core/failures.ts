@@ -1,0 +1,41 @@
+/**
+ * The one list of failure types Baton raises. Runs fail with an `ApplicationFailure`
+ * whose `type` is one of these, so callers, retry policies and tests can tell whose
+ * fault a failure is: the user's configuration, the model's behaviour, or the system.
+ */
+export const FailureType = {
+  /** The user's configuration or workflow spec is invalid. Never retried. */
+  InvalidConfig: 'BatonInvalidConfig',
+  /** A run input (agent spec, tool spec, workflow spec) failed validation. Never retried. */
+  InvalidInput: 'BatonInvalidInput',
+  /** The provider rejected the request (400/401/403/404/422). Never retried. */
+  ProviderRejected: 'BatonProviderRejected',
+  /** The provider is unavailable or rate limited (408/409/429/5xx, network). Retried. */
+  ProviderUnavailable: 'BatonProviderUnavailable',
+  /** The model kept breaking the contract (bad final output after a correction). */
+  ModelBehaviour: 'BatonModelBehaviour',
+  /** The agent hit its turn limit before a final answer. */
+  MaxTurnsExceeded: 'BatonMaxTurnsExceeded',
+  /** The run hit its token or cost budget. */
+  BudgetExceeded: 'BatonBudgetExceeded',
+  /** A tool failed after its retries, and its policy says the run fails. */
+  ToolFailed: 'BatonToolFailed',
+  /** A tool the worker does not know was requested by a run (a deployment mismatch). */
+  ToolNotRegistered: 'BatonToolNotRegistered',
+  /** The model provider named by an agent is not configured on the worker. */
+  ProviderNotConfigured: 'BatonProviderNotConfigured',
+  /** The scripted model met a call it had no step for, or steps were left over. */
+  ScriptMismatch: 'BatonScriptMismatch',
+} as const;
+
+export type FailureType = (typeof FailureType)[keyof typeof FailureType];
+
+/** Failure types that no retry can fix; activities raise these as non-retryable. */
+export const nonRetryableFailureTypes: readonly FailureType[] = [
+  FailureType.InvalidConfig,
+  FailureType.InvalidInput,
+  FailureType.ProviderRejected,
+  FailureType.ProviderNotConfigured,
+  FailureType.ToolNotRegistered,
+  FailureType.ScriptMismatch,
+];

@@ -1,0 +1,53 @@
+/**
+ * ToolSpec: what a workflow knows about a tool. The implementation lives on the worker
+ * and is found by name; a spec never carries code. Runs in the sandbox.
+ */
+import { z } from 'zod';
+import { DurationSchema } from './durations';
+import { JsonSchemaObject } from './agent-spec';
+
+/** Tool names as every provider accepts them (OpenAI's function-name rule). */
+export const toolNamePattern = /^[a-zA-Z0-9_-]{1,64}$/;
+
+export const RiskLevelSchema = z.enum(['low', 'medium', 'high']);
+export type RiskLevel = z.infer<typeof RiskLevelSchema>;
+
+export const ToolRetrySchema = z
+  .object({
+    maximumAttempts: z.number().int().positive().default(3),
+    initialInterval: DurationSchema.default('1s'),
+    backoffCoefficient: z.number().min(1).default(2),
+    maximumInterval: DurationSchema.default('30s'),
+  })
+  .strict();
+
+export const ToolSpecSchema = z
+  .object({
+    name: z.string().regex(toolNamePattern, 'expected 1-64 letters, digits, "_" or "-"'),
+    description: z.string().min(1),
+    inputSchema: JsonSchemaObject,
+    risk: RiskLevelSchema.default('low'),
+    startToCloseTimeout: DurationSchema.default('60s'),
+    /** Set for long tools that call `heartbeat()`; a silent tool is then retried sooner. */
+    heartbeatTimeout: DurationSchema.optional(),
+    retry: ToolRetrySchema.default(ToolRetrySchema.parse({})),
+    /** After the last retry: 'report' gives the error to the model, 'fail' fails the run. */
+    onError: z.enum(['report', 'fail']).default('report'),
+    /** Where the tool came from, for discovery (`typescript`, or `mcp:<server>`). */
+    source: z.string().default('typescript'),
+  })
+  .strict();
+
+export type ToolSpec = z.output<typeof ToolSpecSchema>;
+export type ToolSpecInput = z.input<typeof ToolSpecSchema>;
+
+/** What a model is shown of a tool. */
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+}
+
+export function toToolDefinition(spec: ToolSpec): ToolDefinition {
+  return { name: spec.name, description: spec.description, inputSchema: spec.inputSchema };
+}

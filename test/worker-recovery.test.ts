@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { loadConfig } from '../config/load-config';
+import { BatonClient } from '../client/baton-client';
+import type { AgentRunResult } from '../core';
+import { closeTestEnv, getTestEnv, uniqueTaskQueue } from './helpers/temporal';
+
+const root = path.join(__dirname, '..');
+const configPath = path.join(__dirname, 'fixtures/recovery/config.ts');
+const workers: ChildProcess[] = [];
+
+afterEach(() => workers.splice(0).forEach((w) => w.kill('SIGKILL')));
+afterAll(closeTestEnv);
+
+function startWorker(taskQueue: string, files: { log: string; release: string }): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'client/cli/main.ts', 'worker', '--config', configPath, '--address', inject('temporalAddress'), '--task-queue', taskQueue], {
+    cwd: root,
+    env: { ...process.env, RECOVERY_LOG: files.log, RECOVERY_RELEASE: files.release },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  workers.push(child);
+  return child;
+}
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function scenario() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'baton-recovery-'));
+  const files = { log: path.join(dir, 'tools.log'), release: path.join(dir, 'release') };
+  const lines = () => (existsSync(files.log) ? readFileSync(files.log, 'utf8').trim().split('\n') : []);
+  return { files, lines };
+}
+
+describe('worker crash recovery', () => {
+  it('finishes a run on a new worker after SIGKILL, without re-running completed tools', async () => {
+    const env = await getTestEnv();
+    const config = await loadConfig(configPath);
+    const baton = new BatonClient(env.client, config, { namespace: env.namespace ?? 'default' });
+
+    // Uninterrupted run, for the expected result.
+    const calm = scenario();
+    writeFileSync(calm.files.release, '');
+    const calmQueue = uniqueTaskQueue('calm');
+    startWorker(calmQueue, calm.files);
+    const expected: AgentRunResult = await (await baton.startAgent('steady', 'go', { taskQueue: calmQueue })).result();
+
+    // Interrupted run: kill the worker while slow_step runs, after record_step completed.
+    const crash = scenario();
+    const queue = uniqueTaskQueue('crash');
+    const first = startWorker(queue, crash.files);
+    const handle = await baton.startAgent('steady', 'go', { taskQueue: queue });
+    await waitFor(() => crash.lines().includes('slow start attempt=1'), 'slow_step to start');
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+    writeFileSync(crash.files.release, '');
+    startWorker(queue, crash.files);
+    const result: AgentRunResult = await handle.result();
+
+    expect(crash.lines().filter((l) => l.startsWith('record'))).toEqual(['record a']);
+    expect(crash.lines().filter((l) => l.startsWith('slow start'))).toEqual(['slow start attempt=1', 'slow start attempt=2']);
+    expect(crash.lines().filter((l) => l === 'slow done')).toHaveLength(1);
+    expect(result.output).toBe(expected.output);
+    expect(result.output).toBe('done after record_step, slow_step');
+    expect(result.turns).toBe(expected.turns);
+  }, 120_000);
+});

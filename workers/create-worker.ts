@@ -1,0 +1,50 @@
+/** Builds a Temporal Worker that runs Baton's workflows and activities from a config. */
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import { createActivities, ToolRegistry, type ProviderEntry } from '../activities';
+import { createProvider } from '../activities/providers/config';
+import type { ModelProvider } from '../activities/providers/provider';
+import type { BatonConfig } from '../config/define-config';
+import { getWorkflowBundle } from './workflow-bundle';
+
+export interface BatonWorkerOptions {
+  config: BatonConfig;
+  connection: NativeConnection;
+  namespace?: string;
+  /** Defaults to the config's `temporal.taskQueue`. */
+  taskQueue?: string;
+  /** Replaces configured providers by name (embedding, tests). */
+  providers?: Record<string, ModelProvider>;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Creates every configured provider; API keys are read from the environment here only. */
+export function buildProviders(config: BatonConfig, overrides: Record<string, ModelProvider> = {}, env = process.env): Map<string, ProviderEntry> {
+  const entries = new Map<string, ProviderEntry>();
+  for (const [name, settings] of Object.entries(config.providers)) {
+    const provider = overrides[name] ?? createProvider(name, settings, env);
+    entries.set(name, { provider, prices: 'prices' in settings ? settings.prices : undefined });
+  }
+  for (const [name, provider] of Object.entries(overrides)) {
+    if (!entries.has(name)) entries.set(name, { provider });
+  }
+  return entries;
+}
+
+/** Creates a worker for Baton's task queue; call `run()` or `runUntil()` on it. */
+export async function createBatonWorker(options: BatonWorkerOptions): Promise<Worker> {
+  const { config } = options;
+  const activities = createActivities({
+    providers: buildProviders(config, options.providers, options.env),
+    tools: new ToolRegistry(config.tools),
+  });
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace ?? config.temporal.namespace ?? 'default',
+    taskQueue: options.taskQueue ?? config.temporal.taskQueue,
+    workflowBundle: await getWorkflowBundle(),
+    activities,
+    maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
+    maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTaskExecutions,
+    shutdownGraceTime: config.worker.shutdownGraceTime,
+  });
+}

@@ -1,0 +1,44 @@
+/**
+ * Every timeout and retry policy Baton's workflows use, in one screen. Policies come
+ * from the agent and tool specs, so a spec change is a data change, not a code change.
+ * Runs in the workflow sandbox.
+ */
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { BatonActivities } from '../activities';
+import { FailureType, nonRetryableFailureTypes, type AgentSpec, type ToolSpec } from '../core';
+
+/** Options for the model call of one agent; the provider's retry-after sets the next delay. */
+export function modelCallOptions(agent: AgentSpec): ActivityOptions {
+  const policy = agent.modelCall;
+  return {
+    taskQueue: agent.taskQueue,
+    startToCloseTimeout: policy.startToCloseTimeout,
+    heartbeatTimeout: policy.heartbeatTimeout,
+    retry: {
+      maximumAttempts: policy.maximumAttempts,
+      initialInterval: policy.initialInterval,
+      maximumInterval: policy.maximumInterval,
+      backoffCoefficient: 2,
+      nonRetryableErrorTypes: [...nonRetryableFailureTypes],
+    },
+  };
+}
+
+/** Options for one tool, from its spec. */
+export function toolCallOptions(tool: ToolSpec, agent: AgentSpec): ActivityOptions {
+  return {
+    taskQueue: agent.taskQueue,
+    startToCloseTimeout: tool.startToCloseTimeout,
+    heartbeatTimeout: tool.heartbeatTimeout,
+    retry: {
+      maximumAttempts: tool.retry.maximumAttempts,
+      initialInterval: tool.retry.initialInterval,
+      backoffCoefficient: tool.retry.backoffCoefficient,
+      maximumInterval: tool.retry.maximumInterval,
+      nonRetryableErrorTypes: [FailureType.ToolNotRegistered, FailureType.InvalidInput],
+    },
+  };
+}
+
+/** The activity proxy; per-call options are given with `executeWithOptions`. */
+export const activities = proxyActivities<BatonActivities>({ startToCloseTimeout: '60s' });

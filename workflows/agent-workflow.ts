@@ -1,0 +1,72 @@
+/**
+ * `agentWorkflow`: one agent as a durable run. Records the spec it ran with (and its
+ * hash), answers the `state` query, and keeps the Web UI's details and Baton's search
+ * attributes current. Runs in the workflow sandbox.
+ */
+import { defineQuery, isCancellation, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  AgentRunInputSchema,
+  BatonAgent,
+  BatonStatus,
+  emptyUsage,
+  specHash,
+  type AgentRunInput,
+  type AgentRunResult,
+  type AgentRunState,
+  type RunStatus,
+} from '../core';
+import { runAgentLoop } from './agent-loop';
+import { parseInput } from './validate-input';
+import { rootMessage } from './failures';
+
+/** The live state of a run: status, turn, last step, usage so far. */
+export const stateQuery = defineQuery<AgentRunState>('state');
+
+function describeState(state: AgentRunState): string {
+  const step = state.lastStep ? `${state.lastStep.kind} ${state.lastStep.name}` : 'none yet';
+  const usage = state.usage;
+  return [
+    `**${state.agent}** · ${state.status} · turn ${state.turn}/${state.maxTurns}`,
+    `last step: ${step}`,
+    `usage: ${usage.inputTokens} in / ${usage.outputTokens} out tokens, ${usage.modelCalls} model calls, ${usage.toolCalls} tool calls`,
+    ...(state.error ? [`error: ${state.error}`] : []),
+  ].join('\n\n');
+}
+
+/** Sets the coarse status search attribute (terminal states only, to keep history small). */
+function publishStatus(status: RunStatus): void {
+  upsertSearchAttributes([{ key: BatonStatus, value: status }]);
+}
+
+/** Runs one agent to a final answer. Input is one object so fields can be added safely. */
+export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResult> {
+  const run = parseInput(AgentRunInputSchema, input, 'agent run input');
+  const info = workflowInfo();
+  const state: AgentRunState = {
+    status: 'running',
+    agent: run.agent.name,
+    turn: 0,
+    maxTurns: run.agent.limits.maxTurns,
+    usage: emptyUsage(),
+    specHash: specHash({ agent: run.agent, tools: run.tools }),
+  };
+  setHandler(stateQuery, () => state);
+  if (info.typedSearchAttributes.get(BatonAgent) !== run.agent.name) {
+    upsertSearchAttributes([{ key: BatonAgent, value: run.agent.name }]);
+  }
+  const refresh = (s: AgentRunState) => setCurrentDetails(describeState(s));
+  refresh(state);
+  try {
+    const result = await runAgentLoop(run, state, { workflowId: info.workflowId, runId: info.runId, onStateChange: refresh });
+    state.status = 'completed';
+    publishStatus('completed');
+    return result;
+  } catch (err) {
+    state.status = isCancellation(err) ? 'cancelled' : 'failed';
+    state.error = rootMessage(err);
+    publishStatus(state.status);
+    throw err;
+  } finally {
+    refresh(state);
+  }
+}

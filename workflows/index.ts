@@ -1,0 +1,2 @@
+/** The workflows a Baton worker registers. Everything here runs in the workflow sandbox. */
+export { agentWorkflow, stateQuery } from './agent-workflow';
