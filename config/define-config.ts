@@ -10,7 +10,11 @@ export class ConfigError extends Error {
     readonly source: string,
     readonly issues: Array<{ path: string; message: string }>,
   ) {
-    super(`invalid config (${source}):\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`);
+    super(
+      issues.length === 1
+        ? `invalid config (${source}): ${issues[0]?.path}: ${issues[0]?.message}`
+        : `invalid config (${source}):\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`,
+    );
   }
 }
 
@@ -20,7 +24,11 @@ function issuePath(path: readonly PropertyKey[]): string {
 
 /** Turns zod issues into ConfigError entries with readable paths like `agents.writer.tools[0]`. */
 export function toIssues(error: z.ZodError): Array<{ path: string; message: string }> {
-  return error.issues.map((issue) => ({ path: issuePath(issue.path), message: issue.message }));
+  return error.issues.map((issue) => {
+    // A bad record key (e.g. an agent name) carries the real reason in nested issues.
+    const nested = issue.code === 'invalid_key' ? issue.issues.map((i) => i.message).join('; ') : '';
+    return { path: issuePath(issue.path), message: nested ? `invalid name: ${nested}` : issue.message };
+  });
 }
 
 /** Gives a config file its types; validation happens when it is loaded. */

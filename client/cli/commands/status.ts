@@ -1,31 +1,45 @@
 /** `baton status <id>`: where a run is, from the server and the run's `state` query. */
-import type { AgentRunState } from '../../../core';
-import { BatonAgent, BatonStatus } from '../../../core';
+import type { Client } from '@temporalio/client';
+import { BatonAgent, BatonStatus, type AgentRunResult, type AgentRunState } from '../../../core';
 import { stateQuery } from '../../../workflows';
 import { connect, type GlobalFlags } from '../context';
 import { formatDate, formatUsage } from '../format';
+
+/** The live state of a running run; undefined when no worker answers within 3 s. */
+async function liveState(client: Client, id: string): Promise<AgentRunState | undefined> {
+  try {
+    return await client.connection.withDeadline(Date.now() + 3000, () => client.workflow.getHandle(id).query(stateQuery));
+  } catch {
+    return undefined;
+  }
+}
 
 export async function statusCommand(id: string, globals: GlobalFlags): Promise<number> {
   const { client, ui } = await connect(globals);
   const handle = client.workflow.getHandle(id);
   const d = await handle.describe();
-  console.log(`run       ${d.workflowId} (${d.runId})`);
-  console.log(`type      ${d.type}`);
-  console.log(`status    ${d.status.name.toLowerCase()}`);
-  console.log(`agent     ${d.typedSearchAttributes.get(BatonAgent) ?? '-'} (${d.typedSearchAttributes.get(BatonStatus) ?? '-'})`);
-  console.log(`started   ${formatDate(d.startTime)}`);
-  console.log(`closed    ${formatDate(d.closeTime)}`);
-  console.log(`queue     ${d.taskQueue}`);
-  try {
-    const state = (await handle.query(stateQuery)) as AgentRunState;
-    console.log(`turn      ${state.turn}/${state.maxTurns}`);
-    console.log(`last step ${state.lastStep ? `${state.lastStep.kind} ${state.lastStep.name}` : '-'}`);
-    console.log(`usage     ${formatUsage(state.usage)}`);
-    console.log(`spec      ${state.specHash}`);
-    if (state.error) console.log(`error     ${state.error}`);
-  } catch {
-    console.log('state     (no worker answered the state query)');
+  const status = d.status.name.toLowerCase();
+  const lines: Array<[string, string]> = [
+    ['run', `${d.workflowId} (${d.runId})`],
+    ['type', d.type],
+    ['status', status],
+    ['agent', `${d.typedSearchAttributes.get(BatonAgent) ?? '-'} (${d.typedSearchAttributes.get(BatonStatus) ?? '-'})`],
+    ['started', formatDate(d.startTime)],
+    ['closed', formatDate(d.closeTime)],
+    ['queue', d.taskQueue],
+  ];
+  if (status === 'running') {
+    const state = await liveState(client, id);
+    if (state) {
+      lines.push(['turn', `${state.turn}/${state.maxTurns} (${state.status.replace('_', ' ')})`]);
+      lines.push(['last step', state.lastStep ? `${state.lastStep.kind} ${state.lastStep.name}` : '-']);
+      lines.push(['usage', formatUsage(state.usage)], ['spec', state.specHash]);
+    } else lines.push(['state', `no worker answered the state query (is a worker polling ${d.taskQueue}?)`]);
+  } else if (status === 'completed') {
+    const result = (await handle.result()) as AgentRunResult;
+    lines.push(['turns', String(result.turns)], ['usage', formatUsage(result.usage)], ['spec', result.specHash]);
   }
-  console.log(`web ui    ${ui(d.workflowId, d.runId)}`);
+  lines.push(['web ui', ui(d.workflowId, d.runId)]);
+  for (const [label, value] of lines) console.log(`${label.padEnd(10)}${value}`);
   return 0;
 }

@@ -1,0 +1,101 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { uniqueTaskQueue, uniqueWorkflowId } from './helpers/temporal';
+
+const root = path.join(__dirname, '..');
+const config = path.join(__dirname, 'fixtures/cli/config.ts');
+const queue = uniqueTaskQueue('cli');
+let worker: ChildProcess;
+
+/** Runs the real `baton` CLI in a child process. */
+function baton(...args: string[]) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'client/cli/main.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+const connected = (...args: string[]) => baton('--config', config, '--address', inject('temporalAddress'), ...args);
+
+beforeAll(async () => {
+  worker = spawn(process.execPath, ['--import', 'tsx', 'client/cli/main.ts', '--config', config, '--address', inject('temporalAddress'), 'worker', '-q', queue], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    worker.stdout?.on('data', (chunk: Buffer) => ((out += chunk.toString()), out.includes('worker ready') && resolve()));
+    worker.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
+  });
+});
+afterAll(() => void worker?.kill('SIGTERM'));
+
+describe('baton CLI', () => {
+  it('prints help for every command', () => {
+    for (const command of ['worker', 'run', 'status', 'result', 'list', 'cancel']) {
+      const { code, stdout } = baton(command, '--help');
+      expect(code, command).toBe(0);
+      expect(stdout, command).toContain(`Usage: baton ${command}`);
+    }
+  });
+
+  it('reports wrong usage in one line with exit code 2', () => {
+    const missing = baton('run');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("missing required argument 'agent'");
+    const unknown = baton('frobnicate');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).not.toMatch(/\n\s+at /);
+    const noInput = connected('run', 'echoer');
+    expect(noInput.code).toBe(2);
+    expect(noInput.stderr.trim()).toBe('baton: missing --input <text|@file>');
+  });
+
+  it('names every bad config field before starting anything', () => {
+    const { code, stderr } = baton('--config', path.join(__dirname, 'fixtures/cli/bad.config.ts'), 'run', 'writer', '--input', 'x');
+    expect(code).toBe(2);
+    expect(stderr).toContain('agents.bad name!: invalid name: agent names are letters');
+    const refs = baton('--config', path.join(__dirname, 'fixtures/cli/bad-refs.config.ts'), 'run', 'writer', '--input', 'x');
+    expect(refs.code).toBe(2);
+    expect(refs.stderr).toContain('agents.writer.provider: unknown provider "nowhere"; configured providers: local');
+    expect(refs.stderr).toContain('agents.writer.tools[0]: unknown tool "missing"; defined tools: none');
+  });
+
+  it('says in one line when the server is unreachable', () => {
+    const { code, stderr } = baton('--address', '127.0.0.1:1', 'list');
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe('baton: cannot reach the Temporal server at 127.0.0.1:1 (start one with ./temporal-dev.sh start, or set TEMPORAL_ADDRESS)');
+  });
+
+  it('runs an agent with --wait, then shows its status, result and listing', () => {
+    const id = uniqueWorkflowId('cli-run');
+    const run = connected('run', 'echoer', '--input', 'hello', '--wait', '--id', id, '-q', queue);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Started ${id}`);
+    expect(run.stdout).toMatch(new RegExp(`Web UI: http://localhost:8233/namespaces/default/workflows/${id}/[0-9a-f-]+/history`));
+    expect(run.stdout).toContain('The tool said HELLO');
+    expect(run.stdout).toContain('echoer finished in 2 turns');
+    expect(run.stderr).toContain('echoer · turn');
+
+    const status = connected('status', id);
+    expect(status.stdout).toMatch(/status\s+completed/);
+    expect(status.stdout).toMatch(/turns\s+2/);
+    expect(connected('result', id).stdout.trim()).toBe('The tool said HELLO');
+    const list = connected('list', '--agent', 'echoer', '--status', 'completed');
+    expect(list.stdout).toContain(id);
+  });
+
+  it('reads --input from a file', () => {
+    const run = connected('run', 'echoer', '--input', `@${path.join(__dirname, 'fixtures/cli/input.txt')}`, '--wait', '-q', queue);
+    expect(run.stdout).toContain('The tool said FROM A FILE');
+  });
+
+  it('cancels a run, aborting its in-flight model call', async () => {
+    const id = uniqueWorkflowId('cli-cancel');
+    expect(connected('run', 'staller', '--input', 'wait', '--id', id, '-q', queue).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 1500));
+    const running = connected('result', id);
+    expect(running.code).toBe(3);
+    const cancel = connected('cancel', id);
+    expect(cancel.stdout.trim()).toBe(`cancellation requested for ${id}`);
+    const result = connected('result', id, '--wait');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${id} cancelled`);
+    expect(connected('status', id).stdout).toMatch(/agent\s+staller \(cancelled\)/);
+  });
+});
