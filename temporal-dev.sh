@@ -22,6 +22,9 @@ DYNAMIC_CONFIG=(
   frontend.enableUpdateWorkflowExecution=true
   frontend.enableExecuteMultiOperation=true
   system.enableEagerWorkflowStart=true
+  system.enableActivityEagerExecution=true
+  matching.numTaskqueueReadPartitions=1
+  matching.numTaskqueueWritePartitions=1
 )
 
 how_to_install() {

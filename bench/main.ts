@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { z } from 'zod';
 import { defineTool } from '../activities';
@@ -34,7 +34,10 @@ function memorySampler() {
   return { reset: () => (peak = process.memoryUsage().rss), peak: () => peak, stop: () => clearInterval(timer) };
 }
 
+const quiet = { trace: () => undefined, debug: () => undefined, info: () => undefined, log: () => undefined, warn: console.warn, error: console.error };
+
 async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const server = process.env.TEMPORAL_ADDRESS ? undefined : await startEphemeralServer();
   const address = process.env.TEMPORAL_ADDRESS ?? (server as { address: string }).address;
   const nativeConnection = await NativeConnection.connect({ address });
@@ -55,7 +58,7 @@ async function main(): Promise<void> {
     });
     const batonWorker = await createBatonWorker({ config, connection: nativeConnection });
     const bareQueue = `bench-bare-${process.pid}`;
-    const bareWorker = await Worker.create({ connection: nativeConnection, taskQueue: bareQueue, workflowsPath: path.join(__dirname, 'bare-workflow.ts'), activities: bareActivities });
+    const bareWorker = await Worker.create({ connection: nativeConnection, taskQueue: bareQueue, workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'bare-workflow.ts'), logger: quiet }), activities: bareActivities });
     const baton = new BatonClient(client, config, { namespace: 'default' });
 
     const runBaton = async (key: string): Promise<Sample> => {

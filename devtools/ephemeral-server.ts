@@ -13,12 +13,15 @@ import { searchAttributeFlags } from '../core/search-attributes';
 
 const root = path.resolve(__dirname, '..');
 
-/** Dynamic config every Baton dev server runs with (also in temporal-dev.sh). */
+/** Dynamic config every Baton dev server runs with (keep in step with temporal-dev.sh). */
 export const devServerDynamicConfig = [
   'frontend.enableServerVersionCheck=false',
   'frontend.enableUpdateWorkflowExecution=true',
   'frontend.enableExecuteMultiOperation=true',
   'system.enableEagerWorkflowStart=true',
+  'system.enableActivityEagerExecution=true',
+  'matching.numTaskqueueReadPartitions=1',
+  'matching.numTaskqueueWritePartitions=1',
 ];
 
 /** The Temporal CLI binary: $TEMPORAL_CLI_PATH, else what `./temporal-dev.sh path` resolves. */
