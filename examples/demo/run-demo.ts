@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { validateConfig } from '../../config/define-config';
 import { createBatonWorker } from '../../workers/create-worker';
 import { BatonClient } from '../../client/baton-client';
@@ -26,6 +27,7 @@ function explainProvider(provider: string): string {
 }
 
 async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const provider = demoProvider();
   console.log(`${explainProvider(provider)}\n`);
   if (!process.env.TEMPORAL_ADDRESS) execFileSync(path.join(root, 'temporal-dev.sh'), ['start'], { stdio: 'inherit' });
