@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { AgentRunInputSchema, BatonAgent, BatonPattern, BatonStatus, type AgentRunState, type Message } from '../core';
-import { agentSpec, toolSpecsFor, ConfigError, toIssues, type BatonConfig } from '../config/define-config';
+import { runInputFor, ConfigError, toIssues, type BatonConfig } from '../config/define-config';
 import { agentWorkflow, stateQuery } from '../workflows';
 import { connectClient, resolveConnectionSettings, type ConnectionOverrides, type ConnectionSettings } from './connection';
 import { runUrl, uiBaseUrl } from './ui-links';
@@ -39,8 +39,7 @@ export class BatonClient {
 
   /** Starts a configured agent; returns as soon as the run is recorded by the server. */
   async startAgent(agentName: string, input: string | Message[], options: StartAgentOptions = {}): Promise<AgentRunHandle> {
-    const agent = agentSpec(this.config, agentName);
-    const parsed = AgentRunInputSchema.safeParse({ agent, tools: toolSpecsFor(this.config, agent), input });
+    const parsed = AgentRunInputSchema.safeParse(runInputFor(this.config, agentName, input));
     if (!parsed.success) throw new ConfigError('run input', toIssues(parsed.error));
     const text = typeof input === 'string' ? input : (input.findLast((m) => m.role === 'user')?.content ?? '');
     return this.temporal.workflow.start(agentWorkflow, {

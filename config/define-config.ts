@@ -1,6 +1,6 @@
 /** `defineConfig` and config validation: a bad config fails before anything starts. */
 import type { z } from 'zod';
-import { AgentSpecSchema, type AgentSpec, type ToolSpec } from '../core';
+import { AgentSpecSchema, type AgentSpec, type Message, type ToolSpec } from '../core';
 import { BatonConfigSchema, type BatonConfig, type BatonConfigInput } from './schema';
 
 /** A config that failed validation; each issue names the path of the bad field. */
@@ -50,6 +50,29 @@ export function agentSpec(config: BatonConfig, name: string): AgentSpec {
     throw new ConfigError('run', [{ path: 'agent', message: `unknown agent "${name}"; configured agents: ${Object.keys(config.agents).join(', ')}` }]);
   }
   return AgentSpecSchema.parse({ ...entry, name });
+}
+
+/** Every agent reachable from `agent` through hand-offs (not including itself). */
+export function teamFor(config: BatonConfig, agent: AgentSpec): AgentSpec[] {
+  const seen = new Map<string, AgentSpec>([[agent.name, agent]]);
+  const queue = [...agent.handoffs];
+  while (queue.length) {
+    const name = queue.shift() as string;
+    if (seen.has(name)) continue;
+    const spec = agentSpec(config, name);
+    seen.set(name, spec);
+    queue.push(...spec.handoffs);
+  }
+  seen.delete(agent.name);
+  return [...seen.values()];
+}
+
+/** The run input of a configured agent: its spec, its hand-off team, and all their tools. */
+export function runInputFor(config: BatonConfig, name: string, input: string | Message[]) {
+  const agent = agentSpec(config, name);
+  const team = teamFor(config, agent);
+  const names = new Set([agent, ...team].flatMap((a) => a.tools));
+  return { agent, team, tools: toolSpecsFor(config, { ...agent, tools: [...names] }), input };
 }
 
 /** The specs of an agent's tools, as a run input carries them. */

@@ -35,6 +35,23 @@ export const ModelCallPolicySchema = z
   })
   .strict();
 
+/** Which tool calls wait for a person, and what happens if nobody decides in time. */
+export const ApprovalPolicySchema = z
+  .object({
+    /** Tools whose every call needs approval. */
+    tools: z.array(z.string()).default([]),
+    /** Calls to tools at or above this risk level need approval ('never' turns it off). */
+    minRisk: z.enum(['low', 'medium', 'high', 'never']).default('high'),
+    /** How long to wait for a decision; unset waits indefinitely (without using a worker). */
+    timeout: DurationSchema.optional(),
+    onTimeout: z.enum(['reject', 'approve']).default('reject'),
+  })
+  .strict();
+export type ApprovalPolicy = z.output<typeof ApprovalPolicySchema>;
+
+/** What of the conversation the next agent sees after a hand-off. */
+export const HandoffHistorySchema = z.enum(['full', 'text-only', 'input-only']);
+
 export const AgentSpecSchema = z
   .object({
     name: z.string().regex(agentNamePattern, 'expected a name of letters, digits, "_" or "-", starting with a letter'),
@@ -50,6 +67,11 @@ export const AgentSpecSchema = z
     temperature: z.number().min(0).max(2).optional(),
     limits: AgentLimitsSchema.default({ maxTurns: 10 }),
     modelCall: ModelCallPolicySchema.default(ModelCallPolicySchema.parse({})),
+    /** Agents this one may hand the conversation to, through `transfer_to_<agent>` tool calls. */
+    handoffs: z.array(z.string().regex(agentNamePattern)).default([]),
+    /** 'full' passes everything; 'text-only' drops tool calls and results; 'input-only' keeps user messages. */
+    handoffHistory: HandoffHistorySchema.default('full'),
+    approval: ApprovalPolicySchema.default(ApprovalPolicySchema.parse({})),
     /** Task queue of the worker pool that runs this agent's activities (default: the run's queue). */
     taskQueue: z.string().min(1).optional(),
   })

@@ -1,7 +1,7 @@
 /** Inputs, results and live state of an agent run. Runs in the sandbox. */
 import { z } from 'zod';
-import { AgentSpecSchema, type AgentSpec } from './agent-spec';
-import { ToolSpecSchema, type ToolSpec } from './tool-spec';
+import { AgentSpecSchema } from './agent-spec';
+import { ToolSpecSchema } from './tool-spec';
 import { MessageSchema, type Message, type Usage } from './messages';
 
 export const AgentRunInputSchema = z
@@ -11,14 +11,21 @@ export const AgentRunInputSchema = z
     tools: z.array(ToolSpecSchema).default([]),
     /** The user's input, or a whole conversation to continue. */
     input: z.union([z.string(), z.array(MessageSchema)]),
+    /** Specs of the agents reachable through hand-offs (resolved from config when the run starts). */
+    team: z.array(AgentSpecSchema).default([]),
+    /** Hand-offs allowed in one run, so two agents cannot pass a conversation back and forth forever. */
+    maxHandoffs: z.number().int().nonnegative().default(10),
   })
   .strict();
 
 export type AgentRunInput = z.input<typeof AgentRunInputSchema>;
-export type ParsedAgentRunInput = { agent: AgentSpec; tools: ToolSpec[]; input: string | Message[] };
+export type ParsedAgentRunInput = z.output<typeof AgentRunInputSchema>;
 
 export interface AgentRunResult {
+  /** The agent that gave the final answer (the last one after hand-offs). */
   agent: string;
+  /** Every agent that held the conversation, in order; one entry without hand-offs. */
+  path: string[];
   /** The final answer's text. */
   output: string;
   /** The parsed final answer when the agent has an output schema. */
@@ -30,10 +37,27 @@ export interface AgentRunResult {
   messages: Message[];
 }
 
-export type RunStatus = 'running' | 'calling_model' | 'running_tools' | 'completed' | 'failed' | 'cancelled';
+export type RunStatus = 'running' | 'calling_model' | 'running_tools' | 'waiting_approval' | 'completed' | 'failed' | 'cancelled';
+
+/** A tool call waiting for a person's decision. */
+export interface PendingApproval {
+  id: string;
+  agent: string;
+  tool: string;
+  arguments: unknown;
+  risk: string;
+  turn: number;
+}
+
+export interface ApprovalRecord extends PendingApproval {
+  decision: 'approved' | 'rejected';
+  reason?: string;
+  /** 'person' through the Update, or 'timeout' under the policy's onTimeout. */
+  by: 'person' | 'timeout';
+}
 
 export interface StepRecord {
-  kind: 'model' | 'tool';
+  kind: 'model' | 'tool' | 'handoff' | 'approval';
   name: string;
   turn: number;
   /** Tool steps: whether the tool reported an error to the model. */
@@ -49,5 +73,8 @@ export interface AgentRunState {
   lastStep?: StepRecord;
   usage: Usage;
   specHash: string;
+  path: string[];
+  pendingApprovals: PendingApproval[];
+  approvals: ApprovalRecord[];
   error?: string;
 }

@@ -1,15 +1,16 @@
 /**
  * The agent loop: model step → tool steps (in parallel when the model asks for several)
- * → repeat, until a final answer, the turn limit, a budget, or cancellation. Patterns
- * build on this function. Runs in the workflow sandbox.
+ * → repeat, until a final answer, the turn limit, a budget, or cancellation. A
+ * `transfer_to_<agent>` call hands the conversation to another agent of the team, which
+ * carries on in the same loop. Patterns build on this function. Runs in the sandbox.
  */
-import { isCancellation } from '@temporalio/workflow';
 import {
   FailureType,
   addUsage,
   toToolDefinition,
   type AgentRunResult,
   type AgentRunState,
+  type AgentSpec,
   type Message,
   type ModelResponse,
   type ParsedAgentRunInput,
@@ -17,95 +18,111 @@ import {
   type ToolMessage,
   type ToolSpec,
 } from '../core';
-import { activities, modelCallOptions, toolCallOptions } from './activity-options';
-import { fail, rootMessage } from './failures';
+import { activities, modelCallOptions } from './activity-options';
+import type { ApprovalDesk } from './approvals';
+import { fail } from './failures';
+import { filterHistory, transferTarget, transferTools } from './handoffs';
+import { runToolCall, toolMessage } from './tool-steps';
 
 /** Identifies the run, so tool calls get idempotency keys stable across retries. */
 export interface LoopContext {
   workflowId: string;
   runId: string;
+  desk: ApprovalDesk;
   /** Called whenever the state changes (e.g. to refresh the Web UI's current details). */
   onStateChange?(state: AgentRunState): void;
 }
 
-function initialMessages(input: ParsedAgentRunInput['input']): Message[] {
-  return typeof input === 'string' ? [{ role: 'user', content: input }] : [...input];
-}
-
-function resolveTools(run: ParsedAgentRunInput): Map<string, ToolSpec> {
-  const byName = new Map(run.tools.map((tool) => [tool.name, tool]));
-  const missing = run.agent.tools.filter((name) => !byName.has(name));
-  if (missing.length) {
-    fail(FailureType.InvalidInput, `agent "${run.agent.name}" names tools with no spec in the run input: ${missing.join(', ')}`);
+function resolveTeam(run: ParsedAgentRunInput): Map<string, AgentSpec> {
+  const team = new Map([run.agent, ...run.team].map((a) => [a.name, a]));
+  const toolNames = new Set(run.tools.map((t) => t.name));
+  for (const agent of team.values()) {
+    const missingTools = agent.tools.filter((name) => !toolNames.has(name));
+    if (missingTools.length) fail(FailureType.InvalidInput, `agent "${agent.name}" names tools with no spec in the run input: ${missingTools.join(', ')}`);
+    const missingAgents = agent.handoffs.filter((name) => !team.has(name));
+    if (missingAgents.length) fail(FailureType.InvalidInput, `agent "${agent.name}" hands off to agents with no spec in the run input: ${missingAgents.join(', ')}`);
   }
-  return new Map(run.agent.tools.map((name) => [name, byName.get(name) as ToolSpec]));
+  return team;
 }
 
-function checkBudget(run: ParsedAgentRunInput, state: AgentRunState): void {
-  const { maxTotalTokens, maxCostUsd } = run.agent.limits;
+function checkBudget(agent: AgentSpec, state: AgentRunState): void {
+  const { maxTotalTokens, maxCostUsd } = agent.limits;
   const tokens = state.usage.inputTokens + state.usage.outputTokens;
   if (maxTotalTokens !== undefined && tokens > maxTotalTokens) {
-    fail(FailureType.BudgetExceeded, `agent "${run.agent.name}" used ${tokens} tokens, over its budget of ${maxTotalTokens}`);
+    fail(FailureType.BudgetExceeded, `agent "${agent.name}" used ${tokens} tokens, over its budget of ${maxTotalTokens}`);
   }
   if (maxCostUsd !== undefined && state.usage.costUsd > maxCostUsd) {
-    fail(FailureType.BudgetExceeded, `agent "${run.agent.name}" cost $${state.usage.costUsd.toFixed(4)}, over its budget of $${maxCostUsd}`);
+    fail(FailureType.BudgetExceeded, `agent "${agent.name}" cost $${state.usage.costUsd.toFixed(4)}, over its budget of $${maxCostUsd}`);
   }
 }
 
-async function runToolCall(
-  call: ToolCall,
-  tools: Map<string, ToolSpec>,
-  run: ParsedAgentRunInput,
-  turn: number,
-  ctx: LoopContext,
-): Promise<ToolMessage> {
-  const reply = (content: string, isError: boolean): ToolMessage => ({ role: 'tool', toolCallId: call.id, name: call.name, content, isError });
-  const spec = tools.get(call.name);
-  if (!spec) {
-    return reply(`Unknown tool "${call.name}". Available tools: ${[...tools.keys()].join(', ') || 'none'}.`, true);
+/** Answers transfer calls: the first allowed one wins; the rest get errors the model can read. */
+function decideTransfers(calls: ToolCall[], agent: AgentSpec, handoffsLeft: number): { target?: string; replies: Map<string, ToolMessage> } {
+  let target: string | undefined;
+  const replies = new Map<string, ToolMessage>();
+  for (const call of calls) {
+    const name = transferTarget(call.name) as string;
+    let reply: string;
+    if (!agent.handoffs.includes(name)) reply = `Cannot transfer to "${name}": ${agent.name} may hand off only to ${agent.handoffs.join(', ') || 'no agent'}.`;
+    else if (target) reply = `Already transferring to ${target}; only one transfer per turn.`;
+    else if (handoffsLeft <= 0) reply = `Cannot transfer to "${name}": this run has used all its hand-offs. Answer yourself.`;
+    else {
+      target = name;
+      replies.set(call.id, toolMessage(call, `Transferred to ${name}.`, false));
+      continue;
+    }
+    replies.set(call.id, toolMessage(call, reply, true));
   }
-  try {
-    const result = await activities.runTool.executeWithOptions(
-      { ...toolCallOptions(spec, run.agent), summary: `tool ${call.name} · ${run.agent.name} · turn ${turn}` },
-      [{ tool: call.name, callId: call.id, arguments: call.arguments, agent: run.agent.name, idempotencyKey: `${ctx.workflowId}/${ctx.runId}/${call.id}` }],
-    );
-    return reply(result.content, result.isError);
-  } catch (err) {
-    if (isCancellation(err)) throw err;
-    if (spec.onError === 'fail') fail(FailureType.ToolFailed, `tool "${call.name}" failed after its retries: ${rootMessage(err)}`);
-    return reply(`Tool "${call.name}" failed: ${rootMessage(err)}`, true);
-  }
+  return { target, replies };
 }
 
-/** Runs one agent to its final answer, updating `state` as it goes. */
+/** Runs the agent (and whoever it hands off to) to a final answer, updating `state` as it goes. */
 export async function runAgentLoop(run: ParsedAgentRunInput, state: AgentRunState, ctx: LoopContext): Promise<AgentRunResult> {
-  const { agent } = run;
-  const tools = resolveTools(run);
-  const toolDefinitions = [...tools.values()].map(toToolDefinition);
-  const messages = initialMessages(run.input);
+  const team = resolveTeam(run);
+  const specs = new Map(run.tools.map((t) => [t.name, t]));
+  let agent = run.agent;
+  let messages: Message[] = typeof run.input === 'string' ? [{ role: 'user', content: run.input }] : [...run.input];
+  let handoffsLeft = run.maxHandoffs;
+  let agentTurns = 0;
   let outputCorrections = 0;
   const changed = () => ctx.onStateChange?.(state);
 
-  for (let turn = 1; turn <= agent.limits.maxTurns; turn++) {
-    Object.assign(state, { turn, status: 'calling_model', lastStep: { kind: 'model', name: `${agent.provider}/${agent.model}`, turn } });
+  for (;;) {
+    if (++agentTurns > agent.limits.maxTurns) {
+      fail(FailureType.MaxTurnsExceeded, `agent "${agent.name}" reached its limit of ${agent.limits.maxTurns} turns without a final answer`);
+    }
+    const turn = ++state.turn;
+    const tools = new Map(agent.tools.map((name) => [name, specs.get(name) as ToolSpec]));
+    Object.assign(state, { status: 'calling_model', maxTurns: agent.limits.maxTurns, lastStep: { kind: 'model', name: `${agent.provider}/${agent.model}`, turn } });
     changed();
     const response: ModelResponse = await activities.callModel.executeWithOptions(
       { ...modelCallOptions(agent), summary: `model ${agent.provider}/${agent.model} · ${agent.name} · turn ${turn}` },
-      [{ agent: { ...agent, maxOutputTokens: agent.limits.maxOutputTokens }, messages, tools: toolDefinitions, turn }],
+      [{ agent: { ...agent, maxOutputTokens: agent.limits.maxOutputTokens }, messages, tools: [...[...tools.values()].map(toToolDefinition), ...transferTools(agent, team)], turn }],
     );
     state.usage = addUsage(state.usage, response.usage);
     messages.push(response.message);
-    checkBudget(run, state);
+    checkBudget(agent, state);
 
     const calls = response.message.toolCalls;
     if (calls.length > 0) {
       state.status = 'running_tools';
       changed();
-      const results = await Promise.all(calls.map((call) => runToolCall(call, tools, run, turn, ctx)));
-      state.usage = addUsage(state.usage, { toolCalls: calls.length });
+      const transfers = decideTransfers(calls.filter((c) => transferTarget(c.name) !== undefined), agent, handoffsLeft);
+      const step = { agent, tools, desk: ctx.desk, turn, workflowId: ctx.workflowId, runId: ctx.runId };
+      const results = await Promise.all(calls.map((call) => transfers.replies.get(call.id) ?? runToolCall(call, step)));
+      state.usage = addUsage(state.usage, { toolCalls: calls.length - transfers.replies.size });
+      messages.push(...results);
       const last = results[results.length - 1] as ToolMessage;
       state.lastStep = { kind: 'tool', name: last.name, turn, isError: last.isError };
-      messages.push(...results);
+      if (transfers.target) {
+        messages = filterHistory(messages, agent.handoffHistory);
+        agent = team.get(transfers.target) as AgentSpec;
+        Object.assign(state, { agent: agent.name, lastStep: { kind: 'handoff', name: agent.name, turn } });
+        state.path.push(agent.name);
+        handoffsLeft--;
+        agentTurns = 0;
+        outputCorrections = 0;
+      }
       continue;
     }
 
@@ -119,13 +136,13 @@ export async function runAgentLoop(run: ParsedAgentRunInput, state: AgentRunStat
 
     return {
       agent: agent.name,
+      path: [...state.path],
       output: response.message.content,
       structuredOutput: response.output,
-      turns: turn,
+      turns: state.turn,
       usage: state.usage,
       specHash: state.specHash,
       messages,
     };
   }
-  return fail(FailureType.MaxTurnsExceeded, `agent "${agent.name}" reached its limit of ${agent.limits.maxTurns} turns without a final answer`);
 }

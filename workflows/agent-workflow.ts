@@ -3,7 +3,7 @@
  * hash), answers the `state` query, and keeps the Web UI's details and Baton's search
  * attributes current. Runs in the workflow sandbox.
  */
-import { defineQuery, isCancellation, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, defineQuery, isCancellation, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
   AgentRunInputSchema,
   BatonAgent,
@@ -16,6 +16,7 @@ import {
   type RunStatus,
 } from '../core';
 import { runAgentLoop } from './agent-loop';
+import { ApprovalDesk } from './approvals';
 import { parseInput } from './validate-input';
 import { rootMessage } from './failures';
 
@@ -26,7 +27,9 @@ function describeState(state: AgentRunState): string {
   const step = state.lastStep ? `${state.lastStep.kind} ${state.lastStep.name}` : 'none yet';
   const usage = state.usage;
   return [
-    `**${state.agent}** · ${state.status} · turn ${state.turn}/${state.maxTurns}`,
+    `**${state.agent}** · ${state.status} · turn ${state.turn}`,
+    ...(state.path.length > 1 ? [`path: ${state.path.join(' → ')}`] : []),
+    ...state.pendingApprovals.map((p) => `**waiting for approval ${p.id}**: ${p.tool}(${JSON.stringify(p.arguments)}) · risk ${p.risk}`),
     `last step: ${step}`,
     `usage: ${usage.inputTokens} in / ${usage.outputTokens} out tokens, ${usage.modelCalls} model calls, ${usage.toolCalls} tool calls`,
     ...(state.error ? [`error: ${state.error}`] : []),
@@ -48,18 +51,23 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     turn: 0,
     maxTurns: run.agent.limits.maxTurns,
     usage: emptyUsage(),
-    specHash: specHash({ agent: run.agent, tools: run.tools }),
+    specHash: specHash({ agent: run.agent, tools: run.tools, team: run.team }),
+    path: [run.agent.name],
+    pendingApprovals: [],
+    approvals: [],
   };
   setHandler(stateQuery, () => state);
   if (info.typedSearchAttributes.get(BatonAgent) !== run.agent.name) {
     upsertSearchAttributes([{ key: BatonAgent, value: run.agent.name }]);
   }
   const refresh = (s: AgentRunState) => setCurrentDetails(describeState(s));
+  const desk = new ApprovalDesk(state, () => refresh(state));
   refresh(state);
   try {
-    const result = await runAgentLoop(run, state, { workflowId: info.workflowId, runId: info.runId, onStateChange: refresh });
+    const result = await runAgentLoop(run, state, { workflowId: info.workflowId, runId: info.runId, desk, onStateChange: refresh });
     state.status = 'completed';
     publishStatus('completed');
+    await condition(allHandlersFinished);
     return result;
   } catch (err) {
     state.status = isCancellation(err) ? 'cancelled' : 'failed';

@@ -1,0 +1,29 @@
+/** Hand-offs: an agent passes the conversation on with a `transfer_to_<agent>` tool call. Sandbox-safe. */
+import type { AgentSpec, Message, ToolDefinition } from '../core';
+
+export const transferPrefix = 'transfer_to_';
+
+/** The transfer tools an agent is offered, one per hand-off target. */
+export function transferTools(agent: AgentSpec, team: ReadonlyMap<string, AgentSpec>): ToolDefinition[] {
+  return agent.handoffs.map((target) => ({
+    name: `${transferPrefix}${target}`,
+    description: `Hand the conversation to the ${target} agent${team.get(target)?.description ? `: ${team.get(target)?.description}` : ''}.`,
+    inputSchema: { type: 'object', properties: { reason: { type: 'string', description: 'Why this agent should take over' } } },
+  }));
+}
+
+/** The agent a transfer tool call names, or undefined for ordinary tool calls. */
+export function transferTarget(toolName: string): string | undefined {
+  return toolName.startsWith(transferPrefix) ? toolName.slice(transferPrefix.length) : undefined;
+}
+
+/** What the next agent sees of the conversation so far. */
+export function filterHistory(messages: Message[], mode: AgentSpec['handoffHistory']): Message[] {
+  if (mode === 'full') return messages;
+  if (mode === 'input-only') return messages.filter((m) => m.role === 'user');
+  return messages.flatMap((m): Message[] => {
+    if (m.role === 'tool') return [];
+    if (m.role === 'assistant') return m.content ? [{ ...m, toolCalls: [] }] : [];
+    return [m];
+  });
+}
