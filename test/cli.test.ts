@@ -27,7 +27,7 @@ afterAll(() => void worker?.kill('SIGTERM'));
 
 describe('baton CLI', () => {
   it('prints help for every command', () => {
-    for (const command of ['worker', 'run', 'status', 'result', 'list', 'cancel']) {
+    for (const command of ['worker', 'run', 'status', 'result', 'list', 'cancel', 'pending', 'approve']) {
       const { code, stdout } = baton(command, '--help');
       expect(code, command).toBe(0);
       expect(stdout, command).toContain(`Usage: baton ${command}`);
@@ -97,5 +97,22 @@ describe('baton CLI', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${id} cancelled`);
     expect(connected('status', id).stdout).toMatch(/agent\s+staller \(cancelled\)/);
+  });
+
+  it('lists a call waiting for approval and rejects it with a reason the model sees', async () => {
+    const id = uniqueWorkflowId('cli-approve');
+    expect(connected('run', 'payer', '--input', 'pay', '--id', id, '-q', queue).code).toBe(0);
+    let pending = '';
+    for (let i = 0; i < 30 && !pending.includes(id); i++) {
+      pending = connected('pending').stdout;
+      if (!pending.includes(id)) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(pending).toMatch(new RegExp(`${id}\\s+approval-1\\s+payer\\s+pay\\s+high\\s+\\{"amount":5\\}`));
+    const rejected = connected('approve', id, '--reject', '--reason', 'not today');
+    expect(rejected.stdout.trim()).toBe(`rejected approval-1: pay({"amount":5}) in ${id}`);
+    expect(connected('result', id, '--wait').stdout.trim()).toBe('payment: The call to pay was rejected by a reviewer: not today.');
+    const again = connected('approve', id, 'approval-1');
+    expect(again.code).toBe(2);
+    expect(again.stderr.trim()).toBe(`baton: ${id} is completed; it has nothing left to approve`);
   });
 });

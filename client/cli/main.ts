@@ -9,6 +9,7 @@ import { statusCommand } from './commands/status';
 import { resultCommand } from './commands/result';
 import { listCommand } from './commands/list';
 import { cancelCommand } from './commands/cancel';
+import { approveCommand, pendingCommand } from './commands/approvals';
 import { runWorker } from '../../workers/run-worker';
 
 /** Exit codes: 0 ok, 1 failed, 2 wrong usage or config, 3 not finished yet. */
@@ -60,6 +61,12 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .action((flags) => set(listCommand(flags, globals())));
   program.command('cancel <id>').description('cancel a run and its in-flight model and tool calls')
     .action((id: string) => set(cancelCommand(id, globals())));
+  program.command('pending').description('list tool calls waiting for approval')
+    .action(() => set(pendingCommand(globals())));
+  program.command('approve <id> [approval]').description('approve (or --reject) a pending tool call of a run')
+    .option('--reject', 'reject the call instead; the reason goes back to the model')
+    .option('--reason <text>', 'why, recorded in history and shown to the model')
+    .action((id: string, approval: string | undefined, flags) => set(approveCommand(id, approval, flags, globals())));
   return program;
 }
 
