@@ -4,9 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { AgentRunInputSchema, BatonAgent, BatonPattern, BatonStatus, type AgentRunState, type Message } from '../core';
+import { AgentRunInputSchema, BatonAgent, BatonPattern, BatonStatus, type AgentRunState, type Message, type WorkflowSpec } from '../core';
 import { runInputFor, ConfigError, toIssues, type BatonConfig } from '../config/define-config';
-import { agentWorkflow, stateQuery } from '../workflows';
+import { agentWorkflow, specWorkflow, stateQuery } from '../workflows';
+import { SpecRunInputSchema } from '../workflows/spec-workflow';
 import { connectClient, resolveConnectionSettings, type ConnectionOverrides, type ConnectionSettings } from './connection';
 import { runUrl, uiBaseUrl } from './ui-links';
 
@@ -16,6 +17,7 @@ export interface StartAgentOptions {
 }
 
 export type AgentRunHandle = WorkflowHandleWithFirstExecutionRunId<typeof agentWorkflow>;
+export type SpecRunHandle = WorkflowHandleWithFirstExecutionRunId<typeof specWorkflow>;
 
 /** A short, single-line preview for summaries. */
 export function preview(text: string, max = 80): string {
@@ -50,6 +52,22 @@ export class BatonClient {
       typedSearchAttributes: [
         { key: BatonAgent, value: agentName },
         { key: BatonPattern, value: 'agent' },
+        { key: BatonStatus, value: 'running' },
+      ],
+    });
+  }
+
+  /** Starts a declarative workflow (already resolved with `resolveWorkflowSpec` or `loadWorkflowSpec`). */
+  async startSpec(spec: WorkflowSpec, input: string, options: StartAgentOptions = {}): Promise<SpecRunHandle> {
+    const parsed = SpecRunInputSchema.safeParse({ spec, input });
+    if (!parsed.success) throw new ConfigError('workflow spec', toIssues(parsed.error));
+    return this.temporal.workflow.start(specWorkflow, {
+      args: [parsed.data],
+      taskQueue: options.taskQueue ?? this.config.temporal.taskQueue,
+      workflowId: options.workflowId ?? `baton-${spec.name}-${randomUUID().slice(0, 8)}`,
+      staticSummary: `workflow ${spec.name}: ${preview(input)}`,
+      typedSearchAttributes: [
+        { key: BatonPattern, value: spec.name },
         { key: BatonStatus, value: 'running' },
       ],
     });

@@ -24,6 +24,10 @@ export const FailureType = {
   ToolNotRegistered: 'BatonToolNotRegistered',
   /** The model provider named by an agent is not configured on the worker. */
   ProviderNotConfigured: 'BatonProviderNotConfigured',
+  /** A step of a pattern failed (fail-fast fan-out, a failed branch, an unknown route). */
+  StepFailed: 'BatonStepFailed',
+  /** A person (or an approval timeout) rejected a workflow step. */
+  ApprovalRejected: 'BatonApprovalRejected',
   /** The scripted model met a call it had no step for, or steps were left over. */
   ScriptMismatch: 'BatonScriptMismatch',
 } as const;

@@ -8,3 +8,5 @@ export * from './model-contract';
 export * from './tool-contract';
 export * from './run';
 export * from './search-attributes';
+export * from './workflow-spec';
+export * from './spec-run';

@@ -6,7 +6,15 @@
  */
 import { condition, defineUpdate, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { z } from 'zod';
-import { BatonStatus, type AgentRunState, type ApprovalPolicy, type ApprovalRecord, type PendingApproval, type ToolSpec } from '../core';
+import { BatonStatus, type ApprovalPolicy, type ApprovalRecord, type PendingApproval, type StepRecord, type ToolSpec } from '../core';
+
+/** The part of a run's state the desk keeps: agent runs and spec runs both have it. */
+export interface ApprovalHolder {
+  status: string;
+  pendingApprovals: PendingApproval[];
+  approvals: ApprovalRecord[];
+  lastStep?: StepRecord;
+}
 
 export const ApprovalDecisionSchema = z
   .object({
@@ -34,8 +42,10 @@ export class ApprovalDesk {
   private nextId = 1;
 
   constructor(
-    private readonly state: AgentRunState,
+    private readonly state: ApprovalHolder,
     private readonly onChange: () => void,
+    /** The status to go back to once nothing waits any more. */
+    private readonly resumeStatus = 'running_tools',
   ) {
     setHandler(
       decideApprovalUpdate,
@@ -58,7 +68,7 @@ export class ApprovalDesk {
   }
 
   /** Waits for a decision on one call; resolves to the record of what was decided. */
-  async request(call: Omit<PendingApproval, 'id'>, policy: ApprovalPolicy): Promise<ApprovalRecord> {
+  async request(call: Omit<PendingApproval, 'id'>, policy: Pick<ApprovalPolicy, 'timeout' | 'onTimeout'>): Promise<ApprovalRecord> {
     const pending: PendingApproval = { ...call, id: `approval-${this.nextId++}` };
     this.state.pendingApprovals.push(pending);
     this.setWaiting();
@@ -79,7 +89,7 @@ export class ApprovalDesk {
   private setWaiting(): void {
     const waiting = this.state.pendingApprovals.length > 0;
     if (waiting !== (this.state.status === 'waiting_approval')) {
-      this.state.status = waiting ? 'waiting_approval' : 'running_tools';
+      this.state.status = waiting ? 'waiting_approval' : this.resumeStatus;
       upsertSearchAttributes([{ key: BatonStatus, value: waiting ? 'waiting_approval' : 'running' }]);
     }
     this.onChange();

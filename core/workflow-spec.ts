@@ -1,0 +1,89 @@
+/**
+ * The declarative workflow spec: patterns composed as data (YAML or JSON), validated with
+ * zod so errors name the bad path. Built-in pattern workflows are specs too, and a planner
+ * agent can emit one at run time. Runs in the sandbox.
+ */
+import { z } from 'zod';
+import { AgentSpecSchema, agentNamePattern } from './agent-spec';
+import { DurationSchema } from './durations';
+import { ToolSpecSchema } from './tool-spec';
+
+const AgentName = z.string().regex(agentNamePattern, 'expected an agent name');
+/** A step's input: a template where {{input}} is the incoming text, {{steps.<as>.output}} an earlier step's. */
+const Template = z.string().min(1);
+const FailurePolicy = z.enum(['fail-fast', 'continue']).default('fail-fast');
+
+export type Step =
+  | { kind: 'agent'; agent: string; input?: string; as?: string }
+  | { kind: 'sequence'; steps: Step[]; as?: string }
+  | { kind: 'parallel'; branches: Step[]; concurrency?: number; onFailure: 'fail-fast' | 'continue'; aggregate?: Step; as?: string }
+  | { kind: 'map'; over: string; agent?: string; concurrency?: number; onFailure: 'fail-fast' | 'continue'; aggregate?: Step; as?: string }
+  | { kind: 'route'; classifier?: string; field?: string; routes: Record<string, Step>; default?: Step; onUnknown: 'default' | 'fail'; as?: string }
+  | { kind: 'loop'; generator: string; evaluator: string; maxIterations: number; as?: string }
+  | { kind: 'approval'; message: string; timeout?: string | number; onTimeout: 'reject' | 'approve'; as?: string }
+  | { kind: 'generate'; planner: string; as?: string };
+
+const as = z.string().regex(/^[a-zA-Z][\w-]*$/, 'expected a name of letters, digits, "_" or "-"').optional();
+
+export const StepSchema: z.ZodType<Step> = z.lazy(() =>
+  z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('agent'), agent: AgentName, input: Template.optional(), as }).strict(),
+    z.object({ kind: z.literal('sequence'), steps: z.array(StepSchema).min(1), as }).strict(),
+    z.object({ kind: z.literal('parallel'), branches: z.array(StepSchema).min(1), concurrency: z.number().int().positive().optional(), onFailure: FailurePolicy, aggregate: StepSchema.optional(), as }).strict(),
+    z.object({
+      kind: z.literal('map'),
+      /** Where the items are: `steps.<as>.structured.<field>` (a list of strings or of { agent?, input }). */
+      over: z.string().regex(/^steps\.[\w-]+\.structured(\.[\w-]+)*$/, 'expected steps.<as>.structured.<field>'),
+      /** The agent for every item; otherwise each item names its own. */
+      agent: AgentName.optional(),
+      concurrency: z.number().int().positive().optional(),
+      onFailure: FailurePolicy,
+      aggregate: StepSchema.optional(),
+      as,
+    }).strict(),
+    z.object({
+      kind: z.literal('route'),
+      /** An agent that picks a route; its answer must be {"route": "<name>"}. */
+      classifier: AgentName.optional(),
+      /** Or a rule: the value at this dot path of the incoming input (parsed as JSON) names the route. */
+      field: z.string().min(1).optional(),
+      routes: z.record(z.string().min(1), StepSchema),
+      default: StepSchema.optional(),
+      onUnknown: z.enum(['default', 'fail']).default('fail'),
+      as,
+    }).strict().refine((r) => Boolean(r.classifier) !== Boolean(r.field), { message: 'a route needs exactly one of classifier or field' }),
+    z.object({ kind: z.literal('loop'), generator: AgentName, evaluator: AgentName, maxIterations: z.number().int().positive().max(50).default(3), as }).strict(),
+    z.object({ kind: z.literal('approval'), message: z.string().min(1), timeout: DurationSchema.optional(), onTimeout: z.enum(['reject', 'approve']).default('reject'), as }).strict(),
+    z.object({ kind: z.literal('generate'), planner: AgentName, as }).strict(),
+  ]),
+) as z.ZodType<Step>;
+
+/** A whole workflow: its steps, and the specs of every agent and tool they use. */
+export const WorkflowSpecSchema = z
+  .object({
+    name: z.string().regex(/^[a-zA-Z][\w-]{0,63}$/, 'expected a name of letters, digits, "_" or "-"'),
+    description: z.string().default(''),
+    steps: StepSchema,
+    /** Agents defined in the spec itself, keyed by name (the key is the name). */
+    agents: z
+      .record(AgentName, AgentSpecSchema.extend({ name: AgentName.optional() }))
+      .default({})
+      .transform((agents) => Object.fromEntries(Object.entries(agents).map(([name, agent]) => [name, { ...agent, name }]))),
+    tools: z.array(ToolSpecSchema).default([]),
+  })
+  .strict();
+export type WorkflowSpec = z.output<typeof WorkflowSpecSchema>;
+
+/** Every agent name a step tree refers to (for validation and for resolving specs from config). */
+export function agentsOf(step: Step): string[] {
+  switch (step.kind) {
+    case 'agent': return [step.agent];
+    case 'sequence': return step.steps.flatMap(agentsOf);
+    case 'parallel': return [...step.branches.flatMap(agentsOf), ...(step.aggregate ? agentsOf(step.aggregate) : [])];
+    case 'map': return [...(step.agent ? [step.agent] : []), ...(step.aggregate ? agentsOf(step.aggregate) : [])];
+    case 'route': return [...(step.classifier ? [step.classifier] : []), ...Object.values(step.routes).flatMap(agentsOf), ...(step.default ? agentsOf(step.default) : [])];
+    case 'loop': return [step.generator, step.evaluator];
+    case 'approval': return [];
+    case 'generate': return [step.planner];
+  }
+}

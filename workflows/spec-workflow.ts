@@ -1,0 +1,90 @@
+/**
+ * `specWorkflow`: runs a declarative workflow spec. Answers the `specState` query, keeps
+ * the Web UI's details current, and accepts `replaceStep` Updates that swap a part of the
+ * spec that has not started yet (validated first; the Update is recorded in history).
+ * Runs in the workflow sandbox.
+ */
+import { allHandlersFinished, condition, defineQuery, defineUpdate, isCancellation, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { z } from 'zod';
+import { BatonPattern, BatonStatus, StepSchema, WorkflowSpecSchema, agentsOf, emptyUsage, type SpecRunResult, type SpecRunState, type Step, type WorkflowSpec } from '../core';
+import { rootMessage } from './failures';
+import { runStep } from './spec/run-step';
+import { SpecRun } from './spec/spec-run';
+import { describeIssues, parseInput } from './validate-input';
+
+export const SpecRunInputSchema = z.object({ spec: WorkflowSpecSchema, input: z.string() }).strict();
+export type SpecRunInput = z.input<typeof SpecRunInputSchema>;
+
+export const specStateQuery = defineQuery<SpecRunState>('specState');
+
+export const ReplaceStepSchema = z.object({ path: z.string().regex(/^root(\.[\w-]+(\[\d+\])?)*$/, 'expected a path like root.steps[2]'), step: StepSchema }).strict();
+export type ReplaceStep = z.infer<typeof ReplaceStepSchema>;
+/** Replaces a not-yet-started part of the running spec. */
+export const replaceStepUpdate = defineUpdate<{ path: string }, [ReplaceStep]>('replaceStep');
+
+/** Finds the parent object and key of `path` in a step tree (`root.steps[1].branches[0]`). */
+function locate(root: { root: Step }, path: string): { parent: Record<string, unknown>; key: string | number } | undefined {
+  const parts = path.split('.').flatMap((part) => {
+    const m = /^([\w-]+)(?:\[(\d+)\])?$/.exec(part);
+    return m ? (m[2] === undefined ? [m[1] as string] : [m[1] as string, Number(m[2])]) : [];
+  });
+  let parent: unknown = root;
+  for (const key of parts.slice(0, -1)) parent = (parent as Record<string | number, unknown> | undefined)?.[key];
+  const key = parts[parts.length - 1];
+  if (parent === null || typeof parent !== 'object' || key === undefined || (parent as Record<string | number, unknown>)[key] === undefined) return undefined;
+  return { parent: parent as Record<string, unknown>, key };
+}
+
+function describe(state: SpecRunState): string {
+  const lines = state.steps.map((s) => `- \`${s.path}\` ${s.kind}${s.agent ? ` ${s.agent}` : ''}: ${s.status}${s.route ? ` → ${s.route}` : ''}${s.iterations?.length ? ` (${s.iterations.length} iterations)` : ''}`);
+  const waiting = state.pendingApprovals.map((p) => `**waiting for approval ${p.id}**: ${p.tool}`);
+  return [`**${state.pattern}** · ${state.status}`, ...waiting, ...lines.slice(-20)].join('\n');
+}
+
+/** Runs a workflow spec on an input text. */
+export async function specWorkflow(input: SpecRunInput): Promise<SpecRunResult> {
+  const { spec, input: text } = parseInput(SpecRunInputSchema, input, 'workflow spec run input');
+  const state: SpecRunState = { status: 'running', pattern: spec.name, steps: [], usage: emptyUsage(), pendingApprovals: [], approvals: [], changes: [] };
+  const refresh = () => setCurrentDetails(describe(state));
+  const tree: { root: Step } = { root: spec.steps };
+  const run = new SpecRun(spec as WorkflowSpec, state, refresh);
+  setHandler(specStateQuery, () => state);
+  setHandler(
+    replaceStepUpdate,
+    ({ path, step }) => {
+      const at = locate(tree, path) as NonNullable<ReturnType<typeof locate>>;
+      at.parent[at.key] = step;
+      state.changes.push({ path, kinds: step.kind });
+      refresh();
+      return { path };
+    },
+    {
+      validator: (change) => {
+        const parsed = ReplaceStepSchema.safeParse(change);
+        if (!parsed.success) throw new Error(`invalid change: ${describeIssues(parsed.error)}`);
+        if (!locate(tree, parsed.data.path)) throw new Error(`no step at ${parsed.data.path}`);
+        if (run.hasStarted(parsed.data.path)) throw new Error(`${parsed.data.path} has already started; only steps that have not started can be replaced`);
+        const unknown = agentsOf(parsed.data.step).filter((name) => !(name in spec.agents));
+        if (unknown.length) throw new Error(`the new step uses agents the spec does not have: ${unknown.join(', ')}`);
+      },
+      description: 'Replace a part of the running spec that has not started yet',
+    },
+  );
+  if (workflowInfo().typedSearchAttributes.get(BatonPattern) !== spec.name) upsertSearchAttributes([{ key: BatonPattern, value: spec.name }]);
+  refresh();
+  try {
+    // Reads tree.root lazily so a replaced root (before it starts) is honoured.
+    const result = await runStep(run, tree.root, text, 'root');
+    state.status = 'completed';
+    upsertSearchAttributes([{ key: BatonStatus, value: 'completed' }]);
+    await condition(allHandlersFinished);
+    return { ...result, usage: state.usage, steps: state.steps };
+  } catch (err) {
+    state.status = isCancellation(err) ? 'cancelled' : 'failed';
+    state.error = rootMessage(err);
+    upsertSearchAttributes([{ key: BatonStatus, value: state.status }]);
+    throw err;
+  } finally {
+    refresh();
+  }
+}

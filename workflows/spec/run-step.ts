@@ -1,0 +1,140 @@
+/**
+ * The declarative-spec interpreter: one function per step kind, agents as child runs.
+ * Runs in the workflow sandbox.
+ */
+import { executeChild, workflowInfo } from '@temporalio/workflow';
+import { FailureType, StepSchema, agentsOf, type SpecRunResult, type Step, type StepOutput } from '../../core';
+import { fail } from '../failures';
+import { fanOut } from '../patterns/fan-out';
+import { parseInput } from '../validate-input';
+import type { SpecRun } from './spec-run';
+
+type Of<K extends Step['kind']> = Extract<Step, { kind: K }>;
+
+const verdictSchema = { type: 'object', properties: { accept: { type: 'boolean' }, feedback: { type: 'string' } }, required: ['accept', 'feedback'] };
+const routeSchema = { type: 'object', properties: { route: { type: 'string' } }, required: ['route'] };
+
+/** Results of several branches as one text, for an aggregating agent. */
+function combine(outputs: Array<{ label: string; result: { ok: true; value: StepOutput } | { ok: false; error: string } }>): string {
+  return outputs
+    .map(({ label, result }, i) => `Result ${i + 1} (${label}):\n${result.ok ? result.value.output : `FAILED: ${result.error}`}`)
+    .join('\n\n');
+}
+
+async function aggregate(run: SpecRun, step: Of<'parallel'> | Of<'map'>, path: string, text: string, structured: unknown[]): Promise<StepOutput> {
+  return step.aggregate ? runStep(run, step.aggregate, text, `${path}.aggregate`) : { output: text, structured };
+}
+
+function valueAt(value: unknown, dotted: string): unknown {
+  return dotted.split('.').reduce<unknown>((acc, key) => (acc !== null && typeof acc === 'object' ? (acc as Record<string, unknown>)[key] : undefined), value);
+}
+
+async function runParallel(run: SpecRun, step: Of<'parallel'>, input: string, path: string): Promise<StepOutput> {
+  const outcomes = await fanOut(step.branches.length, (i) => runStep(run, step.branches[i] as Step, input, `${path}.branches[${i}]`), step);
+  const labels = step.branches.map((b, i) => (b.kind === 'agent' ? b.agent : `branch ${i}`));
+  return aggregate(run, step, path, combine(outcomes.map((result, i) => ({ label: labels[i] as string, result }))), outcomes.map((o) => (o.ok ? o.value.structured ?? o.value.output : { error: o.error })));
+}
+
+async function runMap(run: SpecRun, step: Of<'map'>, path: string): Promise<StepOutput> {
+  const [, name, ...rest] = step.over.split('.');
+  const source = run.named.get(name as string);
+  const items = valueAt(source?.structured, rest.slice(1).join('.'));
+  if (!Array.isArray(items)) fail(FailureType.StepFailed, `${path}: ${step.over} is not a list (got ${JSON.stringify(items)?.slice(0, 100)})`);
+  const tasks = items.map((item: unknown, i) => {
+    const entry = typeof item === 'string' ? { input: item } : (item as { agent?: string; input?: string; task?: string });
+    const agent = step.agent ?? entry.agent ?? fail(FailureType.InvalidInput, `${step.over}[${i}] names no agent and the map step has none`);
+    return { agent, input: entry.input ?? entry.task ?? JSON.stringify(item) };
+  });
+  const outcomes = await fanOut(tasks.length, (i) => run.runAgent(tasks[i]?.agent as string, tasks[i]?.input as string, `${path}.items[${i}]`), step);
+  return aggregate(run, step, path, combine(outcomes.map((result, i) => ({ label: `${tasks[i]?.agent}: ${tasks[i]?.input}`, result }))), outcomes.map((o) => (o.ok ? o.value.structured ?? o.value.output : { error: o.error })));
+}
+
+async function runRoute(run: SpecRun, step: Of<'route'>, input: string, path: string): Promise<StepOutput> {
+  const state = run.begin(path, 'route');
+  let route: string;
+  if (step.classifier) {
+    const verdict = await run.runAgent(step.classifier, input, `${path}.classifier`, { outputSchema: { ...routeSchema, description: `Pick one route: ${Object.keys(step.routes).join(', ')}` } });
+    route = String((verdict.structured as { route?: unknown } | undefined)?.route ?? '');
+  } else {
+    let data: unknown;
+    try {
+      data = JSON.parse(input);
+    } catch {
+      data = undefined;
+    }
+    route = String(valueAt(data, step.field as string) ?? '');
+  }
+  state.route = route;
+  const chosen = step.routes[route] ?? (step.onUnknown === 'default' ? step.default : undefined);
+  if (!chosen) {
+    const error = `${path}: unknown route "${route}" (routes: ${Object.keys(step.routes).join(', ')})`;
+    run.end(state, new Error(error));
+    fail(FailureType.StepFailed, error);
+  }
+  if (!step.routes[route]) state.route = `${route} → default`;
+  const result = await runStep(run, chosen, input, step.routes[route] ? `${path}.routes.${route}` : `${path}.default`);
+  run.end(state, result);
+  return result;
+}
+
+async function runLoop(run: SpecRun, step: Of<'loop'>, input: string, path: string): Promise<StepOutput> {
+  const state = run.begin(path, 'loop', { iterations: [] });
+  let candidate: StepOutput = { output: '' };
+  let feedback = '';
+  for (let i = 1; i <= step.maxIterations; i++) {
+    const ask = feedback ? `${input}\n\nYour previous answer:\n${candidate.output}\n\nReviewer feedback:\n${feedback}` : input;
+    candidate = await run.runAgent(step.generator, ask, `${path}.iterations[${i}].generator`);
+    const verdict = await run.runAgent(step.evaluator, `Task:\n${input}\n\nCandidate answer:\n${candidate.output}`, `${path}.iterations[${i}].evaluator`, { outputSchema: verdictSchema });
+    const { accept, feedback: said } = verdict.structured as { accept: boolean; feedback: string };
+    state.iterations?.push({ iteration: i, accepted: accept, feedback: said });
+    feedback = said;
+    if (accept) break;
+  }
+  run.end(state, candidate);
+  return candidate;
+}
+
+async function runApproval(run: SpecRun, step: Of<'approval'>, input: string, path: string): Promise<StepOutput> {
+  const state = run.begin(path, 'approval');
+  const record = await run.desk.request({ agent: run.spec.name, tool: `step ${path}`, arguments: { message: step.message, input: input.slice(0, 500) }, risk: 'high', turn: 0 }, { timeout: step.timeout, onTimeout: step.onTimeout });
+  if (record.decision === 'rejected') {
+    const error = `${path} was rejected${record.reason ? `: ${record.reason}` : ''}`;
+    run.end(state, new Error(error));
+    fail(FailureType.ApprovalRejected, error);
+  }
+  run.end(state, { output: input });
+  return { output: input };
+}
+
+async function runGenerated(run: SpecRun, step: Of<'generate'>, input: string, path: string): Promise<StepOutput> {
+  const plan = await run.runAgent(step.planner, input, `${path}.planner`, { outputSchema: { type: 'object', properties: { steps: { type: 'object' } }, required: ['steps'] } });
+  const steps = parseInput(StepSchema, (plan.structured as { steps: unknown }).steps, `generated workflow from ${step.planner}`);
+  const unknown = agentsOf(steps).filter((name) => !(name in run.spec.agents));
+  if (unknown.length) fail(FailureType.InvalidInput, `the generated workflow uses agents the spec does not have: ${unknown.join(', ')}`);
+  const state = run.begin(path, 'generate', { childWorkflowId: `${workflowInfo().workflowId}/${path}` });
+  // By name: spec-workflow.ts imports this module, so a value import would be circular.
+  const result = await executeChild<(input: unknown) => Promise<SpecRunResult>>('specWorkflow', { args: [{ spec: { ...run.spec, name: `${run.spec.name}-generated`, steps }, input }], workflowId: state.childWorkflowId });
+  run.end(state, result);
+  return result;
+}
+
+/** Runs one step on its input; its output becomes the next step's input. */
+export async function runStep(run: SpecRun, step: Step, input: string, path: string): Promise<StepOutput> {
+  let result: StepOutput;
+  switch (step.kind) {
+    case 'agent': result = await run.runAgent(step.agent, run.render(step.input, input), path); break;
+    case 'sequence': {
+      result = { output: input };
+      for (const [i, child] of step.steps.entries()) result = await runStep(run, child, result.output, `${path}.steps[${i}]`);
+      break;
+    }
+    case 'parallel': result = await runParallel(run, step, input, path); break;
+    case 'map': result = await runMap(run, step, path); break;
+    case 'route': result = await runRoute(run, step, input, path); break;
+    case 'loop': result = await runLoop(run, step, input, path); break;
+    case 'approval': result = await runApproval(run, step, input, path); break;
+    case 'generate': result = await runGenerated(run, step, input, path); break;
+  }
+  if (step.as) run.named.set(step.as, result);
+  return result;
+}

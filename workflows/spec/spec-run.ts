@@ -1,0 +1,114 @@
+/**
+ * The running state of one declarative workflow: step progress, named outputs, usage,
+ * approvals, and how agent steps become child runs. Runs in the workflow sandbox.
+ */
+import { executeChild, ParentClosePolicy, workflowInfo } from '@temporalio/workflow';
+import {
+  BatonAgent,
+  BatonPattern,
+  BatonStatus,
+  FailureType,
+  addUsage,
+  type AgentRunResult,
+  type AgentSpec,
+  type SpecRunState,
+  type StepOutput,
+  type StepState,
+  type WorkflowSpec,
+} from '../../core';
+import { agentWorkflow } from '../agent-workflow';
+import { ApprovalDesk } from '../approvals';
+import { fail } from '../failures';
+
+const preview = (text: string) => (text.length > 200 ? `${text.slice(0, 199)}…` : text);
+
+export class SpecRun {
+  /** Outputs of steps that have an `as` name, for templates and `map`. */
+  readonly named = new Map<string, StepOutput>();
+  readonly desk: ApprovalDesk;
+
+  constructor(
+    readonly spec: WorkflowSpec,
+    readonly state: SpecRunState,
+    private readonly onChange: () => void,
+  ) {
+    this.desk = new ApprovalDesk(state, onChange, 'running');
+  }
+
+  /** Records that a step started; returns its live state object. */
+  begin(path: string, kind: StepState['kind'], extra: Partial<StepState> = {}): StepState {
+    const step: StepState = { path, kind, status: 'running', ...extra };
+    this.state.steps.push(step);
+    this.onChange();
+    return step;
+  }
+
+  end(step: StepState, result: StepOutput | Error): void {
+    if (result instanceof Error) Object.assign(step, { status: 'failed', error: result.message });
+    else Object.assign(step, { status: 'completed', output: preview(result.output) });
+    this.onChange();
+  }
+
+  /** True when the step at `path` (or one inside it) has started: it can no longer be replaced. */
+  hasStarted(path: string): boolean {
+    return this.state.steps.some((s) => s.path === path || s.path.startsWith(`${path}.`));
+  }
+
+  agent(name: string): AgentSpec {
+    return this.spec.agents[name] ?? fail(FailureType.InvalidInput, `the workflow spec has no agent "${name}" (agents: ${Object.keys(this.spec.agents).join(', ')})`);
+  }
+
+  /** Fills {{input}} and {{steps.<as>.output}} in a step's input template. */
+  render(template: string | undefined, input: string): string {
+    if (template === undefined) return input;
+    return template.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (_, ref: string) => {
+      if (ref === 'input') return input;
+      const match = /^steps\.([\w-]+)\.output$/.exec(ref);
+      const named = match ? this.named.get(match[1] as string) : undefined;
+      return named ? named.output : fail(FailureType.InvalidInput, `template refers to {{${ref}}}, which no earlier step produced`);
+    });
+  }
+
+  /** Runs one agent as a child workflow (its own history, cancelled with this run). */
+  async runAgent(name: string, input: string, path: string, overrides: Partial<AgentSpec> = {}): Promise<StepOutput> {
+    const agent = { ...this.agent(name), ...overrides };
+    const team = this.teamOf(agent);
+    const toolNames = new Set([agent, ...team].flatMap((a) => a.tools));
+    const info = workflowInfo();
+    const step = this.begin(path, 'agent', { agent: name, childWorkflowId: `${info.workflowId}/${path}` });
+    try {
+      const result: AgentRunResult = await executeChild(agentWorkflow, {
+        args: [{ agent, team, tools: this.spec.tools.filter((t) => toolNames.has(t.name)), input }],
+        workflowId: step.childWorkflowId,
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        staticSummary: `agent ${name} · step ${path} of ${this.spec.name}`,
+        typedSearchAttributes: [
+          { key: BatonAgent, value: name },
+          { key: BatonPattern, value: 'agent' },
+          { key: BatonStatus, value: 'running' },
+        ],
+      });
+      this.state.usage = addUsage(this.state.usage, result.usage);
+      const output = { output: result.output, structured: result.structuredOutput };
+      this.end(step, output);
+      return output;
+    } catch (err) {
+      this.end(step, err as Error);
+      throw err;
+    }
+  }
+
+  private teamOf(agent: AgentSpec): AgentSpec[] {
+    const seen = new Map([[agent.name, agent]]);
+    const queue = [...agent.handoffs];
+    while (queue.length) {
+      const name = queue.shift() as string;
+      if (seen.has(name)) continue;
+      const spec = this.agent(name);
+      seen.set(name, spec);
+      queue.push(...spec.handoffs);
+    }
+    seen.delete(agent.name);
+    return [...seen.values()];
+  }
+}
