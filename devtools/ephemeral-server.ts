@@ -61,11 +61,14 @@ export async function startEphemeralServer(): Promise<EphemeralServer> {
   args.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF');
   const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
+  let spawnError: Error | undefined;
+  child.once('error', (err) => (spawnError = err));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const address = `127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
+    if (spawnError) throw new Error(`cannot start the temporal dev server: ${spawnError.message}`);
     if (child.exitCode !== null) throw new Error(`temporal dev server exited (${child.exitCode}): ${stderr.trim()}`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: '1s' });

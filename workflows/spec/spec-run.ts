@@ -2,7 +2,7 @@
  * The running state of one declarative workflow: step progress, named outputs, usage,
  * approvals, and how agent steps become child runs. Runs in the workflow sandbox.
  */
-import { executeChild, ParentClosePolicy, workflowInfo } from '@temporalio/workflow';
+import { executeChild, isCancellation, ParentClosePolicy, workflowInfo } from '@temporalio/workflow';
 import {
   BatonAgent,
   BatonPattern,
@@ -18,7 +18,7 @@ import {
 } from '../../core';
 import { agentWorkflow } from '../agent-workflow';
 import { ApprovalDesk } from '../approvals';
-import { fail } from '../failures';
+import { fail, rootMessage } from '../failures';
 
 const preview = (text: string) => (text.length > 200 ? `${text.slice(0, 199)}…` : text);
 
@@ -44,7 +44,7 @@ export class SpecRun {
   }
 
   end(step: StepState, result: StepOutput | Error): void {
-    if (result instanceof Error) Object.assign(step, { status: 'failed', error: result.message });
+    if (result instanceof Error) Object.assign(step, { status: isCancellation(result) ? 'cancelled' : 'failed', error: rootMessage(result) });
     else Object.assign(step, { status: 'completed', output: preview(result.output) });
     this.onChange();
   }
