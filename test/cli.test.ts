@@ -37,7 +37,7 @@ describe('baton CLI', () => {
   it('reports wrong usage in one line with exit code 2', () => {
     const missing = baton('run');
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain("missing required argument 'agent'");
+    expect(missing.stderr.trim()).toBe('baton: give an agent name or --spec <file>, not both');
     const unknown = baton('frobnicate');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).not.toMatch(/\n\s+at /);
@@ -114,5 +114,17 @@ describe('baton CLI', () => {
     const again = connected('approve', id, 'approval-1');
     expect(again.code).toBe(2);
     expect(again.stderr.trim()).toBe(`baton: ${id} is completed; it has nothing left to approve`);
+  });
+
+  it('runs a workflow spec with --spec, and names the bad paths of an invalid one', () => {
+    const run = connected('run', '--spec', path.join(__dirname, 'fixtures/cli/flow.yaml'), '--input', 'hi', '--wait', '-q', queue);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('The tool said AGAIN: THE TOOL SAID HI');
+    expect(run.stdout).toContain('2 steps · ');
+    expect(run.stderr).toContain('double-echo · ');
+    const bad = connected('run', '--spec', path.join(__dirname, 'fixtures/cli/bad-flow.yaml'), '--input', 'hi');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('steps.steps[1].branches: Too small');
+    expect(bad.stderr).toContain('steps.steps[2].evaluator: Invalid input');
   });
 });

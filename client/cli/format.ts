@@ -1,5 +1,5 @@
 /** Plain-text formatting for CLI output. */
-import type { AgentRunState, Usage } from '../../core';
+import type { AgentRunState, SpecRunState, Usage } from '../../core';
 
 export function formatUsage(usage: Usage): string {
   const cost = usage.costUsd > 0 ? `, $${usage.costUsd.toFixed(4)}` : '';
@@ -10,6 +10,13 @@ export function formatUsage(usage: Usage): string {
 export function formatProgress(state: AgentRunState): string {
   const step = state.lastStep ? ` · last: ${state.lastStep.kind} ${state.lastStep.name}${state.lastStep.isError ? ' (error)' : ''}` : '';
   return `  ${state.agent} · turn ${state.turn}/${state.maxTurns} · ${state.status.replace('_', ' ')}${step}`;
+}
+
+/** One progress line for a workflow-spec run: the step that changed last. */
+export function formatSpecProgress(state: SpecRunState): string {
+  const step = state.steps[state.steps.length - 1];
+  const waiting = state.pendingApprovals.length ? ` · waiting for approval ${state.pendingApprovals.map((p) => p.id).join(', ')}` : '';
+  return `  ${state.pattern} · ${state.status}${step ? ` · ${step.path} ${step.kind}${step.agent ? ` ${step.agent}` : ''} ${step.status}` : ''}${waiting}`;
 }
 
 export function formatDate(date: Date | undefined): string {

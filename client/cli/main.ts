@@ -42,12 +42,13 @@ export function buildProgram(onExit: (code: number) => void): Command {
       const config = await configFor(globals(), true);
       await runWorker(config as NonNullable<typeof config>, { ...globals(), taskQueue: flags.taskQueue });
     });
-  program.command('run <agent>').description('start a run of a configured agent; prints its id and Web UI link')
+  program.command('run [agent]').description('start a run of a configured agent, or of a workflow spec; prints its id and Web UI link')
+    .option('-s, --spec <file>', 'run a declarative workflow spec (YAML or JSON) instead of one agent')
     .option('-i, --input <text|@file>', 'the input text, or @path to read it from a file')
     .option('-w, --wait', 'wait for the result, showing progress')
     .option('--id <workflowId>', 'workflow id to use (default: baton-<agent>-<random>)')
     .option('-q, --task-queue <queue>', 'task queue of the workers to use')
-    .action((agent: string, flags) => set(runCommand(agent, flags, globals())));
+    .action((agent: string | undefined, flags) => set(runCommand(agent, flags, globals())));
   program.command('status <id>').description('show where a run is: status, turn, last step, usage')
     .action((id: string) => set(statusCommand(id, globals())));
   program.command('result <id>').description('print the result of a finished run')

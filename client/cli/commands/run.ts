@@ -1,13 +1,15 @@
 /** `baton run <agent> --input <text|@file> [--wait]` */
 import { readFile } from 'node:fs/promises';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { AgentRunResult, AgentRunState } from '../../../core';
-import { stateQuery } from '../../../workflows';
+import type { AgentRunResult, AgentRunState, SpecRunResult, SpecRunState } from '../../../core';
+import { loadWorkflowSpec } from '../../../config/load-spec';
+import { specStateQuery, stateQuery } from '../../../workflows';
 import { connectBaton, UsageError, type GlobalFlags } from '../context';
-import { formatProgress, formatUsage } from '../format';
+import { formatProgress, formatSpecProgress, formatUsage } from '../format';
 import { describeRunFailure } from './result';
 
 export interface RunFlags {
+  spec?: string;
   input?: string;
   wait?: boolean;
   id?: string;
@@ -25,14 +27,14 @@ export async function readInput(value: string | undefined): Promise<string> {
   }
 }
 
-/** Polls the `state` query and prints a line whenever the run's progress changes. */
-export async function followProgress(handle: WorkflowHandle, done: Promise<unknown>, write: (line: string) => void): Promise<void> {
+/** Polls the run's state query and prints a line whenever its progress changes. */
+export async function followProgress(handle: WorkflowHandle, done: Promise<unknown>, write: (line: string) => void, spec = false): Promise<void> {
   let last = '';
   let finished = false;
   void done.finally(() => (finished = true)).catch(() => undefined);
   while (!finished) {
     try {
-      const line = formatProgress((await handle.query(stateQuery)) as AgentRunState);
+      const line = spec ? formatSpecProgress((await handle.query(specStateQuery)) as SpecRunState) : formatProgress((await handle.query(stateQuery)) as AgentRunState);
       if (line !== last) write(line);
       last = line;
     } catch {
@@ -42,19 +44,24 @@ export async function followProgress(handle: WorkflowHandle, done: Promise<unkno
   }
 }
 
-export async function runCommand(agent: string, flags: RunFlags, globals: GlobalFlags): Promise<number> {
+export async function runCommand(agent: string | undefined, flags: RunFlags, globals: GlobalFlags): Promise<number> {
+  if (Boolean(agent) === Boolean(flags.spec)) throw new UsageError('give an agent name or --spec <file>, not both');
   const input = await readInput(flags.input);
   const baton = await connectBaton(globals);
-  const handle = await baton.startAgent(agent, input, { workflowId: flags.id, taskQueue: flags.taskQueue });
+  const options = { workflowId: flags.id, taskQueue: flags.taskQueue };
+  const handle = flags.spec
+    ? await baton.startSpec(loadWorkflowSpec(flags.spec, baton.config), input, options)
+    : await baton.startAgent(agent as string, input, options);
   console.log(`Started ${handle.workflowId}`);
   console.log(`Web UI: ${baton.uiUrl(handle.workflowId, handle.firstExecutionRunId)}`);
   if (!flags.wait) return 0;
-  const result = handle.result() as Promise<AgentRunResult>;
-  await followProgress(handle, result, (line) => console.error(line));
+  const result = handle.result() as Promise<AgentRunResult | SpecRunResult>;
+  await followProgress(handle, result, (line) => console.error(line), Boolean(flags.spec));
   try {
     const value = await result;
     console.log(`\n${value.output}\n`);
-    console.log(`${value.agent} finished in ${value.turns} turns · ${formatUsage(value.usage)}`);
+    if ('agent' in value) console.log(`${value.agent} finished in ${value.turns} turns · ${formatUsage(value.usage)}`);
+    else console.log(`${value.steps.length} steps · ${formatUsage(value.usage)}`);
     return 0;
   } catch (err) {
     console.error(`run failed: ${describeRunFailure(err)}`);

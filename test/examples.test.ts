@@ -1,0 +1,87 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Worker } from '@temporalio/worker';
+import { loadConfig } from '../config/load-config';
+import { loadWorkflowSpec } from '../config/load-spec';
+import type { BatonConfig } from '../config/define-config';
+import { BatonClient } from '../client/baton-client';
+import { createBatonWorker } from '../workers/create-worker';
+import { decideApprovalUpdate, specStateQuery, stateQuery } from '../workflows';
+import { closeTestEnv, getTestEnv, uniqueTaskQueue } from './helpers/temporal';
+
+const dir = path.join(__dirname, '..', 'examples', 'patterns');
+let config: BatonConfig;
+let worker: Worker;
+let baton: BatonClient;
+let running: Promise<void>;
+
+beforeAll(async () => {
+  const env = await getTestEnv();
+  const loaded = await loadConfig(path.join(dir, 'baton.config.ts'));
+  config = { ...loaded, temporal: { ...loaded.temporal, taskQueue: uniqueTaskQueue('examples') } };
+  worker = await createBatonWorker({ config, connection: env.nativeConnection });
+  running = worker.run();
+  baton = new BatonClient(env.client, config, { namespace: 'default' });
+});
+afterAll(async () => {
+  worker.shutdown();
+  await running;
+  await closeTestEnv();
+});
+
+async function runSpec(file: string, input: string) {
+  return (await baton.startSpec(loadWorkflowSpec(path.join(dir, file), config), input)).result();
+}
+
+async function approveWhenAsked(query: () => Promise<{ pendingApprovals: Array<{ id: string }> }>, update: (id: string) => Promise<unknown>) {
+  for (let i = 0; i < 200; i++) {
+    const pending = (await query()).pendingApprovals[0];
+    if (pending) return update(pending.id);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('nothing asked for approval');
+}
+
+describe('the pattern examples', () => {
+  it('hand-off chain: triage → billing → refunds, with the refund approved', async () => {
+    const handle = await baton.startAgent('triage', 'Please refund invoice INV-1042');
+    await approveWhenAsked(() => handle.query(stateQuery), (id) => handle.executeUpdate(decideApprovalUpdate, { args: [{ approvalId: id, approve: true }] }));
+    const result = await handle.result();
+    expect(result.path).toEqual(['triage', 'billing', 'refunds']);
+    expect(result.output).toMatch(/^Refunds: done\. \{"refunded":120,"invoiceId":"INV-1042"/);
+  });
+
+  it('route.yaml sends billing questions to billing and the rest to the concierge', async () => {
+    expect((await runSpec('route.yaml', 'My invoice is wrong')).output).toMatch(/^Billing: /);
+    expect((await runSpec('route.yaml', 'Where is the coffee?')).output).toBe('Concierge: happy to help with anything else.');
+  });
+
+  it('parallel.yaml merges three branches', async () => {
+    const result = await runSpec('parallel.yaml', 'Durable execution');
+    expect(result.output).toBe('Draft 1 from 8 lines of material.');
+    expect(result.steps.filter((s) => s.kind === 'agent')).toHaveLength(4);
+  });
+
+  it('orchestrator.yaml plans three subtasks and synthesizes them', async () => {
+    const result = await runSpec('orchestrator.yaml', 'Temporal');
+    expect(result.steps.filter((s) => s.path.includes('.items['))).toHaveLength(3);
+    expect(result.output).toMatch(/^Draft 1 from/);
+  });
+
+  it('loop.yaml iterates until the critic accepts', async () => {
+    const result = await runSpec('loop.yaml', 'Explain sagas');
+    expect(result.output).toBe('Draft 2: a tighter, sourced summary.');
+    expect(result.steps.find((s) => s.kind === 'loop')?.iterations).toHaveLength(2);
+  });
+
+  it('approval.yaml waits for a person before writing', async () => {
+    const handle = await baton.startSpec(loadWorkflowSpec(path.join(dir, 'approval.yaml'), config), 'Launch plan');
+    await approveWhenAsked(() => handle.query(specStateQuery), (id) => handle.executeUpdate(decideApprovalUpdate, { args: [{ approvalId: id, approve: true }] }));
+    expect((await handle.result()).output).toMatch(/^Draft 1/);
+  });
+
+  it('generated.yaml runs the workflow the planner wrote', async () => {
+    const result = await runSpec('generated.yaml', 'Vector clocks');
+    expect(result.output).toBe('Draft 1 from 1 lines of material.');
+  });
+});
