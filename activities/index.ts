@@ -5,16 +5,18 @@
 import { createCallModel, type ProviderEntry } from './model-activity';
 import { createRunTool } from './tool-activity';
 import type { ToolRegistry } from './tools/registry';
+import type { ContentStore } from './content-store';
 
 export interface ActivityDependencies {
   providers: ReadonlyMap<string, ProviderEntry>;
   tools: ToolRegistry;
+  content: ContentStore;
 }
 
 /** Creates the activity implementations a worker registers. */
 export function createActivities(deps: ActivityDependencies) {
   return {
-    callModel: createCallModel(deps.providers),
+    callModel: createCallModel(deps.providers, deps.content),
     runTool: createRunTool(deps.tools),
   };
 }
@@ -23,3 +25,4 @@ export type BatonActivities = ReturnType<typeof createActivities>;
 export type { ProviderEntry } from './model-activity';
 export { defineTool, type BatonTool, type ToolContext } from './tools/define-tool';
 export { ToolRegistry } from './tools/registry';
+export { FileContentStore, type ContentStore } from './content-store';

@@ -1,7 +1,8 @@
 /** The model activity: one model call through the provider the agent names. */
 import { Context, activityInfo } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType, type ModelRequest, type ModelResponse } from '../core';
+import { FailureType, filterHistory, type Message, type ModelRequest, type ModelResponse } from '../core';
+import type { ContentStore } from './content-store';
 import type { ModelPrice, ModelProvider } from './providers/provider';
 import { checkOutput } from './output-schema';
 
@@ -27,9 +28,17 @@ function cost(price: ModelPrice | undefined, inputTokens: number, outputTokens: 
   return (inputTokens * price.inputPerMillion + outputTokens * price.outputPerMillion) / 1_000_000;
 }
 
+/** With a stored conversation: the whole conversation this call continues. */
+async function fullConversation(request: ModelRequest, store: ContentStore): Promise<Message[]> {
+  const base = request.conversation?.ref ? await store.get<Message[]>(request.conversation.ref) : [];
+  const all = [...base, ...request.messages];
+  return request.conversation?.filter ? filterHistory(all, request.conversation.filter) : all;
+}
+
 /** Builds the `callModel` activity over the worker's configured providers. */
-export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>) {
-  return async function callModel(request: ModelRequest): Promise<ModelResponse> {
+export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>, store: ContentStore) {
+  return async function callModel(stepRequest: ModelRequest): Promise<ModelResponse> {
+    const request = stepRequest.conversation ? { ...stepRequest, messages: await fullConversation(stepRequest, store) } : stepRequest;
     const entry = providers.get(request.agent.provider);
     if (!entry) {
       throw ApplicationFailure.create({
@@ -54,6 +63,7 @@ export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>) {
         toolCalls: 0,
       },
     };
+    if (stepRequest.conversation) response.conversationRef = await store.put([...request.messages, response.message]);
     if (request.agent.outputSchema && completion.message.toolCalls.length === 0) {
       const check = checkOutput(completion.message.content, request.agent.outputSchema);
       if (check.ok) response.output = check.output;

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { AgentRunInputSchema, BatonAgent, BatonPattern, BatonStatus, type AgentRunState, type Message, type WorkflowSpec } from '../core';
 import { runInputFor, ConfigError, toIssues, type BatonConfig } from '../config/define-config';
-import { agentWorkflow, specWorkflow, stateQuery } from '../workflows';
+import { agentWorkflow, sendMessageUpdate, sessionWorkflow, specWorkflow, stateQuery, type SessionReply } from '../workflows';
 import { SpecRunInputSchema } from '../workflows/spec-workflow';
 import { connectClient, resolveConnectionSettings, type ConnectionOverrides, type ConnectionSettings } from './connection';
 import { runUrl, uiBaseUrl } from './ui-links';
@@ -71,6 +71,27 @@ export class BatonClient {
         { key: BatonStatus, value: 'running' },
       ],
     });
+  }
+
+  /** Starts a chat session with a configured agent; send messages with `sendMessage`. */
+  async startSession(agentName: string, options: StartAgentOptions & { maxTurnsPerRun?: number } = {}) {
+    const { agent, team, tools } = runInputFor(this.config, agentName, '');
+    return this.temporal.workflow.start(sessionWorkflow, {
+      args: [{ agent, team, tools, maxTurnsPerRun: options.maxTurnsPerRun }],
+      taskQueue: options.taskQueue ?? this.config.temporal.taskQueue,
+      workflowId: options.workflowId ?? `baton-session-${agentName}-${randomUUID().slice(0, 8)}`,
+      staticSummary: `session with ${agentName}`,
+      typedSearchAttributes: [
+        { key: BatonAgent, value: agentName },
+        { key: BatonPattern, value: 'session' },
+        { key: BatonStatus, value: 'running' },
+      ],
+    });
+  }
+
+  /** Sends one user message to a session and waits for the reply (follows continue-as-new). */
+  async sendMessage(sessionId: string, text: string): Promise<SessionReply> {
+    return this.temporal.workflow.getHandle(sessionId).executeUpdate(sendMessageUpdate, { args: [{ text }] });
   }
 
   /** The live state of a run (needs a worker to answer the query). */

@@ -38,6 +38,8 @@ export const BatonConfigSchema = z
     agents: z.record(z.string().regex(agentNamePattern, 'agent names are letters, digits, "_" or "-", starting with a letter'), AgentEntrySchema),
     tools: z.array(z.custom<BatonTool>(isBatonTool, 'expected a tool made with defineTool()')).default([]),
     worker: WorkerSettingsSchema.default({ shutdownGraceTime: '10s' }),
+    /** Where conversations passed by reference live (see activities/content-store.ts). */
+    contentStore: z.object({ type: z.literal('file').default('file'), dir: z.string().min(1).default('.baton/content') }).strict().default({ type: 'file', dir: '.baton/content' }),
   })
   .strict()
   .superRefine((config, ctx) => {

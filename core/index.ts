@@ -10,3 +10,4 @@ export * from './run';
 export * from './search-attributes';
 export * from './workflow-spec';
 export * from './spec-run';
+export * from './conversation';

@@ -11,9 +11,19 @@ export type ModelAgent = Pick<AgentSpec, 'name' | 'provider' | 'model' | 'instru
   maxOutputTokens?: number;
 };
 
+/** A conversation kept in the content store: what the request's `messages` continue. */
+export interface StoredConversation {
+  /** The stored conversation so far; none for a new conversation. */
+  ref?: string;
+  /** Applied to the whole conversation before the call (after a hand-off). */
+  filter?: 'full' | 'text-only' | 'input-only';
+}
+
 export interface ModelRequest {
   agent: ModelAgent;
+  /** The conversation, or with `conversation` set, only the messages added since `conversation.ref`. */
   messages: Message[];
+  conversation?: StoredConversation;
   tools: ToolDefinition[];
   /** 1-based turn number, for summaries and logs. */
   turn: number;
@@ -23,6 +33,8 @@ export type StopReason = 'end' | 'tool_calls' | 'max_tokens' | 'other';
 
 export interface ModelResponse {
   message: AssistantMessage;
+  /** With a stored conversation: the reference of the conversation including this reply. */
+  conversationRef?: string;
   usage: Usage;
   stopReason: StopReason;
   /**

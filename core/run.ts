@@ -13,6 +13,10 @@ export const AgentRunInputSchema = z
     input: z.union([z.string(), z.array(MessageSchema)]),
     /** Specs of the agents reachable through hand-offs (resolved from config when the run starts). */
     team: z.array(AgentSpecSchema).default([]),
+    /** 'store' passes the conversation by reference through the content store (long sessions). */
+    conversation: z.enum(['inline', 'store']).default('inline'),
+    /** With 'store': the stored conversation this run continues. */
+    conversationRef: z.string().optional(),
     /** Hand-offs allowed in one run, so two agents cannot pass a conversation back and forth forever. */
     maxHandoffs: z.number().int().nonnegative().default(10),
   })
@@ -34,7 +38,10 @@ export interface AgentRunResult {
   usage: Usage;
   /** Fingerprint of the agent and tool specs the run used. */
   specHash: string;
+  /** The conversation (with a stored conversation: only this run's messages). */
   messages: Message[];
+  /** With a stored conversation: its reference, including the final answer. */
+  conversationRef?: string;
 }
 
 export type RunStatus = 'running' | 'calling_model' | 'running_tools' | 'waiting_approval' | 'completed' | 'failed' | 'cancelled';

@@ -21,7 +21,8 @@ import {
 import { activities, modelCallOptions } from './activity-options';
 import type { ApprovalDesk } from './approvals';
 import { fail } from './failures';
-import { filterHistory, transferTarget, transferTools } from './handoffs';
+import { transferTarget, transferTools } from './handoffs';
+import { Conversation } from './conversation';
 import { runToolCall, toolMessage } from './tool-steps';
 
 /** Identifies the run, so tool calls get idempotency keys stable across retries. */
@@ -81,7 +82,8 @@ export async function runAgentLoop(run: ParsedAgentRunInput, state: AgentRunStat
   const team = resolveTeam(run);
   const specs = new Map(run.tools.map((t) => [t.name, t]));
   let agent = run.agent;
-  let messages: Message[] = typeof run.input === 'string' ? [{ role: 'user', content: run.input }] : [...run.input];
+  const initial: Message[] = typeof run.input === 'string' ? [{ role: 'user', content: run.input }] : run.input;
+  const conversation = new Conversation(initial, run.conversation === 'store', run.conversationRef);
   let handoffsLeft = run.maxHandoffs;
   let agentTurns = 0;
   let outputCorrections = 0;
@@ -97,10 +99,10 @@ export async function runAgentLoop(run: ParsedAgentRunInput, state: AgentRunStat
     changed();
     const response: ModelResponse = await activities.callModel.executeWithOptions(
       { ...modelCallOptions(agent), summary: `model ${agent.provider}/${agent.model} · ${agent.name} · turn ${turn}` },
-      [{ agent: { ...agent, maxOutputTokens: agent.limits.maxOutputTokens }, messages, tools: [...[...tools.values()].map(toToolDefinition), ...transferTools(agent, team)], turn }],
+      [{ agent: { ...agent, maxOutputTokens: agent.limits.maxOutputTokens }, ...conversation.request(), tools: [...[...tools.values()].map(toToolDefinition), ...transferTools(agent, team)], turn }],
     );
     state.usage = addUsage(state.usage, response.usage);
-    messages.push(response.message);
+    conversation.replied(response);
     checkBudget(agent, state);
 
     const calls = response.message.toolCalls;
@@ -111,11 +113,11 @@ export async function runAgentLoop(run: ParsedAgentRunInput, state: AgentRunStat
       const step = { agent, tools, desk: ctx.desk, turn, workflowId: ctx.workflowId, runId: ctx.runId };
       const results = await Promise.all(calls.map((call) => transfers.replies.get(call.id) ?? runToolCall(call, step)));
       state.usage = addUsage(state.usage, { toolCalls: calls.length - transfers.replies.size });
-      messages.push(...results);
+      conversation.add(...results);
       const last = results[results.length - 1] as ToolMessage;
       state.lastStep = { kind: 'tool', name: last.name, turn, isError: last.isError };
       if (transfers.target) {
-        messages = filterHistory(messages, agent.handoffHistory);
+        conversation.handOff(agent.handoffHistory);
         agent = team.get(transfers.target) as AgentSpec;
         Object.assign(state, { agent: agent.name, lastStep: { kind: 'handoff', name: agent.name, turn } });
         state.path.push(agent.name);
@@ -130,7 +132,7 @@ export async function runAgentLoop(run: ParsedAgentRunInput, state: AgentRunStat
       if (outputCorrections++ >= 1) {
         fail(FailureType.ModelBehaviour, `agent "${agent.name}" gave a final answer that does not match its output schema twice: ${response.outputError}`);
       }
-      messages.push({ role: 'user', content: `Your final answer does not match the required output schema: ${response.outputError}. Reply again with only JSON that matches the schema.` });
+      conversation.add({ role: 'user', content: `Your final answer does not match the required output schema: ${response.outputError}. Reply again with only JSON that matches the schema.` });
       continue;
     }
 
@@ -142,7 +144,8 @@ export async function runAgentLoop(run: ParsedAgentRunInput, state: AgentRunStat
       turns: state.turn,
       usage: state.usage,
       specHash: state.specHash,
-      messages,
+      messages: conversation.messages,
+      conversationRef: conversation.ref,
     };
   }
 }

@@ -1,5 +1,6 @@
 /** Hand-offs: an agent passes the conversation on with a `transfer_to_<agent>` tool call. Sandbox-safe. */
-import type { AgentSpec, Message, ToolDefinition } from '../core';
+import type { AgentSpec, ToolDefinition } from '../core';
+export { filterHistory } from '../core';
 
 export const transferPrefix = 'transfer_to_';
 
@@ -15,15 +16,4 @@ export function transferTools(agent: AgentSpec, team: ReadonlyMap<string, AgentS
 /** The agent a transfer tool call names, or undefined for ordinary tool calls. */
 export function transferTarget(toolName: string): string | undefined {
   return toolName.startsWith(transferPrefix) ? toolName.slice(transferPrefix.length) : undefined;
-}
-
-/** What the next agent sees of the conversation so far. */
-export function filterHistory(messages: Message[], mode: AgentSpec['handoffHistory']): Message[] {
-  if (mode === 'full') return messages;
-  if (mode === 'input-only') return messages.filter((m) => m.role === 'user');
-  return messages.flatMap((m): Message[] => {
-    if (m.role === 'tool') return [];
-    if (m.role === 'assistant') return m.content ? [{ ...m, toolCalls: [] }] : [];
-    return [m];
-  });
 }

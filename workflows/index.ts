@@ -2,3 +2,4 @@
 export { agentWorkflow, stateQuery } from './agent-workflow';
 export { decideApprovalUpdate, type ApprovalDecision } from './approvals';
 export { specWorkflow, specStateQuery, replaceStepUpdate, type SpecRunInput, type ReplaceStep } from './spec-workflow';
+export { sessionWorkflow, sendMessageUpdate, endSessionSignal, sessionStateQuery, type SessionInput, type SessionReply, type SessionState } from './session-workflow';

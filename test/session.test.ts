@@ -1,0 +1,47 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { ScriptedModel } from '../activities/providers/scripted';
+import { sessionStateQuery } from '../workflows';
+import { startTestBaton } from './helpers/baton';
+import { closeTestEnv } from './helpers/temporal';
+
+afterAll(closeTestEnv);
+
+/** Every run of a continue-as-new chain, oldest first, with its history size and events. */
+async function runsOf(client: Client, workflowId: string) {
+  const runs = [];
+  for await (const run of client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) runs.push(run);
+  runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+  return Promise.all(runs.map(async (run) => {
+    const history = await client.workflow.getHandle(workflowId, run.runId).fetchHistory();
+    return { status: run.status.name, bytes: temporal.api.history.v1.History.encode(history).finish().length, events: history.events?.length ?? 0 };
+  }));
+}
+
+describe('sessionWorkflow', () => {
+  it('keeps history per turn flat over a 300-turn session with growing context, continuing as new', async () => {
+    const model = ScriptedModel.respondWith(({ messages }) => ({ text: `reply ${messages.filter((m) => m.role === 'user').length}: I have seen ${messages.length} messages of ${messages.reduce((n, m) => n + m.content.length, 0)} characters.` }));
+    const baton = await startTestBaton({ models: { scripted: model }, agents: { chat: { provider: 'scripted', model: 's' } } });
+    const { last, runs, state } = await baton.run(async () => {
+      const handle = await baton.client.startSession('chat', { maxTurnsPerRun: 50 });
+      let last;
+      for (let turn = 1; turn <= 300; turn++) {
+        last = await baton.client.sendMessage(handle.workflowId, `message ${turn}: ${'context '.repeat(20)}`);
+      }
+      const state = await baton.client.temporal.workflow.getHandle(handle.workflowId).query(sessionStateQuery);
+      return { last, runs: await runsOf(baton.client.temporal, handle.workflowId), state };
+    });
+    // The model saw the whole conversation on the last turn: 300 user + 299 assistant messages.
+    expect(last?.reply).toMatch(/^reply 300: I have seen 599 messages of \d+ characters\.$/);
+    expect(last?.turn).toBe(300);
+    expect(state).toMatchObject({ turns: 300, turnsThisRun: 0, status: 'idle' });
+    expect(runs.map((r) => r.status)).toEqual(['CONTINUED_AS_NEW', 'CONTINUED_AS_NEW', 'CONTINUED_AS_NEW', 'CONTINUED_AS_NEW', 'CONTINUED_AS_NEW', 'CONTINUED_AS_NEW', 'RUNNING']);
+    const first = runs[0] as (typeof runs)[number];
+    const sixth = runs[5] as (typeof runs)[number];
+    // Bytes per turn over the last 50 turns within 1.2x of the first 50.
+    expect(sixth.bytes / 50 / (first.bytes / 50)).toBeLessThan(1.2);
+    // Same events per run, give or take a workflow task that timing merges or splits.
+    expect(Math.abs(sixth.events - first.events)).toBeLessThanOrEqual(6);
+  }, 180_000);
+});

@@ -1,0 +1,124 @@
+/**
+ * `sessionWorkflow`: a long chat with an agent. Each user message arrives through the
+ * `sendMessage` Update, which returns the agent's reply. The conversation lives in the
+ * content store, so history per turn stays flat, and the run continues-as-new every
+ * `maxTurnsPerRun` turns (or when Temporal suggests it), carrying only a reference.
+ * Runs in the workflow sandbox.
+ */
+import { allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal, defineUpdate, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import { z } from 'zod';
+import { AgentSpecSchema, ToolSpecSchema, UsageSchema, addUsage, emptyUsage, specHash, type AgentRunState, type AgentSpec, type Usage } from '../core';
+import { runAgentLoop } from './agent-loop';
+import { ApprovalDesk } from './approvals';
+import { parseInput } from './validate-input';
+
+export const SessionInputSchema = z
+  .object({
+    agent: AgentSpecSchema,
+    team: z.array(AgentSpecSchema).default([]),
+    tools: z.array(ToolSpecSchema).default([]),
+    /** Carried across continue-as-new: the conversation so far, turns and usage. */
+    conversationRef: z.string().optional(),
+    turns: z.number().int().nonnegative().default(0),
+    usage: UsageSchema.optional(),
+    /** Turns per run before continuing as new (Updates are capped per history). */
+    maxTurnsPerRun: z.number().int().positive().max(1000).default(100),
+  })
+  .strict();
+export type SessionInput = z.input<typeof SessionInputSchema>;
+
+export interface SessionReply {
+  turn: number;
+  agent: string;
+  reply: string;
+  /** Usage of this turn only. */
+  usage: Usage;
+}
+
+export interface SessionState {
+  status: 'idle' | 'answering' | 'ended';
+  agent: string;
+  turns: number;
+  turnsThisRun: number;
+  usage: Usage;
+  conversationRef?: string;
+}
+
+export const sendMessageUpdate = defineUpdate<SessionReply, [{ text: string }]>('sendMessage');
+export const endSessionSignal = defineSignal('endSession');
+export const sessionStateQuery = defineQuery<SessionState>('sessionState');
+
+function usageDelta(after: Usage, before: Usage): Usage {
+  return addUsage(after, { inputTokens: -before.inputTokens, outputTokens: -before.outputTokens, costUsd: -before.costUsd, latencyMs: -before.latencyMs, modelCalls: -before.modelCalls, toolCalls: -before.toolCalls });
+}
+
+export async function sessionWorkflow(input: SessionInput): Promise<SessionState> {
+  const session = parseInput(SessionInputSchema, input, 'session input');
+  const agents = new Map<string, AgentSpec>([session.agent, ...session.team].map((a) => [a.name, a]));
+  const state: SessionState = { status: 'idle', agent: session.agent.name, turns: session.turns, turnsThisRun: 0, usage: session.usage ?? emptyUsage(), conversationRef: session.conversationRef };
+  const loopState: AgentRunState = { status: 'running', agent: state.agent, turn: 0, maxTurns: session.agent.limits.maxTurns, usage: state.usage, specHash: specHash(session.agent), path: [state.agent], pendingApprovals: [], approvals: [] };
+  const info = workflowInfo();
+  const refresh = () => setCurrentDetails(`**session with ${state.agent}** · ${state.status} · ${state.turns} turns (${state.turnsThisRun} in this run)`);
+  const desk = new ApprovalDesk(loopState, refresh);
+  const inbox: Array<{ id: number; text: string }> = [];
+  const replies = new Map<number, SessionReply>();
+  let nextId = 0;
+  let ended = false;
+
+  setHandler(sessionStateQuery, () => state);
+  setHandler(endSessionSignal, () => void (ended = true));
+  setHandler(
+    sendMessageUpdate,
+    async ({ text }) => {
+      const id = nextId++;
+      inbox.push({ id, text });
+      await condition(() => replies.has(id));
+      const reply = replies.get(id) as SessionReply;
+      replies.delete(id);
+      return reply;
+    },
+    {
+      validator: (message) => {
+        if (ended) throw new Error('this session has ended');
+        if (typeof message?.text !== 'string' || !message.text.trim()) throw new Error('text: expected a non-empty string');
+      },
+      description: 'Send a user message; returns the agent\'s reply',
+    },
+  );
+
+  const answer = async ({ id, text }: { id: number; text: string }) => {
+    state.status = 'answering';
+    refresh();
+    const before = loopState.usage;
+    const agent = agents.get(state.agent) as AgentSpec;
+    const result = await runAgentLoop(
+      { agent, team: [...agents.values()].filter((a) => a.name !== agent.name), tools: session.tools, input: [{ role: 'user', content: text }], conversation: 'store', conversationRef: state.conversationRef, maxHandoffs: 10 },
+      loopState,
+      { workflowId: info.workflowId, runId: info.runId, desk, onStateChange: refresh },
+    );
+    Object.assign(state, { status: 'idle', agent: result.agent, conversationRef: result.conversationRef, usage: loopState.usage, turns: state.turns + 1, turnsThisRun: state.turnsThisRun + 1 });
+    replies.set(id, { turn: state.turns, agent: result.agent, reply: result.output, usage: usageDelta(loopState.usage, before) });
+    refresh();
+  };
+
+  const shouldRotate = () => state.turnsThisRun >= session.maxTurnsPerRun || workflowInfo().continueAsNewSuggested;
+  refresh();
+  for (;;) {
+    await condition(() => inbox.length > 0 || ended || shouldRotate());
+    const next = inbox.shift();
+    if (next) {
+      await answer(next);
+      continue;
+    }
+    if (ended) {
+      await condition(allHandlersFinished);
+      state.status = 'ended';
+      return state;
+    }
+    await condition(() => inbox.length > 0 || allHandlersFinished());
+    if (inbox.length === 0) {
+      const agent = agents.get(state.agent) as AgentSpec;
+      return continueAsNew<typeof sessionWorkflow>({ ...session, agent, team: [...agents.values()].filter((a) => a.name !== agent.name), conversationRef: state.conversationRef, turns: state.turns, usage: state.usage });
+    }
+  }
+}
