@@ -17,7 +17,7 @@ export interface ActivityDependencies {
 export function createActivities(deps: ActivityDependencies) {
   return {
     callModel: createCallModel(deps.providers, deps.content),
-    runTool: createRunTool(deps.tools),
+    runTool: createRunTool(deps.tools, deps.content),
   };
 }
 

@@ -35,10 +35,16 @@ async function fullConversation(request: ModelRequest, store: ContentStore): Pro
   return request.conversation?.filter ? filterHistory(all, request.conversation.filter) : all;
 }
 
+/** Tool results kept by reference, read back in full for the model. */
+async function withStoredResults(messages: Message[], store: ContentStore): Promise<Message[]> {
+  return Promise.all(messages.map(async (m) => (m.role === 'tool' && m.contentRef ? { ...m, content: await store.get<string>(m.contentRef) } : m)));
+}
+
 /** Builds the `callModel` activity over the worker's configured providers. */
 export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>, store: ContentStore) {
   return async function callModel(stepRequest: ModelRequest): Promise<ModelResponse> {
-    const request = stepRequest.conversation ? { ...stepRequest, messages: await fullConversation(stepRequest, store) } : stepRequest;
+    const conversation = stepRequest.conversation ? await fullConversation(stepRequest, store) : stepRequest.messages;
+    const request = stepRequest.conversation ? { ...stepRequest, messages: await withStoredResults(conversation, store) } : stepRequest;
     const entry = providers.get(request.agent.provider);
     if (!entry) {
       throw ApplicationFailure.create({
@@ -63,7 +69,7 @@ export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>, s
         toolCalls: 0,
       },
     };
-    if (stepRequest.conversation) response.conversationRef = await store.put([...request.messages, response.message]);
+    if (stepRequest.conversation) response.conversationRef = await store.put([...conversation, response.message]);
     if (request.agent.outputSchema && completion.message.toolCalls.length === 0) {
       const check = checkOutput(completion.message.content, request.agent.outputSchema);
       if (check.ok) response.output = check.output;

@@ -3,6 +3,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, type ToolRequest, type ToolResult } from '../core';
 import type { ToolRegistry } from './tools/registry';
+import type { ContentStore } from './content-store';
 
 /** Tool results go to the model as text: strings as they are, anything else as JSON. */
 export function toolResultText(value: unknown): string {
@@ -12,7 +13,7 @@ export function toolResultText(value: unknown): string {
 }
 
 /** Builds the `runTool` activity over the worker's tools. */
-export function createRunTool(registry: ToolRegistry) {
+export function createRunTool(registry: ToolRegistry, store: ContentStore) {
   return async function runTool(request: ToolRequest): Promise<ToolResult> {
     const tool = registry.get(request.tool);
     if (!tool) {
@@ -35,6 +36,11 @@ export function createRunTool(registry: ToolRegistry) {
       signal: ctx.cancellationSignal,
       heartbeat: (details) => ctx.heartbeat(details),
     });
-    return { content: toolResultText(value), isError: false };
+    const content = toolResultText(value);
+    if (request.storeResultsOver !== undefined && content.length > request.storeResultsOver) {
+      const contentRef = await store.put(content);
+      return { content: `${content.slice(0, 200)}… [${content.length} characters, stored as ${contentRef}]`, contentRef, isError: false };
+    }
+    return { content, isError: false };
   };
 }

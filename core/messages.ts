@@ -39,6 +39,8 @@ export const MessageSchema = z.discriminatedUnion('role', [
     name: z.string(),
     content: z.string(),
     isError: z.boolean().default(false),
+    /** A large result kept in the content store; `content` then holds a short preview. */
+    contentRef: z.string().optional(),
   }),
 ]);
 export type Message = z.infer<typeof MessageSchema>;

@@ -11,6 +11,8 @@ export interface ToolRequest {
    */
   idempotencyKey: string;
   agent: string;
+  /** Results longer than this many characters go to the content store (stored-conversation runs). */
+  storeResultsOver?: number;
 }
 
 export interface ToolResult {
@@ -20,4 +22,6 @@ export interface ToolResult {
   isError: boolean;
   /** Why it is an error: bad arguments, refused by policy, or the tool's own failure. */
   errorKind?: 'invalid_arguments' | 'refused' | 'failed' | 'unknown_tool';
+  /** Set when the full result is in the content store; `content` is then a preview. */
+  contentRef?: string;
 }

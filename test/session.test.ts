@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { z } from 'zod';
+import { defineTool } from '../activities';
 import { ScriptedModel } from '../activities/providers/scripted';
 import { sessionStateQuery } from '../workflows';
 import { startTestBaton } from './helpers/baton';
@@ -44,4 +46,20 @@ describe('sessionWorkflow', () => {
     // Same events per run, give or take a workflow task that timing merges or splits.
     expect(Math.abs(sixth.events - first.events)).toBeLessThanOrEqual(6);
   }, 180_000);
+
+  it('keeps a large tool output in the content store: the model reads it all, history holds a preview', async () => {
+    const readDoc = defineTool({ name: 'read_doc', description: 'Reads a long document', input: z.object({}), execute: () => 'lorem '.repeat(10_000) });
+    const model = ScriptedModel.respondWith(({ messages }) => {
+      const result = messages.find((m) => m.role === 'tool');
+      return result ? { text: `the document has ${result.content.length} characters` } : { toolCalls: [{ name: 'read_doc', arguments: {} }] };
+    });
+    const baton = await startTestBaton({ models: { scripted: model }, agents: { reader: { provider: 'scripted', model: 's', tools: ['read_doc'] } }, tools: [readDoc] });
+    const { reply, runs } = await baton.run(async () => {
+      const handle = await baton.client.startSession('reader');
+      const reply = await baton.client.sendMessage(handle.workflowId, 'How long is the document?');
+      return { reply, runs: await runsOf(baton.client.temporal, handle.workflowId) };
+    });
+    expect(reply.reply).toBe('the document has 60000 characters');
+    expect(runs[0]?.bytes).toBeLessThan(15_000);
+  });
 });

@@ -110,7 +110,7 @@ export async function runAgentLoop(run: ParsedAgentRunInput, state: AgentRunStat
       state.status = 'running_tools';
       changed();
       const transfers = decideTransfers(calls.filter((c) => transferTarget(c.name) !== undefined), agent, handoffsLeft);
-      const step = { agent, tools, desk: ctx.desk, turn, workflowId: ctx.workflowId, runId: ctx.runId };
+      const step = { agent, tools, desk: ctx.desk, turn, workflowId: ctx.workflowId, runId: ctx.runId, storeResultsOver: run.conversation === 'store' ? 2048 : undefined };
       const results = await Promise.all(calls.map((call) => transfers.replies.get(call.id) ?? runToolCall(call, step)));
       state.usage = addUsage(state.usage, { toolCalls: calls.length - transfers.replies.size });
       conversation.add(...results);

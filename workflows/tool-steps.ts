@@ -11,12 +11,14 @@ export interface ToolStepContext {
   tools: ReadonlyMap<string, ToolSpec>;
   desk: ApprovalDesk;
   turn: number;
+  /** Stored-conversation runs keep results over this size in the content store. */
+  storeResultsOver?: number;
   workflowId: string;
   runId: string;
 }
 
-export function toolMessage(call: ToolCall, content: string, isError: boolean): ToolMessage {
-  return { role: 'tool', toolCallId: call.id, name: call.name, content, isError };
+export function toolMessage(call: ToolCall, content: string, isError: boolean, contentRef?: string): ToolMessage {
+  return { role: 'tool', toolCallId: call.id, name: call.name, content, isError, ...(contentRef ? { contentRef } : {}) };
 }
 
 /** Runs one tool call; every outcome the model can act on comes back as a tool message. */
@@ -33,9 +35,9 @@ export async function runToolCall(call: ToolCall, ctx: ToolStepContext): Promise
   try {
     const result = await activities.runTool.executeWithOptions(
       { ...toolCallOptions(spec, agent), summary: `tool ${call.name} · ${agent.name} · turn ${ctx.turn}` },
-      [{ tool: call.name, callId: call.id, arguments: call.arguments, agent: agent.name, idempotencyKey: `${ctx.workflowId}/${ctx.runId}/${call.id}` }],
+      [{ tool: call.name, callId: call.id, arguments: call.arguments, agent: agent.name, idempotencyKey: `${ctx.workflowId}/${ctx.runId}/${call.id}`, storeResultsOver: ctx.storeResultsOver }],
     );
-    return toolMessage(call, result.content, result.isError);
+    return toolMessage(call, result.content, result.isError, result.contentRef);
   } catch (err) {
     if (isCancellation(err)) throw err;
     if (spec.onError === 'fail') fail(FailureType.ToolFailed, `tool "${call.name}" failed after its retries: ${rootMessage(err)}`);
