@@ -1,6 +1,7 @@
 /** Builds a Temporal Worker that runs Baton's workflows and activities from a config. */
 import { Worker, type NativeConnection } from '@temporalio/worker';
-import { createActivities, ToolRegistry, type ProviderEntry } from '../activities';
+import path from 'node:path';
+import { createActivities, FileContentStore, ToolRegistry, type ContentStore, type ProviderEntry } from '../activities';
 import { createProvider } from '../activities/providers/config';
 import type { ModelProvider } from '../activities/providers/provider';
 import type { BatonConfig } from '../config/define-config';
@@ -12,6 +13,8 @@ export interface BatonWorkerOptions {
   namespace?: string;
   /** Defaults to the config's `temporal.taskQueue`. */
   taskQueue?: string;
+  /** Replaces the configured content store (e.g. a shared backend). */
+  contentStore?: ContentStore;
   /** Replaces configured providers by name (embedding, tests). */
   providers?: Record<string, ModelProvider>;
   env?: NodeJS.ProcessEnv;
@@ -36,6 +39,7 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
   const activities = createActivities({
     providers: buildProviders(config, options.providers, options.env),
     tools: new ToolRegistry(config.tools),
+    content: options.contentStore ?? new FileContentStore(path.resolve(config.contentStore.dir)),
   });
   return Worker.create({
     connection: options.connection,
