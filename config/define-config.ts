@@ -55,13 +55,13 @@ export function agentSpec(config: BatonConfig, name: string): AgentSpec {
 /** Every agent reachable from `agent` through hand-offs (not including itself). */
 export function teamFor(config: BatonConfig, agent: AgentSpec): AgentSpec[] {
   const seen = new Map<string, AgentSpec>([[agent.name, agent]]);
-  const queue = [...agent.handoffs];
+  const queue = [...agent.handoffs, ...agent.agentTools];
   while (queue.length) {
     const name = queue.shift() as string;
     if (seen.has(name)) continue;
     const spec = agentSpec(config, name);
     seen.set(name, spec);
-    queue.push(...spec.handoffs);
+    queue.push(...spec.handoffs, ...spec.agentTools);
   }
   seen.delete(agent.name);
   return [...seen.values()];

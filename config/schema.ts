@@ -52,11 +52,13 @@ export const BatonConfigSchema = z
       if (!(agent.provider in config.providers)) {
         ctx.addIssue({ code: 'custom', path: ['agents', name, 'provider'], message: `unknown provider "${agent.provider}"; configured providers: ${Object.keys(config.providers).join(', ') || 'none'}` });
       }
-      agent.handoffs.forEach((target, i) => {
-        if (!(target in config.agents)) {
-          ctx.addIssue({ code: 'custom', path: ['agents', name, 'handoffs', i], message: `unknown agent "${target}"; configured agents: ${Object.keys(config.agents).join(', ')}` });
-        }
-      });
+      for (const field of ['handoffs', 'agentTools'] as const) {
+        agent[field].forEach((target, i) => {
+          if (!(target in config.agents)) {
+            ctx.addIssue({ code: 'custom', path: ['agents', name, field, i], message: `unknown agent "${target}"; configured agents: ${Object.keys(config.agents).join(', ')}` });
+          }
+        });
+      }
       agent.tools.forEach((tool, i) => {
         if (!toolNames.has(tool)) {
           ctx.addIssue({ code: 'custom', path: ['agents', name, 'tools', i], message: `unknown tool "${tool}"; defined tools: ${[...toolNames].join(', ') || 'none'}` });

@@ -69,6 +69,8 @@ export const AgentSpecSchema = z
     modelCall: ModelCallPolicySchema.default(ModelCallPolicySchema.parse({})),
     /** Agents this one may hand the conversation to, through `transfer_to_<agent>` tool calls. */
     handoffs: z.array(z.string().regex(agentNamePattern)).default([]),
+    /** Agents this one may call as tools (`ask_<agent>`, a supervisor); each call is a child run. */
+    agentTools: z.array(z.string().regex(agentNamePattern)).default([]),
     /** 'full' passes everything; 'text-only' drops tool calls and results; 'input-only' keeps user messages. */
     handoffHistory: HandoffHistorySchema.default('full'),
     approval: ApprovalPolicySchema.default(ApprovalPolicySchema.parse({})),

@@ -21,7 +21,7 @@ import {
 import { activities, modelCallOptions } from './activity-options';
 import type { ApprovalDesk } from './approvals';
 import { fail } from './failures';
-import { transferTarget, transferTools } from './handoffs';
+import { askTools, transferTarget, transferTools } from './handoffs';
 import { Conversation } from './conversation';
 import { runToolCall, toolMessage } from './tool-steps';
 
@@ -40,7 +40,7 @@ function resolveTeam(run: ParsedAgentRunInput): Map<string, AgentSpec> {
   for (const agent of team.values()) {
     const missingTools = agent.tools.filter((name) => !toolNames.has(name));
     if (missingTools.length) fail(FailureType.InvalidInput, `agent "${agent.name}" names tools with no spec in the run input: ${missingTools.join(', ')}`);
-    const missingAgents = agent.handoffs.filter((name) => !team.has(name));
+    const missingAgents = [...agent.handoffs, ...agent.agentTools].filter((name) => !team.has(name));
     if (missingAgents.length) fail(FailureType.InvalidInput, `agent "${agent.name}" hands off to agents with no spec in the run input: ${missingAgents.join(', ')}`);
   }
   return team;
@@ -99,7 +99,7 @@ export async function runAgentLoop(run: ParsedAgentRunInput, state: AgentRunStat
     changed();
     const response: ModelResponse = await activities.callModel.executeWithOptions(
       { ...modelCallOptions(agent), summary: `model ${agent.provider}/${agent.model} · ${agent.name} · turn ${turn}` },
-      [{ agent: { ...agent, maxOutputTokens: agent.limits.maxOutputTokens }, ...conversation.request(), tools: [...[...tools.values()].map(toToolDefinition), ...transferTools(agent, team)], turn }],
+      [{ agent: { ...agent, maxOutputTokens: agent.limits.maxOutputTokens }, ...conversation.request(), tools: [...[...tools.values()].map(toToolDefinition), ...transferTools(agent, team), ...askTools(agent, team)], turn }],
     );
     state.usage = addUsage(state.usage, response.usage);
     conversation.replied(response);
@@ -110,7 +110,7 @@ export async function runAgentLoop(run: ParsedAgentRunInput, state: AgentRunStat
       state.status = 'running_tools';
       changed();
       const transfers = decideTransfers(calls.filter((c) => transferTarget(c.name) !== undefined), agent, handoffsLeft);
-      const step = { agent, tools, desk: ctx.desk, turn, workflowId: ctx.workflowId, runId: ctx.runId, storeResultsOver: run.conversation === 'store' ? 2048 : undefined };
+      const step = { agent, tools, team, allTools: run.tools, desk: ctx.desk, turn, workflowId: ctx.workflowId, runId: ctx.runId, storeResultsOver: run.conversation === 'store' ? 2048 : undefined };
       const results = await Promise.all(calls.map((call) => transfers.replies.get(call.id) ?? runToolCall(call, step)));
       state.usage = addUsage(state.usage, { toolCalls: calls.length - transfers.replies.size });
       conversation.add(...results);

@@ -17,3 +17,14 @@ export function transferTools(agent: AgentSpec, team: ReadonlyMap<string, AgentS
 export function transferTarget(toolName: string): string | undefined {
   return toolName.startsWith(transferPrefix) ? toolName.slice(transferPrefix.length) : undefined;
 }
+
+export const askPrefix = 'ask_';
+
+/** The tools a supervisor is offered, one per agent it may call. */
+export function askTools(agent: AgentSpec, team: ReadonlyMap<string, AgentSpec>): ToolDefinition[] {
+  return agent.agentTools.map((target) => ({
+    name: `${askPrefix}${target}`,
+    description: `Ask the ${target} agent to do a task and return its answer${team.get(target)?.description ? ` (${team.get(target)?.description})` : ''}.`,
+    inputSchema: { type: 'object', properties: { request: { type: 'string', description: 'The task, with all the context the agent needs' } }, required: ['request'] },
+  }));
+}

@@ -1,6 +1,7 @@
 /** One tool call of the agent loop: approval if the policy asks, then the tool activity. Sandbox-safe. */
-import { isCancellation } from '@temporalio/workflow';
-import { FailureType, type AgentSpec, type ToolCall, type ToolMessage, type ToolSpec } from '../core';
+import { executeChild, isCancellation, ParentClosePolicy } from '@temporalio/workflow';
+import { BatonAgent, BatonPattern, BatonStatus, FailureType, type AgentRunResult, type AgentSpec, type ToolCall, type ToolMessage, type ToolSpec } from '../core';
+import { askPrefix } from './handoffs';
 import { activities, toolCallOptions } from './activity-options';
 import { needsApproval, type ApprovalDesk } from './approvals';
 import { fail, rootMessage } from './failures';
@@ -9,6 +10,9 @@ export interface ToolStepContext {
   agent: AgentSpec;
   /** The tools this agent may call, by name. */
   tools: ReadonlyMap<string, ToolSpec>;
+  /** Every agent of the run, and every tool spec, for agents called as tools. */
+  team: ReadonlyMap<string, AgentSpec>;
+  allTools: ToolSpec[];
   desk: ApprovalDesk;
   turn: number;
   /** Stored-conversation runs keep results over this size in the content store. */
@@ -21,9 +25,33 @@ export function toolMessage(call: ToolCall, content: string, isError: boolean, c
   return { role: 'tool', toolCallId: call.id, name: call.name, content, isError, ...(contentRef ? { contentRef } : {}) };
 }
 
+/** A supervisor's `ask_<agent>` call: the other agent runs as a child workflow; its answer is the result. */
+async function askAgent(call: ToolCall, target: string, ctx: ToolStepContext): Promise<ToolMessage> {
+  const spec = ctx.team.get(target);
+  const request = (call.arguments as { request?: unknown } | null)?.request;
+  if (!spec || !ctx.agent.agentTools.includes(target)) return toolMessage(call, `Cannot ask "${target}": ${ctx.agent.name} may ask only ${ctx.agent.agentTools.join(', ') || 'no agent'}.`, true);
+  if (typeof request !== 'string' || !request.trim()) return toolMessage(call, 'Invalid arguments: request: expected a non-empty string', true);
+  const team = [...ctx.team.values()].filter((a) => a.name !== target);
+  try {
+    // By name: agent-workflow.ts imports this module, so a value import would be circular.
+    const result = await executeChild<(input: unknown) => Promise<AgentRunResult>>('agentWorkflow', {
+      args: [{ agent: spec, team, tools: ctx.allTools, input: request }],
+      workflowId: `${ctx.workflowId}/ask-${call.id}`,
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      staticSummary: `agent ${target} · asked by ${ctx.agent.name} · turn ${ctx.turn}`,
+      typedSearchAttributes: [{ key: BatonAgent, value: target }, { key: BatonPattern, value: 'agent' }, { key: BatonStatus, value: 'running' }],
+    });
+    return toolMessage(call, result.output, false);
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    return toolMessage(call, `${target} failed: ${rootMessage(err)}`, true);
+  }
+}
+
 /** Runs one tool call; every outcome the model can act on comes back as a tool message. */
 export async function runToolCall(call: ToolCall, ctx: ToolStepContext): Promise<ToolMessage> {
   const { agent } = ctx;
+  if (call.name.startsWith(askPrefix) && !ctx.tools.has(call.name)) return askAgent(call, call.name.slice(askPrefix.length), ctx);
   const spec = ctx.tools.get(call.name);
   if (!spec) return toolMessage(call, `Unknown tool "${call.name}". Available tools: ${[...ctx.tools.keys()].join(', ') || 'none'}.`, true);
   if (needsApproval(agent.approval, spec)) {

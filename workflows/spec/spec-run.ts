@@ -100,13 +100,13 @@ export class SpecRun {
 
   private teamOf(agent: AgentSpec): AgentSpec[] {
     const seen = new Map([[agent.name, agent]]);
-    const queue = [...agent.handoffs];
+    const queue = [...agent.handoffs, ...agent.agentTools];
     while (queue.length) {
       const name = queue.shift() as string;
       if (seen.has(name)) continue;
       const spec = this.agent(name);
       seen.set(name, spec);
-      queue.push(...spec.handoffs);
+      queue.push(...spec.handoffs, ...spec.agentTools);
     }
     seen.delete(agent.name);
     return [...seen.values()];
