@@ -10,11 +10,12 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
 describe('replay of recorded histories', () => {
   it('has recorded histories to replay', () => {
-    expect(files).toEqual(expect.arrayContaining(['agent-tools.json', 'agent-output-schema.json']));
+    const patterns = ['handoff-approval', 'supervisor', 'route', 'parallel', 'orchestrator', 'loop', 'approval', 'generated', 'session-continued'];
+    expect(files).toEqual(expect.arrayContaining(['agent-tools.json', 'agent-output-schema.json', ...patterns.map((p) => `pattern-${p}.json`)]));
   });
 
   it.each(files)('replays %s deterministically with the current workflow code', async (file) => {
     const history = historyFromJSON(JSON.parse(readFileSync(path.join(dir, file), 'utf8')));
-    await expect(Worker.runReplayHistory({ workflowBundle: await getWorkflowBundle() }, history, `replay-${file}`)).resolves.toBeUndefined();
+    await expect(Worker.runReplayHistory({ workflowBundle: await getWorkflowBundle() }, history, `history-${file.replace(/\.json$/, '')}`)).resolves.toBeUndefined();
   });
 });

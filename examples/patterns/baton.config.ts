@@ -39,6 +39,8 @@ export default defineConfig({
     }),
     writer: agent('Writes the final text'),
     critic: agent('Reviews drafts'),
+    editor: agent('Supervises: asks the researcher and the fact-checker', { agentTools: ['researcher', 'fact-checker'] }),
+    chat: agent('Chats in a long session'),
   },
   tools: [lookupInvoice, issueRefund],
 });

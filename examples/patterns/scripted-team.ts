@@ -31,6 +31,12 @@ const replies: Record<string, (req: ModelRequest) => ScriptReply> = {
     ? { text: JSON.stringify({ steps: { kind: 'sequence', steps: [{ kind: 'agent', agent: 'researcher' }, { kind: 'agent', agent: 'writer' }] } }) }
     : { text: JSON.stringify({ subtasks: ['history', 'current use', 'open problems'].map((part) => ({ agent: 'researcher', input: `${lastUser(req)}: ${part}` })) }) }),
   writer: (req) => ({ text: /Reviewer feedback/.test(lastUser(req)) ? 'Draft 2: a tighter, sourced summary.' : `Draft 1 from ${lastUser(req).split('\n').length} lines of material.` }),
+  // Supervisor: the editor asks other agents, as tools, and combines their answers.
+  editor: (req) => (toolResults(req).length
+    ? { text: `Editor: ${toolResults(req).map((m) => m.content).join(' + ')}` }
+    : { toolCalls: [{ name: 'ask_researcher', arguments: { request: lastUser(req) } }, { name: 'ask_fact-checker', arguments: { request: lastUser(req) } }] }),
+  // Sessions: a chat agent that remembers how long the conversation is.
+  chat: (req) => ({ text: `Chat: message ${req.messages.filter((m) => m.role === 'user').length} received.` }),
   // Evaluator-optimizer.
   critic: (req) => ({ text: JSON.stringify(/Draft 2/.test(lastUser(req)) ? { accept: true, feedback: 'Good: sourced and tight.' } : { accept: false, feedback: 'Cite sources and cut it by half.' }) }),
 };
