@@ -3,7 +3,7 @@
  * (one model-call activity and one tool activity per turn, then a final model call), as
  * no-ops. Runs in the workflow sandbox.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { allHandlersFinished, condition, defineUpdate, executeChild, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type * as bareActivities from './bare-activities';
 
 const { bareModel, bareTool } = proxyActivities<typeof bareActivities>({ startToCloseTimeout: '30s' });
@@ -15,4 +15,35 @@ export async function bareAgentWorkflow(input: { runKey: string; turns: number }
   }
   await bareModel(input.runKey, input.turns + 1);
   return input.turns;
+}
+
+/** Baseline for a hand-off: the two model steps of two agents, as no-ops. */
+export async function bareHandoffWorkflow(input: { runKey: string }): Promise<void> {
+  await bareModel(input.runKey, 1);
+  await bareModel(input.runKey, 2);
+}
+
+/** Baseline for one fanned-out agent: a child doing one no-op model step. */
+export async function bareChildWorkflow(input: { runKey: string }): Promise<void> {
+  await bareModel(input.runKey, 1);
+}
+
+/** Baseline for a fan-out: N children at once. */
+export async function bareFanOutWorkflow(input: { runKey: string; n: number }): Promise<void> {
+  const id = workflowInfo().workflowId;
+  await Promise.all(Array.from({ length: input.n }, (_, i) => executeChild(bareChildWorkflow, { args: [{ runKey: input.runKey }], workflowId: `${id}/${i}` })));
+}
+
+export const bareMessageUpdate = defineUpdate<string, [string]>('bareMessage');
+
+/** Baseline for a session: each Update runs one no-op model step. */
+export async function bareSessionWorkflow(input: { runKey: string; turns: number }): Promise<void> {
+  let done = 0;
+  setHandler(bareMessageUpdate, async (text) => {
+    await bareModel(input.runKey, done);
+    done++;
+    return text;
+  });
+  await condition(() => done >= input.turns);
+  await condition(allHandlersFinished);
 }

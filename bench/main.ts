@@ -15,6 +15,7 @@ import { validateConfig } from '../config/define-config';
 import { createBatonWorker } from '../workers/create-worker';
 import { startEphemeralServer } from '../devtools/ephemeral-server';
 import * as bareActivities from './bare-activities';
+import { benchPatterns, printPatternTable, type PatternRow } from './patterns';
 import { percentile, recordStep, turnDurations } from './step-clock';
 
 const TURNS = Number(process.env.BENCH_TURNS ?? 20);
@@ -45,7 +46,9 @@ async function main(): Promise<void> {
   const memory = memorySampler();
   try {
     const noop = defineTool({ name: 'noop', description: 'Does nothing', input: z.object({ turn: z.number() }), execute: ({ turn }) => ({ ok: true, turn }) });
-    const model = ScriptedModel.respondWith(({ messages }) => {
+    const model = ScriptedModel.respondWith(({ agent, messages }) => {
+      if (agent.name === 'handoff-a') return { toolCalls: [{ name: 'transfer_to_handoff-b', arguments: {} }] };
+      if (agent.name !== 'bench') return { text: 'ok' };
       recordStep((messages[0] as { content: string }).content);
       const done = messages.filter((m) => m.role === 'tool').length;
       return done < TURNS ? { toolCalls: [{ name: 'noop', arguments: { turn: done + 1 } }] } : { text: 'done' };
@@ -53,7 +56,13 @@ async function main(): Promise<void> {
     const config = validateConfig({
       temporal: { taskQueue: `bench-baton-${process.pid}` },
       providers: { scripted: { type: 'scripted', model } },
-      agents: { bench: { provider: 'scripted', model: 'zero-latency', tools: ['noop'], limits: { maxTurns: TURNS + 1 } } },
+      agents: {
+        bench: { provider: 'scripted', model: 'zero-latency', tools: ['noop'], limits: { maxTurns: TURNS + 1 } },
+        'handoff-a': { provider: 'scripted', model: 'zero-latency', handoffs: ['handoff-b'] },
+        'handoff-b': { provider: 'scripted', model: 'zero-latency' },
+        worker: { provider: 'scripted', model: 'zero-latency' },
+        chat: { provider: 'scripted', model: 'zero-latency' },
+      },
       tools: [noop],
     });
     const batonWorker = await createBatonWorker({ config, connection: nativeConnection });
@@ -73,6 +82,7 @@ async function main(): Promise<void> {
 
     const results = { baton: [] as Sample[], bare: [] as Sample[] };
     const peaks = { baton: 0, bare: 0 };
+    let patternRows: PatternRow[] = [];
     await Promise.all([batonWorker.run(), bareWorker.run(), (async () => {
       try {
         for (let i = 0; i < WARMUP; i++) { await runBare(`warm-bare-${i}-${Date.now()}`); await runBaton(`warm-baton-${i}-${Date.now()}`); }
@@ -84,12 +94,14 @@ async function main(): Promise<void> {
           results.baton.push(await runBaton(`baton-${i}-${Date.now()}`));
           peaks.baton = Math.max(peaks.baton, memory.peak());
         }
+        if (!process.env.BENCH_SKIP_PATTERNS) patternRows = await benchPatterns(client, baton, bareQueue, Number(process.env.BENCH_PATTERN_RUNS ?? 5));
       } finally {
         batonWorker.shutdown();
         bareWorker.shutdown();
       }
     })()]);
     printReport(results, peaks);
+    if (patternRows.length) printPatternTable(patternRows);
   } finally {
     memory.stop();
     await nativeConnection.close();

@@ -1,0 +1,64 @@
+/** Pattern benchmarks: each Baton pattern against a bare workflow doing the same activities. */
+import type { Client } from '@temporalio/client';
+import type { BatonClient } from '../client/baton-client';
+import { resolveWorkflowSpec } from '../config/load-spec';
+import { bareMessageUpdate } from './bare-workflow';
+import { percentile } from './step-clock';
+
+export interface PatternRow {
+  name: string;
+  bare: number[];
+  baton: number[];
+  /** What one sample measures: a whole run, or one turn. */
+  unit: 'run' | 'turn';
+}
+
+const time = async (work: () => Promise<unknown>) => {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+};
+
+export async function benchPatterns(client: Client, baton: BatonClient, bareQueue: string, runs: number): Promise<PatternRow[]> {
+  const rows: PatternRow[] = [];
+  const key = (name: string, i: number) => `${name}-${i}-${Date.now()}`;
+
+  const handoff: PatternRow = { name: 'hand-off (2 agents)', bare: [], baton: [], unit: 'run' };
+  for (let i = 0; i < runs; i++) {
+    handoff.bare.push(await time(() => client.workflow.execute('bareHandoffWorkflow', { taskQueue: bareQueue, workflowId: key('bare-handoff', i), args: [{ runKey: key('h', i) }] })));
+    handoff.baton.push(await time(async () => (await baton.startAgent('handoff-a', key('handoff', i))).result()));
+  }
+  rows.push(handoff);
+
+  for (const n of [1, 10, 50, 200]) {
+    const row: PatternRow = { name: `fan-out N=${n}`, bare: [], baton: [], unit: 'run' };
+    const spec = resolveWorkflowSpec({ name: `fan-out-${n}`, steps: { kind: 'parallel', branches: Array.from({ length: n }, () => ({ kind: 'agent', agent: 'worker' })) } }, baton.config);
+    const samples = n >= 50 ? Math.max(2, Math.ceil(runs / 3)) : runs;
+    for (let i = 0; i < samples; i++) {
+      row.bare.push(await time(() => client.workflow.execute('bareFanOutWorkflow', { taskQueue: bareQueue, workflowId: key(`bare-fan-${n}`, i), args: [{ runKey: key('f', i), n }] })));
+      row.baton.push(await time(async () => (await baton.startSpec(spec, key(`fan-${n}`, i))).result()));
+    }
+    rows.push(row);
+  }
+
+  const session: PatternRow = { name: 'session turn (200 turns)', bare: [], baton: [], unit: 'turn' };
+  const bareHandle = await client.workflow.start('bareSessionWorkflow', { taskQueue: bareQueue, workflowId: key('bare-session', 0), args: [{ runKey: 's', turns: 200 }] });
+  const batonHandle = await baton.startSession('chat');
+  for (let turn = 0; turn < 200; turn++) {
+    session.bare.push(await time(() => bareHandle.executeUpdate(bareMessageUpdate, { args: [`message ${turn}`] })));
+    session.baton.push(await time(() => baton.sendMessage(batonHandle.workflowId, `message ${turn}`)));
+  }
+  await bareHandle.result();
+  rows.push(session);
+  return rows;
+}
+
+export function printPatternTable(rows: PatternRow[]): void {
+  console.log('\n| pattern | bare Temporal (median) | Baton (median) | ratio |');
+  console.log('|---|---|---|---|');
+  for (const row of rows) {
+    const bare = percentile(row.bare, 50);
+    const baton = percentile(row.baton, 50);
+    console.log(`| ${row.name}, per ${row.unit} | ${bare.toFixed(1)} ms | ${baton.toFixed(1)} ms | ${(baton / bare).toFixed(2)} |`);
+  }
+}
