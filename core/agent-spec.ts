@@ -40,6 +40,8 @@ export const ApprovalPolicySchema = z
   .object({
     /** Tools whose every call needs approval. */
     tools: z.array(z.string()).default([]),
+    /** Offer only a `tool_search` tool at first; the tools it finds (from `tools`) are added for the rest of the run. */
+    toolSearch: z.boolean().default(false),
     /** Calls to tools at or above this risk level need approval ('never' turns it off). */
     minRisk: z.enum(['low', 'medium', 'high', 'never']).default('high'),
     /** How long to wait for a decision; unset waits indefinitely (without using a worker). */
@@ -62,6 +64,8 @@ export const AgentSpecSchema = z
     model: z.string().min(1),
     instructions: z.string().default(''),
     tools: z.array(z.string()).default([]),
+    /** Offer only a `tool_search` tool at first; the tools it finds (from `tools`) are added for the rest of the run. */
+    toolSearch: z.boolean().default(false),
     /** JSON Schema the final answer must match; the answer is then parsed JSON. */
     outputSchema: JsonSchemaObject.optional(),
     temperature: z.number().min(0).max(2).optional(),

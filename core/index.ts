@@ -11,3 +11,4 @@ export * from './search-attributes';
 export * from './workflow-spec';
 export * from './spec-run';
 export * from './conversation';
+export * from './tool-search';

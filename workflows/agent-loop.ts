@@ -23,6 +23,7 @@ import type { ApprovalDesk } from './approvals';
 import { fail } from './failures';
 import { askTools, transferTarget, transferTools } from './handoffs';
 import { Conversation } from './conversation';
+import { answerToolSearch, offeredTools, toolSearchDefinition, toolSearchName } from './tool-search-step';
 import { runToolCall, toolMessage } from './tool-steps';
 
 /** Identifies the run, so tool calls get idempotency keys stable across retries. */
@@ -86,6 +87,7 @@ export async function runAgentLoop(run: ParsedAgentRunInput, state: AgentRunStat
   const conversation = new Conversation(initial, run.conversation === 'store', run.conversationRef);
   let handoffsLeft = run.maxHandoffs;
   let agentTurns = 0;
+  const found = new Map<string, Set<string>>();
   let outputCorrections = 0;
   const changed = () => ctx.onStateChange?.(state);
 
@@ -94,12 +96,15 @@ export async function runAgentLoop(run: ParsedAgentRunInput, state: AgentRunStat
       fail(FailureType.MaxTurnsExceeded, `agent "${agent.name}" reached its limit of ${agent.limits.maxTurns} turns without a final answer`);
     }
     const turn = ++state.turn;
-    const tools = new Map(agent.tools.map((name) => [name, specs.get(name) as ToolSpec]));
+    const foundByAgent = found.get(agent.name) ?? new Set<string>();
+    found.set(agent.name, foundByAgent);
+    const tools = new Map(offeredTools(agent, foundByAgent).map((name) => [name, specs.get(name) as ToolSpec]));
+    const searchTool = agent.toolSearch ? [toolSearchDefinition] : [];
     Object.assign(state, { status: 'calling_model', maxTurns: agent.limits.maxTurns, lastStep: { kind: 'model', name: `${agent.provider}/${agent.model}`, turn } });
     changed();
     const response: ModelResponse = await activities.callModel.executeWithOptions(
       { ...modelCallOptions(agent), summary: `model ${agent.provider}/${agent.model} · ${agent.name} · turn ${turn}` },
-      [{ agent: { ...agent, maxOutputTokens: agent.limits.maxOutputTokens }, ...conversation.request(), tools: [...[...tools.values()].map(toToolDefinition), ...transferTools(agent, team), ...askTools(agent, team)], turn }],
+      [{ agent: { ...agent, maxOutputTokens: agent.limits.maxOutputTokens }, ...conversation.request(), tools: [...[...tools.values()].map(toToolDefinition), ...searchTool, ...transferTools(agent, team), ...askTools(agent, team)], turn }],
     );
     state.usage = addUsage(state.usage, response.usage);
     conversation.replied(response);
@@ -110,6 +115,9 @@ export async function runAgentLoop(run: ParsedAgentRunInput, state: AgentRunStat
       state.status = 'running_tools';
       changed();
       const transfers = decideTransfers(calls.filter((c) => transferTarget(c.name) !== undefined), agent, handoffsLeft);
+      if (agent.toolSearch) {
+        for (const call of calls.filter((c) => c.name === toolSearchName)) transfers.replies.set(call.id, answerToolSearch(call, agent, specs, foundByAgent));
+      }
       const step = { agent, tools, team, allTools: run.tools, desk: ctx.desk, turn, workflowId: ctx.workflowId, runId: ctx.runId, storeResultsOver: run.conversation === 'store' ? 2048 : undefined };
       const results = await Promise.all(calls.map((call) => transfers.replies.get(call.id) ?? runToolCall(call, step)));
       state.usage = addUsage(state.usage, { toolCalls: calls.length - transfers.replies.size });

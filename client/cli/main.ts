@@ -10,6 +10,7 @@ import { resultCommand } from './commands/result';
 import { listCommand } from './commands/list';
 import { cancelCommand } from './commands/cancel';
 import { approveCommand, pendingCommand } from './commands/approvals';
+import { toolsDescribeCommand, toolsListCommand, toolsSearchCommand } from './commands/tools';
 import { runWorker } from '../../workers/run-worker';
 
 /** Exit codes: 0 ok, 1 failed, 2 wrong usage or config, 3 not finished yet. */
@@ -68,6 +69,13 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .option('--reject', 'reject the call instead; the reason goes back to the model')
     .option('--reason <text>', 'why, recorded in history and shown to the model')
     .action((id: string, approval: string | undefined, flags) => set(approveCommand(id, approval, flags, globals())));
+  const tools = program.command('tools').description('list, describe and search the configured tools');
+  tools.command('list').description('every tool, with its source, risk level and error policy')
+    .action(() => set(toolsListCommand(globals())));
+  tools.command('describe <name>').description('a tool\'s full spec: input JSON Schema, timeouts, retries')
+    .action((name: string) => set(toolsDescribeCommand(name, globals())));
+  tools.command('search <words...>').description('tools whose name or description match the words')
+    .action((words: string[]) => set(toolsSearchCommand(words, globals())));
   return program;
 }
 

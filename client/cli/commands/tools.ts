@@ -1,0 +1,34 @@
+/** `baton tools list | describe <name> | search <words>`: the tools the config gives agents. */
+import { searchTools, type ToolSpec } from '../../../core';
+import { configFor, UsageError, type GlobalFlags } from '../context';
+import { table } from '../format';
+
+async function toolSpecs(globals: GlobalFlags): Promise<ToolSpec[]> {
+  const config = await configFor(globals, true);
+  return (config?.tools ?? []).map((t) => t.spec);
+}
+
+function rows(tools: ToolSpec[]): string {
+  const header = ['NAME', 'SOURCE', 'RISK', 'ON ERROR', 'DESCRIPTION'];
+  return table([header, ...tools.map((t) => [t.name, t.source, t.risk, t.onError, t.description.length > 70 ? `${t.description.slice(0, 69)}…` : t.description])]);
+}
+
+export async function toolsListCommand(globals: GlobalFlags): Promise<number> {
+  const tools = await toolSpecs(globals);
+  console.log(tools.length ? rows(tools) : 'no tools are configured');
+  return 0;
+}
+
+export async function toolsDescribeCommand(name: string, globals: GlobalFlags): Promise<number> {
+  const tools = await toolSpecs(globals);
+  const tool = tools.find((t) => t.name === name);
+  if (!tool) throw new UsageError(`no tool named "${name}"; configured tools: ${tools.map((t) => t.name).join(', ') || 'none'}`);
+  console.log(JSON.stringify(tool, null, 2));
+  return 0;
+}
+
+export async function toolsSearchCommand(words: string[], globals: GlobalFlags): Promise<number> {
+  const found = searchTools(await toolSpecs(globals), words.join(' '), 10);
+  console.log(found.length ? rows(found) : `no tool matches "${words.join(' ')}"`);
+  return 0;
+}
