@@ -1,7 +1,8 @@
 /** The tool activity: validates the model's arguments, then runs the tool. */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType, type ToolRequest, type ToolResult } from '../core';
+import { FailureType, durationToMs, type ToolRequest, type ToolResult } from '../core';
+import { cacheKey, type ToolCache } from './tool-cache';
 import type { ToolRegistry } from './tools/registry';
 import type { ContentStore } from './content-store';
 
@@ -13,7 +14,7 @@ export function toolResultText(value: unknown): string {
 }
 
 /** Builds the `runTool` activity over the worker's tools. */
-export function createRunTool(registry: ToolRegistry, store: ContentStore) {
+export function createRunTool(registry: ToolRegistry, store: ContentStore, cache: ToolCache) {
   return async function runTool(request: ToolRequest): Promise<ToolResult> {
     const tool = registry.get(request.tool);
     if (!tool) {
@@ -27,6 +28,10 @@ export function createRunTool(registry: ToolRegistry, store: ContentStore) {
     if (!parsed.ok) {
       return { content: `Invalid arguments for ${request.tool}: ${parsed.error}`, isError: true, errorKind: 'invalid_arguments' };
     }
+    const policy = tool.spec.cache;
+    const key = policy ? cacheKey(tool.spec.name, parsed.value, policy.key) : undefined;
+    const hit = key ? await cache.get(key) : undefined;
+    if (hit !== undefined) return { content: hit, isError: false, cached: true };
     const ctx = Context.current();
     const value = await tool.execute(parsed.value, {
       idempotencyKey: request.idempotencyKey,
@@ -37,6 +42,7 @@ export function createRunTool(registry: ToolRegistry, store: ContentStore) {
       heartbeat: (details) => ctx.heartbeat(details),
     });
     const content = toolResultText(value);
+    if (key && policy) await cache.set(key, content, durationToMs(policy.ttl));
     if (request.storeResultsOver !== undefined && content.length > request.storeResultsOver) {
       const contentRef = await store.put(content);
       return { content: `${content.slice(0, 200)}… [${content.length} characters, stored as ${contentRef}]`, contentRef, isError: false };

@@ -39,6 +39,8 @@ export const BatonConfigSchema = z
     tools: z.array(z.custom<BatonTool>(isBatonTool, 'expected a tool made with defineTool()')).default([]),
     worker: WorkerSettingsSchema.default({ shutdownGraceTime: '10s' }),
     /** Where conversations passed by reference live (see activities/content-store.ts). */
+    /** Where cached tool results live (see activities/tool-cache.ts). */
+    toolCache: z.object({ dir: z.string().min(1).default('.baton/cache') }).strict().default({ dir: '.baton/cache' }),
     contentStore: z.object({ type: z.literal('file').default('file'), dir: z.string().min(1).default('.baton/content') }).strict().default({ type: 'file', dir: '.baton/content' }),
   })
   .strict()

@@ -83,5 +83,9 @@ export interface AgentRunState {
   path: string[];
   pendingApprovals: PendingApproval[];
   approvals: ApprovalRecord[];
+  /** Tool calls answered from the tool cache. */
+  cacheHits: number;
+  /** Calls to tools the agent may not use, refused and given back to the model. */
+  refusedCalls: Array<{ agent: string; tool: string; turn: number }>;
   error?: string;
 }

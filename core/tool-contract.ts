@@ -22,6 +22,8 @@ export interface ToolResult {
   isError: boolean;
   /** Why it is an error: bad arguments, refused by policy, or the tool's own failure. */
   errorKind?: 'invalid_arguments' | 'refused' | 'failed' | 'unknown_tool';
+  /** True when the result came from the tool cache and the tool did not run. */
+  cached?: boolean;
   /** Set when the full result is in the content store; `content` is then a preview. */
   contentRef?: string;
 }

@@ -33,6 +33,8 @@ export const ToolSpecSchema = z
     retry: ToolRetrySchema.default(ToolRetrySchema.parse({})),
     /** After the last retry: 'report' gives the error to the model, 'fail' fails the run. */
     onError: z.enum(['report', 'fail']).default('report'),
+    /** Reuse results across runs: for `ttl`, calls whose `key` argument fields (all by default) match. */
+    cache: z.object({ ttl: DurationSchema, key: z.array(z.string()).min(1).optional() }).strict().optional(),
     /** Where the tool came from, for discovery (`typescript`, or `mcp:<server>`). */
     source: z.string().default('typescript'),
   })

@@ -1,7 +1,7 @@
 /** Builds a Temporal Worker that runs Baton's workflows and activities from a config. */
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import path from 'node:path';
-import { createActivities, FileContentStore, ToolRegistry, type ContentStore, type ProviderEntry } from '../activities';
+import { createActivities, FileContentStore, FileToolCache, ToolRegistry, type ContentStore, type ProviderEntry, type ToolCache } from '../activities';
 import { createProvider } from '../activities/providers/config';
 import type { ModelProvider } from '../activities/providers/provider';
 import type { BatonConfig } from '../config/define-config';
@@ -13,6 +13,8 @@ export interface BatonWorkerOptions {
   namespace?: string;
   /** Defaults to the config's `temporal.taskQueue`. */
   taskQueue?: string;
+  /** Replaces the configured tool cache (e.g. a shared backend). */
+  toolCache?: ToolCache;
   /** Replaces the configured content store (e.g. a shared backend). */
   contentStore?: ContentStore;
   /** Replaces configured providers by name (embedding, tests). */
@@ -40,6 +42,7 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     providers: buildProviders(config, options.providers, options.env),
     tools: new ToolRegistry(config.tools),
     content: options.contentStore ?? new FileContentStore(path.resolve(config.contentStore.dir)),
+    cache: options.toolCache ?? new FileToolCache(path.resolve(config.toolCache.dir)),
   });
   return Worker.create({
     connection: options.connection,

@@ -118,7 +118,7 @@ export async function runAgentLoop(run: ParsedAgentRunInput, state: AgentRunStat
       if (agent.toolSearch) {
         for (const call of calls.filter((c) => c.name === toolSearchName)) transfers.replies.set(call.id, answerToolSearch(call, agent, specs, foundByAgent));
       }
-      const step = { agent, tools, team, allTools: run.tools, desk: ctx.desk, turn, workflowId: ctx.workflowId, runId: ctx.runId, storeResultsOver: run.conversation === 'store' ? 2048 : undefined };
+      const step = { agent, tools, team, allTools: run.tools, desk: ctx.desk, state, turn, workflowId: ctx.workflowId, runId: ctx.runId, storeResultsOver: run.conversation === 'store' ? 2048 : undefined };
       const results = await Promise.all(calls.map((call) => transfers.replies.get(call.id) ?? runToolCall(call, step)));
       state.usage = addUsage(state.usage, { toolCalls: calls.length - transfers.replies.size });
       conversation.add(...results);

@@ -55,6 +55,8 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     path: [run.agent.name],
     pendingApprovals: [],
     approvals: [],
+    cacheHits: 0,
+    refusedCalls: [],
   };
   setHandler(stateQuery, () => state);
   if (info.typedSearchAttributes.get(BatonAgent) !== run.agent.name) {

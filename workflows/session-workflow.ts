@@ -56,7 +56,7 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionState
   const session = parseInput(SessionInputSchema, input, 'session input');
   const agents = new Map<string, AgentSpec>([session.agent, ...session.team].map((a) => [a.name, a]));
   const state: SessionState = { status: 'idle', agent: session.agent.name, turns: session.turns, turnsThisRun: 0, usage: session.usage ?? emptyUsage(), conversationRef: session.conversationRef };
-  const loopState: AgentRunState = { status: 'running', agent: state.agent, turn: 0, maxTurns: session.agent.limits.maxTurns, usage: state.usage, specHash: specHash(session.agent), path: [state.agent], pendingApprovals: [], approvals: [] };
+  const loopState: AgentRunState = { status: 'running', agent: state.agent, turn: 0, maxTurns: session.agent.limits.maxTurns, usage: state.usage, specHash: specHash(session.agent), path: [state.agent], pendingApprovals: [], approvals: [], cacheHits: 0, refusedCalls: [] };
   const info = workflowInfo();
   const refresh = () => setCurrentDetails(`**session with ${state.agent}** · ${state.status} · ${state.turns} turns (${state.turnsThisRun} in this run)`);
   const desk = new ApprovalDesk(loopState, refresh);

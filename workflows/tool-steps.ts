@@ -1,6 +1,6 @@
 /** One tool call of the agent loop: approval if the policy asks, then the tool activity. Sandbox-safe. */
 import { executeChild, isCancellation, ParentClosePolicy } from '@temporalio/workflow';
-import { BatonAgent, BatonPattern, BatonStatus, FailureType, type AgentRunResult, type AgentSpec, type ToolCall, type ToolMessage, type ToolSpec } from '../core';
+import { BatonAgent, BatonPattern, BatonStatus, FailureType, type AgentRunResult, type AgentRunState, type AgentSpec, type ToolCall, type ToolMessage, type ToolSpec } from '../core';
 import { askPrefix } from './handoffs';
 import { activities, toolCallOptions } from './activity-options';
 import { needsApproval, type ApprovalDesk } from './approvals';
@@ -14,6 +14,8 @@ export interface ToolStepContext {
   team: ReadonlyMap<string, AgentSpec>;
   allTools: ToolSpec[];
   desk: ApprovalDesk;
+  /** The run's state, where cache hits and refused calls are recorded. */
+  state: Pick<AgentRunState, 'cacheHits' | 'refusedCalls'>;
   turn: number;
   /** Stored-conversation runs keep results over this size in the content store. */
   storeResultsOver?: number;
@@ -53,7 +55,10 @@ export async function runToolCall(call: ToolCall, ctx: ToolStepContext): Promise
   const { agent } = ctx;
   if (call.name.startsWith(askPrefix) && !ctx.tools.has(call.name)) return askAgent(call, call.name.slice(askPrefix.length), ctx);
   const spec = ctx.tools.get(call.name);
-  if (!spec) return toolMessage(call, `Unknown tool "${call.name}". Available tools: ${[...ctx.tools.keys()].join(', ') || 'none'}.`, true);
+  if (!spec) {
+    ctx.state.refusedCalls.push({ agent: agent.name, tool: call.name, turn: ctx.turn });
+    return toolMessage(call, `Unknown tool "${call.name}". Available tools: ${[...ctx.tools.keys()].join(', ') || 'none'}.`, true);
+  }
   if (needsApproval(agent.approval, spec)) {
     const record = await ctx.desk.request({ agent: agent.name, tool: call.name, arguments: call.arguments, risk: spec.risk, turn: ctx.turn }, agent.approval);
     if (record.decision === 'rejected') {
@@ -65,6 +70,7 @@ export async function runToolCall(call: ToolCall, ctx: ToolStepContext): Promise
       { ...toolCallOptions(spec, agent), summary: `tool ${call.name} · ${agent.name} · turn ${ctx.turn}` },
       [{ tool: call.name, callId: call.id, arguments: call.arguments, agent: agent.name, idempotencyKey: `${ctx.workflowId}/${ctx.runId}/${call.id}`, storeResultsOver: ctx.storeResultsOver }],
     );
+    if (result.cached) ctx.state.cacheHits++;
     return toolMessage(call, result.content, result.isError, result.contentRef);
   } catch (err) {
     if (isCancellation(err)) throw err;
