@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { WorkflowSpecSchema, agentsOf, type AgentSpec, type WorkflowSpec } from '../core';
+import { WorkflowSpecSchema, agentsOf, checkToolPlan, planToolsOf, type AgentSpec, type Step, type ToolPlan, type WorkflowSpec } from '../core';
 import { ConfigError, agentSpec, toIssues, type BatonConfig } from './define-config';
 
 /** Validates a spec object and fills in agents and tools from the config. */
@@ -22,7 +22,7 @@ export function resolveWorkflowSpec(raw: unknown, config: BatonConfig, source = 
     if (!agents.has(name)) issues.push({ path: 'steps', message: `unknown agent "${name}"; configured agents: ${Object.keys(config.agents).join(', ')}` });
   }
   if (issues.length) throw new ConfigError(source, issues);
-  const toolNames = new Set([...agents.values()].flatMap((a) => a.tools));
+  const toolNames = new Set([...[...agents.values()].flatMap((a) => a.tools), ...planToolsOf(spec.steps)]);
   const tools = [...spec.tools];
   for (const name of toolNames) {
     if (tools.some((t) => t.name === name)) continue;
@@ -30,7 +30,20 @@ export function resolveWorkflowSpec(raw: unknown, config: BatonConfig, source = 
     if (!tool) throw new ConfigError(source, [{ path: 'tools', message: `unknown tool "${name}"` }]);
     tools.push(tool.spec);
   }
+  const planProblems = toolPlansOf(spec.steps, 'steps').flatMap(({ plan, at }) => checkToolPlan(plan, new Set(tools.map((t) => t.name))).map((p) => `${at}.plan.${p}`));
+  if (planProblems.length) throw new ConfigError(source, planProblems.map((p) => ({ path: p.slice(0, p.indexOf(':')), message: p.slice(p.indexOf(':') + 2) })));
   return { ...spec, agents: Object.fromEntries(agents), tools };
+}
+
+/** Every tool plan in a step tree, with its path (`steps.steps[1]`). */
+function toolPlansOf(step: Step, at: string): Array<{ plan: ToolPlan; at: string }> {
+  switch (step.kind) {
+    case 'tools': return [{ plan: step.plan, at }];
+    case 'sequence': return step.steps.flatMap((s, i) => toolPlansOf(s, `${at}.steps[${i}]`));
+    case 'parallel': return [...step.branches.flatMap((s, i) => toolPlansOf(s, `${at}.branches[${i}]`)), ...(step.aggregate ? toolPlansOf(step.aggregate, `${at}.aggregate`) : [])];
+    case 'route': return [...Object.entries(step.routes).flatMap(([name, s]) => toolPlansOf(s, `${at}.routes.${name}`)), ...(step.default ? toolPlansOf(step.default, `${at}.default`) : [])];
+    default: return [];
+  }
 }
 
 /** Reads a .yaml/.yml/.json spec file; errors name the file and the bad field's path. */

@@ -12,3 +12,4 @@ export * from './workflow-spec';
 export * from './spec-run';
 export * from './conversation';
 export * from './tool-search';
+export * from './tool-plan';

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { AgentSpecSchema, agentNamePattern } from './agent-spec';
 import { DurationSchema } from './durations';
 import { ToolSpecSchema } from './tool-spec';
+import { ToolPlanSchema, type ToolPlan } from './tool-plan';
 
 const AgentName = z.string().regex(agentNamePattern, 'expected an agent name');
 /** A step's input: a template where {{input}} is the incoming text, {{steps.<as>.output}} an earlier step's. */
@@ -21,7 +22,8 @@ export type Step =
   | { kind: 'route'; classifier?: string; field?: string; routes: Record<string, Step>; default?: Step; onUnknown: 'default' | 'fail'; as?: string }
   | { kind: 'loop'; generator: string; evaluator: string; maxIterations: number; as?: string }
   | { kind: 'approval'; message: string; timeout?: string | number; onTimeout: 'reject' | 'approve'; as?: string }
-  | { kind: 'generate'; planner: string; as?: string };
+  | { kind: 'generate'; planner: string; as?: string }
+  | { kind: 'tools'; plan: ToolPlan; onFailure: 'fail' | 'continue'; as?: string };
 
 const as = z.string().regex(/^[a-zA-Z][\w-]*$/, 'expected a name of letters, digits, "_" or "-"').optional();
 
@@ -55,6 +57,7 @@ export const StepSchema: z.ZodType<Step> = z.lazy(() =>
     z.object({ kind: z.literal('loop'), generator: AgentName, evaluator: AgentName, maxIterations: z.number().int().positive().max(50).default(3), as }).strict(),
     z.object({ kind: z.literal('approval'), message: z.string().min(1), timeout: DurationSchema.optional(), onTimeout: z.enum(['reject', 'approve']).default('reject'), as }).strict(),
     z.object({ kind: z.literal('generate'), planner: AgentName, as }).strict(),
+    z.object({ kind: z.literal('tools'), plan: ToolPlanSchema, onFailure: z.enum(['fail', 'continue']).default('fail'), as }).strict(),
   ]),
 ) as z.ZodType<Step>;
 
@@ -85,5 +88,18 @@ export function agentsOf(step: Step): string[] {
     case 'loop': return [step.generator, step.evaluator];
     case 'approval': return [];
     case 'generate': return [step.planner];
+    case 'tools': return [];
+  }
+}
+
+/** Every tool a step tree's tool plans call (agents' tools come with the agents). */
+export function planToolsOf(step: Step): string[] {
+  switch (step.kind) {
+    case 'tools': return step.plan.steps.map((s) => s.tool);
+    case 'sequence': return step.steps.flatMap(planToolsOf);
+    case 'parallel': return [...step.branches.flatMap(planToolsOf), ...(step.aggregate ? planToolsOf(step.aggregate) : [])];
+    case 'map': return step.aggregate ? planToolsOf(step.aggregate) : [];
+    case 'route': return [...Object.values(step.routes).flatMap(planToolsOf), ...(step.default ? planToolsOf(step.default) : [])];
+    default: return [];
   }
 }

@@ -25,7 +25,7 @@ export function modelCallOptions(agent: AgentSpec): ActivityOptions {
 }
 
 /** Options for one tool, from its spec. */
-export function toolCallOptions(tool: ToolSpec, agent: AgentSpec): ActivityOptions {
+export function toolCallOptions(tool: ToolSpec, agent: Pick<AgentSpec, 'taskQueue'>): ActivityOptions {
   return {
     taskQueue: agent.taskQueue,
     startToCloseTimeout: tool.startToCloseTimeout,

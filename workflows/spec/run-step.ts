@@ -6,6 +6,7 @@ import { executeChild, workflowInfo } from '@temporalio/workflow';
 import { FailureType, StepSchema, agentsOf, type SpecRunResult, type Step, type StepOutput } from '../../core';
 import { fail } from '../failures';
 import { fanOut } from '../patterns/fan-out';
+import { runToolPlan } from '../patterns/tool-plan';
 import { parseInput } from '../validate-input';
 import type { SpecRun } from './spec-run';
 
@@ -118,6 +119,20 @@ async function runGenerated(run: SpecRun, step: Of<'generate'>, input: string, p
   return result;
 }
 
+async function runTools(run: SpecRun, step: Of<'tools'>, path: string): Promise<StepOutput> {
+  const state = run.begin(path, 'tools');
+  const info = workflowInfo();
+  const outcomes = await runToolPlan(step.plan, { tools: new Map(run.spec.tools.map((t) => [t.name, t])), agent: { name: run.spec.name }, workflowId: info.workflowId, runId: info.runId, label: path });
+  const failed = Object.entries(outcomes).filter(([, o]) => !o.ok).map(([id, o]) => `${id}: ${(o as { error: string }).error}`);
+  const result = { output: JSON.stringify(outcomes), structured: outcomes };
+  if (failed.length && step.onFailure === 'fail') {
+    run.end(state, new Error(`tool plan steps failed: ${failed.join('; ')}`));
+    fail(FailureType.StepFailed, `${path}: tool plan steps failed: ${failed.join('; ')}`);
+  }
+  run.end(state, result);
+  return result;
+}
+
 /** Runs one step on its input; its output becomes the next step's input. */
 export async function runStep(run: SpecRun, step: Step, input: string, path: string): Promise<StepOutput> {
   let result: StepOutput;
@@ -134,6 +149,7 @@ export async function runStep(run: SpecRun, step: Step, input: string, path: str
     case 'loop': result = await runLoop(run, step, input, path); break;
     case 'approval': result = await runApproval(run, step, input, path); break;
     case 'generate': result = await runGenerated(run, step, input, path); break;
+    case 'tools': result = await runTools(run, step, path); break;
   }
   if (step.as) run.named.set(step.as, result);
   return result;
