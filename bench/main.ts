@@ -46,7 +46,9 @@ async function main(): Promise<void> {
   const memory = memorySampler();
   try {
     const noop = defineTool({ name: 'noop', description: 'Does nothing', input: z.object({ turn: z.number() }), execute: ({ turn }) => ({ ok: true, turn }) });
+    const cachedNoop = defineTool({ name: 'cached_noop', description: 'Does nothing, cached', cache: { ttl: '1h' }, input: z.object({ turn: z.number() }), execute: ({ turn }) => ({ ok: true, turn }) });
     const model = ScriptedModel.respondWith(({ agent, messages }) => {
+      if (agent.name.startsWith('tool-')) return messages.some((m) => m.role === 'tool') ? { text: 'ok' } : { toolCalls: [{ name: agent.name === 'tool-cached' ? 'cached_noop' : 'noop', arguments: { turn: 1 } }] };
       if (agent.name === 'handoff-a') return { toolCalls: [{ name: 'transfer_to_handoff-b', arguments: {} }] };
       if (agent.name !== 'bench') return { text: 'ok' };
       recordStep((messages[0] as { content: string }).content);
@@ -62,8 +64,10 @@ async function main(): Promise<void> {
         'handoff-b': { provider: 'scripted', model: 'zero-latency' },
         worker: { provider: 'scripted', model: 'zero-latency' },
         chat: { provider: 'scripted', model: 'zero-latency' },
+        'tool-uncached': { provider: 'scripted', model: 'zero-latency', tools: ['noop'] },
+        'tool-cached': { provider: 'scripted', model: 'zero-latency', tools: ['cached_noop'] },
       },
-      tools: [noop],
+      tools: [noop, cachedNoop],
     });
     const batonWorker = await createBatonWorker({ config, connection: nativeConnection });
     const bareQueue = `bench-bare-${process.pid}`;

@@ -41,6 +41,15 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
     rows.push(row);
   }
 
+  for (const agent of ['tool-uncached', 'tool-cached']) {
+    const row: PatternRow = { name: `agent run, 1 ${agent === 'tool-cached' ? 'cached' : 'uncached'} tool call`, bare: [], baton: [], unit: 'run' };
+    for (let i = 0; i < runs; i++) {
+      row.bare.push(await time(() => client.workflow.execute('bareAgentWorkflow', { taskQueue: bareQueue, workflowId: key(`bare-${agent}`, i), args: [{ runKey: key('t', i), turns: 1 }] })));
+      row.baton.push(await time(async () => (await baton.startAgent(agent, key(agent, i))).result()));
+    }
+    rows.push(row);
+  }
+
   const session: PatternRow = { name: 'session turn (200 turns)', bare: [], baton: [], unit: 'turn' };
   const bareHandle = await client.workflow.start('bareSessionWorkflow', { taskQueue: bareQueue, workflowId: key('bare-session', 0), args: [{ runKey: 's', turns: 200 }] });
   const batonHandle = await baton.startSession('chat');
