@@ -9,10 +9,29 @@ function validatorFor(schema: Record<string, unknown>): ValidateFunction {
   const key = specHash(schema);
   let validate = validators.get(key);
   if (!validate) {
-    validate = ajv.compile(schema);
+    const { $schema: _dialect, ...rest } = schema;
+    validate = ajv.compile(rest);
     validators.set(key, validate);
   }
   return validate;
+}
+
+function describeErrors(validate: ValidateFunction): string {
+  return (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}`).join('; ');
+}
+
+/**
+ * Checks a value against a JSON Schema: undefined when it matches, else the problems.
+ * A schema Ajv cannot compile is not checked here (the tool's own server checks it).
+ */
+export function schemaProblems(value: unknown, schema: Record<string, unknown>): string | undefined {
+  let validate: ValidateFunction;
+  try {
+    validate = validatorFor(schema);
+  } catch {
+    return undefined;
+  }
+  return validate(value) ? undefined : describeErrors(validate);
 }
 
 /** Models often wrap JSON in a Markdown fence; accept that, nothing looser. */
@@ -33,8 +52,5 @@ export function checkOutput(text: string, schema: Record<string, unknown>): Outp
   }
   const validate = validatorFor(schema);
   if (validate(value)) return { ok: true, output: value };
-  const errors = (validate.errors ?? [])
-    .map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}`)
-    .join('; ');
-  return { ok: false, error: errors };
+  return { ok: false, error: describeErrors(validate) };
 }

@@ -4,6 +4,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, durationToMs, type ToolRequest, type ToolResult } from '../core';
 import { cacheKey, type ToolCache } from './tool-cache';
 import type { ToolRegistry } from './tools/registry';
+import { ToolError } from './tools/define-tool';
+import { mcpServerOf } from './tools/mcp-config';
+import type { McpPool } from './tools/mcp';
 import type { ContentStore } from './content-store';
 
 /** Tool results go to the model as text: strings as they are, anything else as JSON. */
@@ -14,9 +17,23 @@ export function toolResultText(value: unknown): string {
 }
 
 /** Builds the `runTool` activity over the worker's tools. */
-export function createRunTool(registry: ToolRegistry, store: ContentStore, cache: ToolCache) {
+export function createRunTool(registry: ToolRegistry, store: ContentStore, cache: ToolCache, mcp?: McpPool) {
+  const mcpServers = Object.keys(mcp?.servers ?? {});
+  const findTool = async (name: string) => {
+    const server = mcpServerOf(name, mcpServers);
+    if (!server || !mcp) return registry.get(name);
+    const tool = await mcp.tool(server, name);
+    if (!tool) throw new ToolError(`MCP server "${server}" no longer offers ${name}`);
+    return tool;
+  };
   return async function runTool(request: ToolRequest): Promise<ToolResult> {
-    const tool = registry.get(request.tool);
+    let tool;
+    try {
+      tool = await findTool(request.tool);
+    } catch (err) {
+      if (err instanceof ToolError) return { content: err.message, isError: true, errorKind: 'unknown_tool' };
+      throw err;
+    }
     if (!tool) {
       throw ApplicationFailure.create({
         type: FailureType.ToolNotRegistered,
@@ -33,14 +50,20 @@ export function createRunTool(registry: ToolRegistry, store: ContentStore, cache
     const hit = key ? await cache.get(key) : undefined;
     if (hit !== undefined) return { content: hit, isError: false, cached: true };
     const ctx = Context.current();
-    const value = await tool.execute(parsed.value, {
-      idempotencyKey: request.idempotencyKey,
-      agent: request.agent,
-      callId: request.callId,
-      attempt: ctx.info.attempt,
-      signal: ctx.cancellationSignal,
-      heartbeat: (details) => ctx.heartbeat(details),
-    });
+    let value: unknown;
+    try {
+      value = await tool.execute(parsed.value, {
+        idempotencyKey: request.idempotencyKey,
+        agent: request.agent,
+        callId: request.callId,
+        attempt: ctx.info.attempt,
+        signal: ctx.cancellationSignal,
+        heartbeat: (details) => ctx.heartbeat(details),
+      });
+    } catch (err) {
+      if (err instanceof ToolError) return { content: err.message, isError: true, errorKind: err.kind };
+      throw err;
+    }
     const content = toolResultText(value);
     if (key && policy) await cache.set(key, content, durationToMs(policy.ttl));
     if (request.storeResultsOver !== undefined && content.length > request.storeResultsOver) {

@@ -1,6 +1,7 @@
 /** `defineConfig` and config validation: a bad config fails before anything starts. */
 import type { z } from 'zod';
 import { AgentSpecSchema, type AgentSpec, type Message, type ToolSpec } from '../core';
+import { mcpServerOf } from '../activities/tools/mcp-config';
 import { BatonConfigSchema, type BatonConfig, type BatonConfigInput } from './schema';
 
 /** A config that failed validation; each issue names the path of the bad field. */
@@ -75,9 +76,13 @@ export function runInputFor(config: BatonConfig, name: string, input: string | M
   return { agent, team, tools: toolSpecsFor(config, { ...agent, tools: [...names] }), input };
 }
 
-/** The specs of an agent's tools, as a run input carries them. */
+/**
+ * The specs of an agent's defined tools, as a run input carries them. MCP tools are left
+ * out: the run lists them from its worker's MCP servers when it starts.
+ */
 export function toolSpecsFor(config: BatonConfig, agent: AgentSpec): ToolSpec[] {
-  return agent.tools.map((name) => {
+  const servers = Object.keys(config.mcpServers);
+  return agent.tools.filter((name) => !mcpServerOf(name, servers)).map((name) => {
     const tool = config.tools.find((t) => t.spec.name === name);
     if (!tool) throw new ConfigError('run', [{ path: `agents.${agent.name}.tools`, message: `unknown tool "${name}"` }]);
     return tool.spec;

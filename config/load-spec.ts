@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { mcpServerOf } from '../activities/tools/mcp-config';
 import { WorkflowSpecSchema, agentsOf, checkToolPlan, planToolsOf, type AgentSpec, type Step, type ToolPlan, type WorkflowSpec } from '../core';
 import { ConfigError, agentSpec, toIssues, type BatonConfig } from './define-config';
 
@@ -25,7 +26,7 @@ export function resolveWorkflowSpec(raw: unknown, config: BatonConfig, source = 
   const toolNames = new Set([...[...agents.values()].flatMap((a) => a.tools), ...planToolsOf(spec.steps)]);
   const tools = [...spec.tools];
   for (const name of toolNames) {
-    if (tools.some((t) => t.name === name)) continue;
+    if (tools.some((t) => t.name === name) || mcpServerOf(name, Object.keys(config.mcpServers))) continue;
     const tool = config.tools.find((t) => t.spec.name === name);
     if (!tool) throw new ConfigError(source, [{ path: 'tools', message: `unknown tool "${name}"` }]);
     tools.push(tool.spec);

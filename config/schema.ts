@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AgentSpecSchema, DurationSchema, agentNamePattern } from '../core';
 import { ProviderConfigSchema } from '../activities/providers/config';
 import type { BatonTool } from '../activities/tools/define-tool';
+import { McpServersSchema, mcpServerOf } from '../activities/tools/mcp-config';
 
 function isBatonTool(value: unknown): value is BatonTool {
   return typeof value === 'object' && value !== null && 'spec' in value && typeof (value as BatonTool).execute === 'function';
@@ -37,6 +38,8 @@ export const BatonConfigSchema = z
     providers: z.record(z.string().min(1), ProviderConfigSchema),
     agents: z.record(z.string().regex(agentNamePattern, 'agent names are letters, digits, "_" or "-", starting with a letter'), AgentEntrySchema),
     tools: z.array(z.custom<BatonTool>(isBatonTool, 'expected a tool made with defineTool()')).default([]),
+    /** MCP servers whose tools agents may use, as `<server>__<tool>` or through `mcpServers`. */
+    mcpServers: McpServersSchema.default({}),
     worker: WorkerSettingsSchema.default({ shutdownGraceTime: '10s' }),
     /** Where conversations passed by reference live (see activities/content-store.ts). */
     /** Where cached tool results live (see activities/tool-cache.ts). */
@@ -61,9 +64,15 @@ export const BatonConfigSchema = z
           }
         });
       }
+      const servers = Object.keys(config.mcpServers);
       agent.tools.forEach((tool, i) => {
-        if (!toolNames.has(tool)) {
-          ctx.addIssue({ code: 'custom', path: ['agents', name, 'tools', i], message: `unknown tool "${tool}"; defined tools: ${[...toolNames].join(', ') || 'none'}` });
+        if (!toolNames.has(tool) && !mcpServerOf(tool, servers)) {
+          ctx.addIssue({ code: 'custom', path: ['agents', name, 'tools', i], message: `unknown tool "${tool}"; defined tools: ${[...toolNames].join(', ') || 'none'}${servers.length ? `, or <server>__<tool> for MCP servers ${servers.join(', ')}` : ''}` });
+        }
+      });
+      agent.mcpServers.forEach((server, i) => {
+        if (!servers.includes(server)) {
+          ctx.addIssue({ code: 'custom', path: ['agents', name, 'mcpServers', i], message: `unknown MCP server "${server}"; configured MCP servers: ${servers.join(', ') || 'none'}` });
         }
       });
     }

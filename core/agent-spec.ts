@@ -40,8 +40,6 @@ export const ApprovalPolicySchema = z
   .object({
     /** Tools whose every call needs approval. */
     tools: z.array(z.string()).default([]),
-    /** Offer only a `tool_search` tool at first; the tools it finds (from `tools`) are added for the rest of the run. */
-    toolSearch: z.boolean().default(false),
     /** Calls to tools at or above this risk level need approval ('never' turns it off). */
     minRisk: z.enum(['low', 'medium', 'high', 'never']).default('high'),
     /** How long to wait for a decision; unset waits indefinitely (without using a worker). */
@@ -63,7 +61,10 @@ export const AgentSpecSchema = z
     provider: z.string().min(1),
     model: z.string().min(1),
     instructions: z.string().default(''),
+    /** The tools this agent may call (its allowlist): defined tools, or MCP tools as `<server>__<tool>`. */
     tools: z.array(z.string()).default([]),
+    /** MCP servers whose every tool this agent may call; their tools are listed when the run starts. */
+    mcpServers: z.array(z.string().min(1)).default([]),
     /** Offer only a `tool_search` tool at first; the tools it finds (from `tools`) are added for the rest of the run. */
     toolSearch: z.boolean().default(false),
     /** JSON Schema the final answer must match; the answer is then parsed JSON. */

@@ -39,6 +39,22 @@ describe('config validation', () => {
     expect(issuesOf({ ...base, agents: {}, tools: [{ name: 'x' }] })).toEqual(['tools[0]: expected a tool made with defineTool()']);
   });
 
+  it('validates MCP servers and the MCP tools agents name, by path', () => {
+    const mcpServers = { fs: { command: 'mcp-fs', args: ['/data'] } };
+    const config = validateConfig({ ...base, mcpServers, agents: { a: { provider: 's', model: 'm', tools: ['search', 'fs__read_file'], mcpServers: ['fs'] } } });
+    expect(config.mcpServers.fs).toMatchObject({ command: 'mcp-fs', risk: 'medium', timeout: '60s' });
+    expect(toolSpecsFor(config, agentSpec(config, 'a')).map((t) => t.name)).toEqual(['search']);
+    expect(issuesOf({ ...base, mcpServers: { both: { command: 'x', url: 'http://127.0.0.1:1/mcp' }, none: {} }, agents: {} })).toEqual([
+      'mcpServers.both: expected exactly one of "command" (stdio) or "url" (Streamable HTTP)',
+      'mcpServers.none: expected exactly one of "command" (stdio) or "url" (Streamable HTTP)',
+    ]);
+    expect(issuesOf({ ...base, mcpServers: { 'bad__name': { command: 'x' } }, agents: {} })[0]).toMatch(/^mcpServers.bad__name: invalid name: MCP server names are letters, digits and "-"/);
+    expect(issuesOf({ ...base, mcpServers, agents: { a: { provider: 's', model: 'm', tools: ['gh__issues'], mcpServers: ['github'] } } })).toEqual([
+      'agents.a.tools[0]: unknown tool "gh__issues"; defined tools: search, or <server>__<tool> for MCP servers fs',
+      'agents.a.mcpServers[0]: unknown MCP server "github"; configured MCP servers: fs',
+    ]);
+  });
+
   it('rejects two tools with one name', () => {
     expect(issuesOf({ ...base, tools: [search, search], agents: {} })).toEqual(['tools[1]: tool "search" is defined twice']);
   });

@@ -1,7 +1,7 @@
 /** Builds a Temporal Worker that runs Baton's workflows and activities from a config. */
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import path from 'node:path';
-import { createActivities, FileContentStore, FileToolCache, ToolRegistry, type ContentStore, type ProviderEntry, type ToolCache } from '../activities';
+import { createActivities, FileContentStore, FileToolCache, McpPool, ToolRegistry, type ContentStore, type ProviderEntry, type ToolCache } from '../activities';
 import { createProvider } from '../activities/providers/config';
 import type { ModelProvider } from '../activities/providers/provider';
 import type { BatonConfig } from '../config/define-config';
@@ -20,6 +20,20 @@ export interface BatonWorkerOptions {
   /** Replaces configured providers by name (embedding, tests). */
   providers?: Record<string, ModelProvider>;
   env?: NodeJS.ProcessEnv;
+  /**
+   * The worker's MCP connections. Without one, a pool is made for the config's servers
+   * and connects on first use; pass your own (see `openMcpPool`) to connect at start and
+   * to close it when the worker stops.
+   */
+  mcp?: McpPool;
+}
+
+/** Connects to every configured MCP server; a server that is down is logged, not fatal. */
+export async function openMcpPool(config: BatonConfig, log: (line: string) => void = () => {}, env = process.env): Promise<McpPool | undefined> {
+  if (!Object.keys(config.mcpServers).length) return undefined;
+  const pool = new McpPool(config.mcpServers, env, log);
+  await pool.start();
+  return pool;
 }
 
 /** Creates every configured provider; API keys are read from the environment here only. */
@@ -43,6 +57,7 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     tools: new ToolRegistry(config.tools),
     content: options.contentStore ?? new FileContentStore(path.resolve(config.contentStore.dir)),
     cache: options.toolCache ?? new FileToolCache(path.resolve(config.toolCache.dir)),
+    mcp: options.mcp ?? (Object.keys(config.mcpServers).length ? new McpPool(config.mcpServers, options.env) : undefined),
   });
   return Worker.create({
     connection: options.connection,

@@ -71,6 +71,7 @@ export async function runToolCall(call: ToolCall, ctx: ToolStepContext): Promise
       [{ tool: call.name, callId: call.id, arguments: call.arguments, agent: agent.name, idempotencyKey: `${ctx.workflowId}/${ctx.runId}/${call.id}`, storeResultsOver: ctx.storeResultsOver }],
     );
     if (result.cached) ctx.state.cacheHits++;
+    if (result.errorKind === 'refused') ctx.state.refusedCalls.push({ agent: agent.name, tool: call.name, turn: ctx.turn });
     return toolMessage(call, result.content, result.isError, result.contentRef);
   } catch (err) {
     if (isCancellation(err)) throw err;

@@ -42,6 +42,22 @@ export interface BatonTool {
   execute(args: unknown, context: ToolContext): Promise<unknown>;
 }
 
+/**
+ * Thrown by a tool for an outcome the model should see at once, without retries: a
+ * refused path or host, a missing file, an MCP tool's own error. Anything else a tool
+ * throws is retried by its retry policy first.
+ */
+export class ToolError extends Error {
+  override readonly name = 'ToolError';
+  constructor(
+    message: string,
+    /** 'refused' when a security policy said no; 'failed' for the tool's own error. */
+    readonly kind: 'refused' | 'failed' = 'failed',
+  ) {
+    super(message);
+  }
+}
+
 /** Formats zod issues as `path: message` lines a model (or a person) can act on. */
 export function formatZodIssues(error: z.ZodError): string {
   return error.issues

@@ -4,6 +4,7 @@ import { validateConfig, type BatonConfig, type BatonConfigInput } from '../../c
 import { createBatonWorker } from '../../workers/create-worker';
 import { BatonClient } from '../../client/baton-client';
 import type { ModelProvider } from '../../activities/providers/provider';
+import type { McpPool } from '../../activities/tools/mcp';
 import { getTestEnv, uniqueTaskQueue } from './temporal';
 
 export interface TestBaton {
@@ -19,20 +20,22 @@ export interface TestBatonOptions extends Omit<BatonConfigInput, 'providers'> {
   providers?: BatonConfigInput['providers'];
   /** Provider implementations by name (e.g. a ScriptedModel under 'scripted'). */
   models?: Record<string, ModelProvider>;
+  /** MCP connections to use (the test closes them); by default the worker makes its own. */
+  mcp?: McpPool;
 }
 
 /** A worker + client pair for one test, with providers given as instances. */
 export async function startTestBaton(options: TestBatonOptions): Promise<TestBaton> {
   const env = await getTestEnv();
   const taskQueue = uniqueTaskQueue('baton');
-  const { models = {}, providers = {}, ...rest } = options;
+  const { models = {}, providers = {}, mcp, ...rest } = options;
   const scriptedProviders = Object.fromEntries(Object.entries(models).map(([name, model]) => [name, { type: 'scripted' as const, model }]));
   const config = validateConfig({
     ...rest,
     providers: { ...scriptedProviders, ...providers },
     temporal: { ...rest.temporal, taskQueue },
   } as BatonConfigInput);
-  const worker = await createBatonWorker({ config, connection: env.nativeConnection, namespace: env.namespace ?? 'default' });
+  const worker = await createBatonWorker({ config, connection: env.nativeConnection, namespace: env.namespace ?? 'default', mcp });
   const client = new BatonClient(env.client, config, { namespace: env.namespace ?? 'default' });
   return { config, client, worker, taskQueue, run: (fn) => worker.runUntil(fn) };
 }

@@ -1,11 +1,27 @@
 /** `baton tools list | describe <name> | search <words>`: the tools the config gives agents. */
 import { searchTools, type ToolSpec } from '../../../core';
+import { McpPool } from '../../../activities/tools/mcp';
 import { configFor, UsageError, type GlobalFlags } from '../context';
 import { table } from '../format';
 
+/** The config's tools, and the current tools of its MCP servers (a server that is down is named on stderr). */
 async function toolSpecs(globals: GlobalFlags): Promise<ToolSpec[]> {
   const config = await configFor(globals, true);
-  return (config?.tools ?? []).map((t) => t.spec);
+  const specs = (config?.tools ?? []).map((t) => t.spec);
+  if (!config || !Object.keys(config.mcpServers).length) return specs;
+  const pool = new McpPool(config.mcpServers);
+  try {
+    for (const server of Object.keys(config.mcpServers)) {
+      try {
+        specs.push(...(await pool.toolSpecs(server)));
+      } catch (err) {
+        console.error(`mcp ${server}: unavailable (${err instanceof Error ? err.message : String(err)})`);
+      }
+    }
+  } finally {
+    await pool.close();
+  }
+  return specs;
 }
 
 function rows(tools: ToolSpec[]): string {
