@@ -3,12 +3,20 @@
  * run asks its worker for those servers' current tools once, when it starts. The answer
  * is an activity result in history, so replays see the same tools. Sandbox-safe.
  */
-import { ActivityFailure } from '@temporalio/workflow';
+import { isCancellation, proxyLocalActivities } from '@temporalio/workflow';
+import type { BatonActivities } from '../activities';
 import { FailureType, type AgentSpec, type ParsedAgentRunInput } from '../core';
 import { activities } from './activity-options';
 import { fail, rootMessage } from './failures';
 
 const separator = '__';
+
+/**
+ * Listing is a local activity: it runs on the worker that runs the workflow (which has
+ * the same MCP servers) without a round trip through the task queue. An agent pinned to
+ * another queue lists on that queue's workers instead.
+ */
+const local = proxyLocalActivities<BatonActivities>({ startToCloseTimeout: '60s', retry: { maximumAttempts: 3, initialInterval: '1s' } });
 
 /** Servers the run's agents use that are not yet resolved into tool specs. */
 function serversToList(run: ParsedAgentRunInput): string[] {
@@ -30,12 +38,12 @@ export async function withMcpTools(run: ParsedAgentRunInput): Promise<ParsedAgen
   if (!servers.length) return run;
   let specs;
   try {
-    specs = await activities.listMcpTools.executeWithOptions(
-      { taskQueue: run.agent.taskQueue, startToCloseTimeout: '60s', retry: { maximumAttempts: 3, initialInterval: '1s' }, summary: `list MCP tools · ${servers.join(', ')}` },
-      [{ servers }],
-    );
+    const summary = `list MCP tools · ${servers.join(', ')}`;
+    specs = run.agent.taskQueue === undefined
+      ? await local.listMcpTools.executeWithOptions({ startToCloseTimeout: '60s', retry: { maximumAttempts: 3, initialInterval: '1s' }, summary }, [{ servers }])
+      : await activities.listMcpTools.executeWithOptions({ taskQueue: run.agent.taskQueue, startToCloseTimeout: '60s', retry: { maximumAttempts: 3, initialInterval: '1s' }, summary }, [{ servers }]);
   } catch (err) {
-    if (err instanceof ActivityFailure) fail(FailureType.ToolNotRegistered, `cannot list the tools of MCP servers ${servers.join(', ')}: ${rootMessage(err)}`);
+    if (!isCancellation(err)) fail(FailureType.ToolNotRegistered, `cannot list the tools of MCP servers ${servers.join(', ')}: ${rootMessage(err)}`);
     throw err;
   }
   const known = new Set(run.tools.map((t) => t.name));
