@@ -41,4 +41,5 @@ export { ToolRegistry } from './tools/registry';
 export { FileContentStore, type ContentStore } from './content-store';
 export { FileToolCache, cacheKey, type ToolCache } from './tool-cache';
 export { McpPool } from './tools/mcp';
+export { PostgresBackend } from './postgres-backend';
 export { McpServerConfigSchema, type McpServerConfig, type McpServerConfigInput } from './tools/mcp-config';

@@ -8,11 +8,11 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { z } from 'zod';
-import { defineTool } from '../activities';
+import { defineTool, type McpPool } from '../activities';
 import { ScriptedModel } from '../activities/providers/scripted';
 import { BatonClient } from '../client/baton-client';
 import { validateConfig } from '../config/define-config';
-import { createBatonWorker } from '../workers/create-worker';
+import { createBatonWorker, openMcpPool } from '../workers/create-worker';
 import { startEphemeralServer } from '../devtools/ephemeral-server';
 import * as bareActivities from './bare-activities';
 import { benchPatterns, printPatternTable, type PatternRow } from './patterns';
@@ -35,6 +35,12 @@ function memorySampler() {
   return { reset: () => (peak = process.memoryUsage().rss), peak: () => peak, stop: () => clearInterval(timer) };
 }
 
+/** The one tool call of each `tool-*` bench agent. */
+function toolCallOf(agent: string): { name: string; arguments: Record<string, unknown> } {
+  if (agent === 'tool-mcp') return { name: 'bench-mcp__echo', arguments: { message: 'ping' } };
+  return { name: agent === 'tool-cached' ? 'cached_noop' : 'noop', arguments: { turn: 1 } };
+}
+
 const quiet = { trace: () => undefined, debug: () => undefined, info: () => undefined, log: () => undefined, warn: console.warn, error: console.error };
 
 async function main(): Promise<void> {
@@ -44,11 +50,12 @@ async function main(): Promise<void> {
   const nativeConnection = await NativeConnection.connect({ address });
   const client = new Client({ connection: await Connection.connect({ address }) });
   const memory = memorySampler();
+  let mcp: McpPool | undefined;
   try {
     const noop = defineTool({ name: 'noop', description: 'Does nothing', input: z.object({ turn: z.number() }), execute: ({ turn }) => ({ ok: true, turn }) });
     const cachedNoop = defineTool({ name: 'cached_noop', description: 'Does nothing, cached', cache: { ttl: '1h' }, input: z.object({ turn: z.number() }), execute: ({ turn }) => ({ ok: true, turn }) });
     const model = ScriptedModel.respondWith(({ agent, messages }) => {
-      if (agent.name.startsWith('tool-')) return messages.some((m) => m.role === 'tool') ? { text: 'ok' } : { toolCalls: [{ name: agent.name === 'tool-cached' ? 'cached_noop' : 'noop', arguments: { turn: 1 } }] };
+      if (agent.name.startsWith('tool-')) return messages.some((m) => m.role === 'tool') ? { text: 'ok' } : { toolCalls: [toolCallOf(agent.name)] };
       if (agent.name === 'handoff-a') return { toolCalls: [{ name: 'transfer_to_handoff-b', arguments: {} }] };
       if (agent.name !== 'bench') return { text: 'ok' };
       recordStep((messages[0] as { content: string }).content);
@@ -66,10 +73,14 @@ async function main(): Promise<void> {
         chat: { provider: 'scripted', model: 'zero-latency' },
         'tool-uncached': { provider: 'scripted', model: 'zero-latency', tools: ['noop'] },
         'tool-cached': { provider: 'scripted', model: 'zero-latency', tools: ['cached_noop'] },
+        'tool-mcp': { provider: 'scripted', model: 'zero-latency', tools: ['bench-mcp__echo'] },
       },
       tools: [noop, cachedNoop],
+      // A real MCP server from npm over stdio, started once and reused by every call.
+      mcpServers: { 'bench-mcp': { command: process.execPath, args: [require.resolve('@modelcontextprotocol/server-everything/dist/index.js'), 'stdio'] } },
     });
-    const batonWorker = await createBatonWorker({ config, connection: nativeConnection });
+    mcp = await openMcpPool(config);
+    const batonWorker = await createBatonWorker({ config, connection: nativeConnection, mcp });
     const bareQueue = `bench-bare-${process.pid}`;
     const bareWorker = await Worker.create({ connection: nativeConnection, taskQueue: bareQueue, workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'bare-workflow.ts'), logger: quiet }), activities: bareActivities });
     const baton = new BatonClient(client, config, { namespace: 'default' });
@@ -108,6 +119,7 @@ async function main(): Promise<void> {
     if (patternRows.length) printPatternTable(patternRows);
   } finally {
     memory.stop();
+    await mcp?.close();
     await nativeConnection.close();
     await client.connection.close();
     await server?.stop();

@@ -41,8 +41,9 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
     rows.push(row);
   }
 
-  for (const agent of ['tool-uncached', 'tool-cached']) {
-    const row: PatternRow = { name: `agent run, 1 ${agent === 'tool-cached' ? 'cached' : 'uncached'} tool call`, bare: [], baton: [], unit: 'run' };
+  const toolRows = { 'tool-uncached': 'agent run, 1 uncached tool call', 'tool-cached': 'agent run, 1 cached tool call', 'tool-mcp': 'agent run, 1 MCP tool call (stdio)' };
+  for (const [agent, name] of Object.entries(toolRows)) {
+    const row: PatternRow = { name, bare: [], baton: [], unit: 'run' };
     for (let i = 0; i < runs; i++) {
       row.bare.push(await time(() => client.workflow.execute('bareAgentWorkflow', { taskQueue: bareQueue, workflowId: key(`bare-${agent}`, i), args: [{ runKey: key('t', i), turns: 1 }] })));
       row.baton.push(await time(async () => (await baton.startAgent(agent, key(agent, i))).result()));

@@ -30,6 +30,14 @@ export const WorkerSettingsSchema = z
   })
   .strict();
 
+/** A store: the embedded folder, or a shared PostgreSQL database (URL from the environment). */
+const StoreSchema = (dir: string) =>
+  z.union([
+    z.object({ type: z.literal('file').default('file'), dir: z.string().min(1).default(dir) }).strict(),
+    z.object({ type: z.literal('postgres'), urlEnv: z.string().min(1).default('BATON_DATABASE_URL') }).strict(),
+  ]);
+export type StoreSettings = z.output<ReturnType<typeof StoreSchema>>;
+
 const AgentEntrySchema = AgentSpecSchema.omit({ name: true });
 
 export const BatonConfigSchema = z
@@ -41,10 +49,10 @@ export const BatonConfigSchema = z
     /** MCP servers whose tools agents may use, as `<server>__<tool>` or through `mcpServers`. */
     mcpServers: McpServersSchema.default({}),
     worker: WorkerSettingsSchema.default({ shutdownGraceTime: '10s' }),
-    /** Where conversations passed by reference live (see activities/content-store.ts). */
-    /** Where cached tool results live (see activities/tool-cache.ts). */
-    toolCache: z.object({ dir: z.string().min(1).default('.baton/cache') }).strict().default({ dir: '.baton/cache' }),
-    contentStore: z.object({ type: z.literal('file').default('file'), dir: z.string().min(1).default('.baton/content') }).strict().default({ type: 'file', dir: '.baton/content' }),
+    /** Where cached tool results live: a folder (default), or PostgreSQL for many machines. */
+    toolCache: StoreSchema('.baton/cache').default({ type: 'file', dir: '.baton/cache' }),
+    /** Where conversations passed by reference live: a folder (default), or PostgreSQL. */
+    contentStore: StoreSchema('.baton/content').default({ type: 'file', dir: '.baton/content' }),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -4,6 +4,7 @@ import { defineTool } from '../activities';
 import { ScriptedModel } from '../activities/providers/scripted';
 import { ConfigError, agentSpec, toolSpecsFor, validateConfig } from '../config/define-config';
 import { loadConfig } from '../config/load-config';
+import { openToolCache } from '../workers/create-worker';
 
 const search = defineTool({ name: 'search', description: 'Searches', input: z.object({ q: z.string().min(1), limit: z.number().int().optional() }), execute: () => [] });
 const base = { providers: { s: { type: 'scripted', model: new ScriptedModel([]) } }, tools: [search] };
@@ -53,6 +54,14 @@ describe('config validation', () => {
       'agents.a.tools[0]: unknown tool "gh__issues"; defined tools: search, or <server>__<tool> for MCP servers fs',
       'agents.a.mcpServers[0]: unknown MCP server "github"; configured MCP servers: fs',
     ]);
+  });
+
+  it('takes a PostgreSQL tool cache and content store, with the URL from the environment', () => {
+    const config = validateConfig({ ...base, agents: {}, toolCache: { type: 'postgres' }, contentStore: { type: 'postgres', urlEnv: 'MY_DB' } });
+    expect(config.toolCache).toEqual({ type: 'postgres', urlEnv: 'BATON_DATABASE_URL' });
+    expect(validateConfig({ ...base, agents: {}, toolCache: { dir: 'x' } }).toolCache).toEqual({ type: 'file', dir: 'x' });
+    expect(issuesOf({ ...base, agents: {}, toolCache: { type: 'redis' } })[0]).toMatch(/^toolCache: /);
+    expect(() => openToolCache(config.toolCache, {})).toThrow(/BATON_DATABASE_URL: not set: the PostgreSQL connection string/);
   });
 
   it('rejects two tools with one name', () => {

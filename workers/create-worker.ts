@@ -4,7 +4,9 @@ import path from 'node:path';
 import { createActivities, FileContentStore, FileToolCache, McpPool, ToolRegistry, type ContentStore, type ProviderEntry, type ToolCache } from '../activities';
 import { createProvider } from '../activities/providers/config';
 import type { ModelProvider } from '../activities/providers/provider';
-import type { BatonConfig } from '../config/define-config';
+import { ConfigError, type BatonConfig } from '../config/define-config';
+import type { StoreSettings } from '../config/schema';
+import { PostgresBackend } from '../activities/postgres-backend';
 import { getWorkflowBundle } from './workflow-bundle';
 
 export interface BatonWorkerOptions {
@@ -49,14 +51,36 @@ export function buildProviders(config: BatonConfig, overrides: Record<string, Mo
   return entries;
 }
 
+const postgresBackends = new Map<string, PostgresBackend>();
+
+/** One PostgreSQL pool per database URL per process, shared by the cache and the content store. */
+function postgresFor(urlEnv: string, env: NodeJS.ProcessEnv): PostgresBackend {
+  const url = env[urlEnv];
+  if (!url) throw new ConfigError('environment', [{ path: urlEnv, message: 'not set: the PostgreSQL connection string for the tool cache or content store' }]);
+  let backend = postgresBackends.get(url);
+  if (!backend) {
+    backend = new PostgresBackend({ connectionString: url, allowExitOnIdle: true });
+    postgresBackends.set(url, backend);
+  }
+  return backend;
+}
+
+export function openToolCache(settings: StoreSettings, env = process.env): ToolCache {
+  return settings.type === 'file' ? new FileToolCache(path.resolve(settings.dir)) : postgresFor(settings.urlEnv, env).toolCache();
+}
+
+export function openContentStore(settings: StoreSettings, env = process.env): ContentStore {
+  return settings.type === 'file' ? new FileContentStore(path.resolve(settings.dir)) : postgresFor(settings.urlEnv, env).contentStore();
+}
+
 /** Creates a worker for Baton's task queue; call `run()` or `runUntil()` on it. */
 export async function createBatonWorker(options: BatonWorkerOptions): Promise<Worker> {
   const { config } = options;
   const activities = createActivities({
     providers: buildProviders(config, options.providers, options.env),
     tools: new ToolRegistry(config.tools),
-    content: options.contentStore ?? new FileContentStore(path.resolve(config.contentStore.dir)),
-    cache: options.toolCache ?? new FileToolCache(path.resolve(config.toolCache.dir)),
+    content: options.contentStore ?? openContentStore(config.contentStore, options.env),
+    cache: options.toolCache ?? openToolCache(config.toolCache, options.env),
     mcp: options.mcp ?? (Object.keys(config.mcpServers).length ? new McpPool(config.mcpServers, options.env) : undefined),
   });
   return Worker.create({

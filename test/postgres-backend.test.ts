@@ -1,0 +1,87 @@
+/**
+ * The shared PostgreSQL backends, against a real PostgreSQL server started by the test:
+ * two workers with separate task queues (as on two machines) share cached tool results,
+ * and a session keeps its conversation in the shared content store.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineTool, PostgresBackend } from '../activities';
+import { ScriptedModel } from '../activities/providers/scripted';
+import { stateQuery } from '../workflows';
+import { startTestBaton } from './helpers/baton';
+import { startPostgres, type TestPostgres } from './helpers/postgres';
+import { closeTestEnv } from './helpers/temporal';
+
+let pg: TestPostgres;
+let backend: PostgresBackend;
+const urlEnv = 'BATON_TEST_DATABASE_URL';
+
+beforeAll(async () => {
+  pg = await startPostgres();
+  process.env[urlEnv] = pg.url;
+  backend = new PostgresBackend({ connectionString: pg.url });
+});
+
+afterAll(async () => {
+  await backend?.close();
+  await pg?.stop();
+  delete process.env[urlEnv];
+  await closeTestEnv();
+});
+
+describe('PostgreSQL backends', () => {
+  it('stores cache entries with a TTL and content by reference', async () => {
+    const cache = backend.toolCache();
+    await cache.set('tool:a', 'first', 200);
+    await cache.set('tool:a', 'second', 200);
+    expect(await cache.get('tool:a')).toBe('second');
+    expect(await cache.get('tool:b')).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await cache.get('tool:a')).toBeUndefined();
+    expect(await backend.pruneExpired()).toBeGreaterThanOrEqual(1);
+    const store = backend.contentStore();
+    const ref = await store.put([{ role: 'user', content: 'hello' }]);
+    expect(ref).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(await store.put([{ role: 'user', content: 'hello' }])).toBe(ref);
+    expect(await store.get(ref)).toEqual([{ role: 'user', content: 'hello' }]);
+    await expect(store.get(`sha256:${'0'.repeat(64)}`)).rejects.toThrow(/not in the PostgreSQL store/);
+  });
+
+  it('shares cached tool results between workers on different machines', async () => {
+    const executed: string[] = [];
+    const rates = defineTool({
+      name: 'exchange_rate', description: 'Rate for a currency pair', cache: { ttl: '1h', key: ['pair'] },
+      input: z.object({ pair: z.string() }),
+      execute: ({ pair }) => (executed.push(pair), { pair, rate: 1.08 }),
+    });
+    const model = () => ScriptedModel.respondWith(({ messages }) => {
+      const result = messages.find((m) => m.role === 'tool');
+      return result ? { text: result.content } : { toolCalls: [{ name: 'exchange_rate', arguments: { pair: 'EURUSD' } }] };
+    });
+    const options = { tools: [rates], agents: { fx: { provider: 'scripted', model: 's', tools: ['exchange_rate'] } }, toolCache: { type: 'postgres' as const, urlEnv } };
+    const machineA = await startTestBaton({ ...options, models: { scripted: model() } });
+    const machineB = await startTestBaton({ ...options, models: { scripted: model() } });
+    const first = await machineA.run(async () => (await machineA.client.startAgent('fx', 'rate?')).result());
+    const second = await machineB.run(async () => {
+      const handle = await machineB.client.startAgent('fx', 'rate?');
+      return { result: await handle.result(), state: await handle.query(stateQuery) };
+    });
+    expect(executed).toEqual(['EURUSD']);
+    expect(second.result.output).toBe(first.output);
+    expect(second.state.cacheHits).toBe(1);
+  });
+
+  it('keeps a session\'s conversation in the shared content store', async () => {
+    const model = ScriptedModel.respondWith(({ messages }) => ({ text: `seen ${messages.length} messages` }));
+    const baton = await startTestBaton({ models: { scripted: model }, agents: { chat: { provider: 'scripted', model: 's' } }, contentStore: { type: 'postgres', urlEnv } });
+    const replies = await baton.run(async () => {
+      const handle = await baton.client.startSession('chat');
+      const out = [];
+      for (const text of ['hi', 'and again', 'once more']) out.push(await baton.client.sendMessage(handle.workflowId, text));
+      return out;
+    });
+    expect(replies.map((r) => r.reply)).toEqual(['seen 1 messages', 'seen 3 messages', 'seen 5 messages']);
+    const { rows } = await backend.pool.query<{ n: string }>('SELECT count(*) AS n FROM baton_content');
+    expect(Number(rows[0]?.n)).toBeGreaterThanOrEqual(3);
+  });
+});
