@@ -186,12 +186,14 @@ describe('MCP servers as tools', () => {
     const closedPort = await freePort();
     const servers = {
       down: { url: `http://127.0.0.1:${closedPort}/mcp`, connectTimeout: '2s' },
+      broken: { command: process.execPath, args: ['-e', 'console.error("boom: GITHUB_TOKEN is not set"); process.exit(3)'] },
       everything: { command: process.execPath, args: [everythingBin, 'stdio'] },
     };
     const logs: string[] = [];
     const mcp = poolFor(servers, process.env, (line) => logs.push(line));
     const started = await mcp.start();
     expect(started.find((s) => s.server === 'down')?.error).toMatch(/cannot connect to MCP server "down" \(http:\/\/127\.0\.0\.1:\d+\/mcp\)/);
+    expect(started.find((s) => s.server === 'broken')?.error).toMatch(/cannot connect to MCP server "broken" .*\[server stderr: boom: GITHUB_TOKEN is not set\]/);
     expect(started.find((s) => s.server === 'everything')?.tools).toBeGreaterThan(0);
     expect(logs.some((l) => /mcp down: unavailable/.test(l))).toBe(true);
     const model = ScriptedModel.respondWith(({ messages }) => {

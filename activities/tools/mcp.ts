@@ -21,6 +21,8 @@ export type McpLog = (line: string) => void;
 
 interface Connection {
   client: Client;
+  /** The end of a stdio server's stderr, for error messages. */
+  stderr: string;
   /** Namespaced name → the server's own tool. */
   tools: Map<string, Tool>;
   closed: boolean;
@@ -76,6 +78,11 @@ export function mcpResultText(result: CallToolResult): string {
     })
     .filter(Boolean)
     .join('\n');
+}
+
+function stderrTail(connection: Connection): string {
+  const lines = connection.stderr.trim().split('\n').filter(Boolean).slice(-3);
+  return lines.length ? ` [server stderr: ${lines.join(' / ').slice(-500)}]` : '';
 }
 
 /** Errors that mean the server answered: the model can act on them, and a retry would not help. */
@@ -186,7 +193,7 @@ export class McpPool {
     if (connection.closed) return;
     connection.closed = true;
     if (this.connections.get(server)?.connection === connection) this.connections.delete(server);
-    if (!this.closing) this.log(`mcp ${server}: connection lost (${why}); the next call reconnects`);
+    if (!this.closing) this.log(`mcp ${server}: connection lost (${why})${stderrTail(connection)}; the next call reconnects`);
     void connection.client.close().catch(() => {});
   }
 
@@ -220,7 +227,7 @@ export class McpPool {
 
   private async open(server: string): Promise<Connection> {
     const config = this.configOf(server);
-    const connection: Connection = { client: undefined as unknown as Client, tools: new Map(), closed: false };
+    const connection: Connection = { client: undefined as unknown as Client, stderr: '', tools: new Map(), closed: false };
     const setTools = (tools: Tool[]) => {
       connection.tools = new Map(tools.map((t) => [namespacedToolName(server, t.name), t]));
     };
@@ -241,6 +248,9 @@ export class McpPool {
       },
     );
     const transport = this.transportFor(server, config);
+    if (transport instanceof StdioClientTransport) {
+      transport.stderr?.on('data', (chunk: Buffer) => (connection.stderr = (connection.stderr + chunk.toString()).slice(-2000)));
+    }
     this.connects.set(server, (this.connects.get(server) ?? 0) + 1);
     connection.client.onclose = () => this.forget(server, connection, 'closed by the server');
     const timeout = durationToMs(config.connectTimeout);
@@ -257,7 +267,8 @@ export class McpPool {
     } catch (err) {
       connection.closed = true;
       await connection.client.close().catch(() => {});
-      throw new Error(`cannot connect to MCP server "${server}" (${config.command ?? config.url}): ${err instanceof Error ? err.message : String(err)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // let the last stderr arrive
+      throw new Error(`cannot connect to MCP server "${server}" (${config.command ?? config.url}): ${err instanceof Error ? err.message : String(err)}${stderrTail(connection)}`);
     }
     return connection;
   }
