@@ -43,3 +43,4 @@ export { FileToolCache, cacheKey, type ToolCache } from './tool-cache';
 export { McpPool } from './tools/mcp';
 export { PostgresBackend } from './postgres-backend';
 export { McpServerConfigSchema, type McpServerConfig, type McpServerConfigInput } from './tools/mcp-config';
+export * from './tools/builtin';
