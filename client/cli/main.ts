@@ -6,6 +6,7 @@ import { UnreachableServerError } from '../connection';
 import { configFor, UsageError, type GlobalFlags } from './context';
 import { runCommand } from './commands/run';
 import { statusCommand } from './commands/status';
+import { inspectCommand } from './commands/inspect';
 import { resultCommand } from './commands/result';
 import { listCommand } from './commands/list';
 import { cancelCommand } from './commands/cancel';
@@ -52,6 +53,11 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .action((agent: string | undefined, flags) => set(runCommand(agent, flags, globals())));
   program.command('status <id>').description('show where a run is: status, turn, last step, usage')
     .action((id: string) => set(statusCommand(id, globals())));
+  program.command('inspect <id>').description('print a run as a tree from its history: agents, turns, tool calls, hand-offs, child runs, approvals, usage, durations')
+    .option('--run-id <runId>', 'a specific run of the workflow id (default: the latest)')
+    .option('--json', 'print the tree as JSON')
+    .option('--depth <n>', 'levels of child runs to include', '5')
+    .action((id: string, flags) => set(inspectCommand(id, flags, globals())));
   program.command('result <id>').description('print the result of a finished run')
     .option('-w, --wait', 'wait for the run to finish')
     .option('--json', 'print the whole result as JSON')
