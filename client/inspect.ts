@@ -7,7 +7,6 @@ import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 
 type History = temporal.api.history.v1.IHistory;
-type Event = temporal.api.history.v1.IHistoryEvent;
 type Payload = temporal.api.common.v1.IPayload;
 
 export interface ToolNode {

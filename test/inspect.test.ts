@@ -60,9 +60,9 @@ describe('baton inspect', () => {
     const text = renderTree(tree);
     expect(text.split('\n')[0]).toMatch(new RegExp(`^${id} · agentWorkflow · completed · \\d+(ms|\\.\\ds) · 5 model calls, 2 tool calls · \\d+ in / \\d+ out tokens · path triage → billing$`));
     expect(text).toContain('├─ hand-off triage → billing');
-    expect(text).toMatch(/│  └─ tool lookup_invoice \{"id":"INV-7"\} · ok · \d+ms/);
+    expect(text).toMatch(/│ {2}└─ tool lookup_invoice \{"id":"INV-7"\} · ok · \d+ms/);
     expect(text).toMatch(new RegExp(`│  └─ child ${id}/ask-call_3_0 · agentWorkflow · completed .* · agent auditor · asked by billing · turn 3`));
-    expect(text).toMatch(/│     └─ model scripted\/s · auditor · turn 1/);
+    expect(text).toMatch(/│ {5}└─ model scripted\/s · auditor · turn 1/);
     expect(text).toContain('│  ├─ approval approval-1 · approved (amount ok)');
     expect(text.split('\n').at(-1)).toBe('output: done: refunded INV-7');
 
