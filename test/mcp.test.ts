@@ -5,7 +5,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import type { ToolMessage } from '../core';
 import { stateQuery } from '../workflows';
 import { startTestBaton } from './helpers/baton';
 import { closeTestEnv } from './helpers/temporal';
+import { freePort } from '../devtools/ephemeral-server';
 
 const everythingBin = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
 const filesystemBin = require.resolve('@modelcontextprotocol/server-filesystem/dist/index.js');
@@ -36,15 +36,6 @@ function poolFor(servers: Record<string, McpServerConfigInput>, env: NodeJS.Proc
   return pool;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** Starts server-everything's Streamable HTTP transport on a free loopback port. */
 async function startHttpEverything(): Promise<string> {
