@@ -21,6 +21,8 @@ import { percentile, recordStep, turnDurations } from './step-clock';
 const TURNS = Number(process.env.BENCH_TURNS ?? 20);
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const WARMUP = 2;
+/** Threads for workflow code in both workers (the SDK's default is 1). */
+const WORKFLOW_THREADS = process.env.BENCH_WORKFLOW_THREADS ? Number(process.env.BENCH_WORKFLOW_THREADS) : undefined;
 
 interface Sample { turns: number[]; events: number; bytes: number }
 
@@ -64,6 +66,7 @@ async function main(): Promise<void> {
     });
     const config = validateConfig({
       temporal: { taskQueue: `bench-baton-${process.pid}` },
+      worker: { workflowThreadPoolSize: WORKFLOW_THREADS },
       providers: { scripted: { type: 'scripted', model } },
       agents: {
         bench: { provider: 'scripted', model: 'zero-latency', tools: ['noop'], limits: { maxTurns: TURNS + 1 } },
@@ -82,7 +85,7 @@ async function main(): Promise<void> {
     mcp = await openMcpPool(config);
     const batonWorker = await createBatonWorker({ config, connection: nativeConnection, mcp });
     const bareQueue = `bench-bare-${process.pid}`;
-    const bareWorker = await Worker.create({ connection: nativeConnection, taskQueue: bareQueue, workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'bare-workflow.ts'), logger: quiet }), activities: bareActivities });
+    const bareWorker = await Worker.create({ connection: nativeConnection, taskQueue: bareQueue, workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'bare-workflow.ts'), logger: quiet }), activities: bareActivities, workflowThreadPoolSize: WORKFLOW_THREADS });
     const baton = new BatonClient(client, config, { namespace: 'default' });
 
     const runBaton = async (key: string): Promise<Sample> => {

@@ -25,6 +25,8 @@ export const WorkerSettingsSchema = z
   .object({
     maxConcurrentActivityTaskExecutions: z.number().int().positive().optional(),
     maxConcurrentWorkflowTaskExecutions: z.number().int().positive().optional(),
+    /** Threads that run workflow code (the SDK's default is 1); more helps many concurrent runs on several cores. */
+    workflowThreadPoolSize: z.number().int().positive().optional(),
     /** How long in-flight activities get to finish on shutdown before they are cancelled. */
     shutdownGraceTime: DurationSchema.default('10s'),
   })

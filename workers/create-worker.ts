@@ -91,6 +91,7 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     activities,
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTaskExecutions,
+    workflowThreadPoolSize: config.worker.workflowThreadPoolSize,
     shutdownGraceTime: config.worker.shutdownGraceTime,
   });
 }
