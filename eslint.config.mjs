@@ -23,6 +23,24 @@ const sandboxForbidden = {
   ],
 };
 
+// zod and Baton's schemas cost ~14 ms to evaluate per workflow execution (each execution
+// has its own module cache), so workflow files and the core modules they use import them
+// as types only; workflows/schemas.ts holds the schemas and loads lazily.
+const schemaModules = ['agent-spec', 'tool-spec', 'messages', 'durations', 'run', 'workflow-spec', 'tool-plan'];
+const zodFreeMessage = 'Keep zod off the workflow path: import values from zod-free core modules (usage, hash, steps, …) and schemas through schemas() (workflows/lazy-schemas.ts).';
+const workflowsForbidden = {
+  paths: [...sandboxForbidden.paths, { name: 'zod', message: zodFreeMessage, allowTypeImports: true }],
+  patterns: [
+    ...sandboxForbidden.patterns,
+    { regex: `^(\\.\\./)+core(/index|/${schemaModules.join('|/')})?$`, message: zodFreeMessage, allowTypeImports: true },
+  ],
+};
+const zodFreeCoreFiles = ['usage', 'tool-definition', 'steps', 'tool-plan-run', 'run-input', 'failures', 'hash', 'conversation', 'tool-search', 'search-attributes', 'spec-run', 'model-contract', 'tool-contract'].map((m) => `core/${m}.ts`);
+const zodFreeCore = {
+  paths: workflowsForbidden.paths,
+  patterns: [...sandboxForbidden.patterns, { regex: `^\\./(${schemaModules.join('|')})$`, message: zodFreeMessage, allowTypeImports: true }],
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.temporal/**', '.baton/**', 'test/fixtures/histories/**'] },
   js.configs.recommended,
@@ -45,6 +63,15 @@ export default tseslint.config(
         { name: 'require', message: 'Use static imports.' },
       ],
     },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    ignores: ['workflows/schemas.ts'],
+    rules: { 'no-restricted-imports': ['error', workflowsForbidden] },
+  },
+  {
+    files: zodFreeCoreFiles,
+    rules: { 'no-restricted-imports': ['error', zodFreeCore] },
   },
   {
     files: ['bin/**/*.cjs'],

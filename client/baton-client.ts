@@ -7,7 +7,7 @@ import { Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/
 import { AgentRunInputSchema, BatonAgent, BatonPattern, BatonStatus, type AgentRunState, type Message, type WorkflowSpec } from '../core';
 import { runInputFor, ConfigError, toIssues, type BatonConfig } from '../config/define-config';
 import { agentWorkflow, sendMessageUpdate, sessionWorkflow, specWorkflow, stateQuery, type SessionReply } from '../workflows';
-import { SpecRunInputSchema } from '../workflows/spec-workflow';
+import { SessionInputSchema, SpecRunInputSchema } from '../workflows/schemas';
 import { connectClient, resolveConnectionSettings, type ConnectionOverrides, type ConnectionSettings } from './connection';
 import { runUrl, uiBaseUrl } from './ui-links';
 
@@ -45,7 +45,7 @@ export class BatonClient {
     if (!parsed.success) throw new ConfigError('run input', toIssues(parsed.error));
     const text = typeof input === 'string' ? input : (input.findLast((m) => m.role === 'user')?.content ?? '');
     return this.temporal.workflow.start(agentWorkflow, {
-      args: [parsed.data],
+      args: [{ ...parsed.data, validated: true }],
       taskQueue: options.taskQueue ?? this.config.temporal.taskQueue,
       workflowId: options.workflowId ?? `baton-${agentName}-${randomUUID().slice(0, 8)}`,
       staticSummary: `agent ${agentName}: ${preview(text)}`,
@@ -62,7 +62,7 @@ export class BatonClient {
     const parsed = SpecRunInputSchema.safeParse({ spec, input });
     if (!parsed.success) throw new ConfigError('workflow spec', toIssues(parsed.error));
     return this.temporal.workflow.start(specWorkflow, {
-      args: [parsed.data],
+      args: [{ ...parsed.data, validated: true }],
       taskQueue: options.taskQueue ?? this.config.temporal.taskQueue,
       workflowId: options.workflowId ?? `baton-${spec.name}-${randomUUID().slice(0, 8)}`,
       staticSummary: `workflow ${spec.name}: ${preview(input)}`,
@@ -76,8 +76,10 @@ export class BatonClient {
   /** Starts a chat session with a configured agent; send messages with `sendMessage`. */
   async startSession(agentName: string, options: StartAgentOptions & { maxTurnsPerRun?: number } = {}) {
     const { agent, team, tools } = runInputFor(this.config, agentName, '');
+    const parsed = SessionInputSchema.safeParse({ agent, team, tools, maxTurnsPerRun: options.maxTurnsPerRun });
+    if (!parsed.success) throw new ConfigError('session input', toIssues(parsed.error));
     return this.temporal.workflow.start(sessionWorkflow, {
-      args: [{ agent, team, tools, maxTurnsPerRun: options.maxTurnsPerRun }],
+      args: [{ ...parsed.data, validated: true }],
       taskQueue: options.taskQueue ?? this.config.temporal.taskQueue,
       workflowId: options.workflowId ?? `baton-session-${agentName}-${randomUUID().slice(0, 8)}`,
       staticSummary: `session with ${agentName}`,

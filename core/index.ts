@@ -13,3 +13,8 @@ export * from './spec-run';
 export * from './conversation';
 export * from './tool-search';
 export * from './tool-plan';
+export * from './usage';
+export * from './tool-definition';
+export * from './steps';
+export * from './tool-plan-run';
+export * from './run-input';

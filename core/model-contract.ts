@@ -3,7 +3,7 @@
  * worker side; workflows only see these shapes. Runs in the sandbox.
  */
 import type { AssistantMessage, Message, Usage } from './messages';
-import type { ToolDefinition } from './tool-spec';
+import type { ToolDefinition } from './tool-definition';
 import type { AgentSpec } from './agent-spec';
 
 /** The parts of an agent spec a model call needs. */

@@ -19,6 +19,8 @@ export const AgentRunInputSchema = z
     conversationRef: z.string().optional(),
     /** Hand-offs allowed in one run, so two agents cannot pass a conversation back and forth forever. */
     maxHandoffs: z.number().int().nonnegative().default(10),
+    /** Set by Baton's client and parent workflows, which validate before starting a run; the run then skips validation. */
+    validated: z.literal(true).optional(),
   })
   .strict();
 

@@ -42,14 +42,3 @@ export const ToolSpecSchema = z
 
 export type ToolSpec = z.output<typeof ToolSpecSchema>;
 export type ToolSpecInput = z.input<typeof ToolSpecSchema>;
-
-/** What a model is shown of a tool. */
-export interface ToolDefinition {
-  name: string;
-  description: string;
-  inputSchema: Record<string, unknown>;
-}
-
-export function toToolDefinition(spec: ToolSpec): ToolDefinition {
-  return { name: spec.name, description: spec.description, inputSchema: spec.inputSchema };
-}

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ESLint } from 'eslint';
 import { workflowsPath } from '../workers/workflow-bundle';
+import { AgentRunInputSchema, AgentSpecSchema, validatedRunInput } from '../core';
 
 const quiet = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, log: () => undefined };
 
@@ -36,5 +37,29 @@ describe('the workflow sandbox boundary', () => {
     const [result] = await eslint.lintText(code, { filePath: path.join(__dirname, '..', 'workflows', 'leak.ts') });
     const messages = (result?.messages ?? []).filter((m) => m.ruleId?.startsWith('no-restricted'));
     expect(messages.map((m) => m.line).sort()).toEqual([1, 2, 3, 4, 6]);
+  });
+
+  it('keeps zod and the schemas off the workflow path: values only from zod-free modules, schemas loaded lazily', async () => {
+    const eslint = new ESLint({ cwd: path.join(__dirname, '..') });
+    const code = [
+      "import { z } from 'zod';",
+      "import { AgentSpecSchema } from '../core';",
+      "import { DurationSchema } from '../core/durations';",
+      "import type { AgentSpec } from '../core';",
+      "import { specHash } from '../core/hash';",
+      "import { schemas } from './lazy-schemas';",
+      'export const uses = [z, AgentSpecSchema, DurationSchema, specHash, schemas];',
+      'export type A = AgentSpec;',
+    ].join('\n');
+    const [result] = await eslint.lintText(code, { filePath: path.join(__dirname, '..', 'workflows', 'leak.ts') });
+    expect((result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.line)).toEqual([1, 2, 3]);
+  });
+
+  it('fills a validated child input with exactly the defaults the schema would', () => {
+    const agent = AgentSpecSchema.parse({ name: 'a', provider: 'p', model: 'm' });
+    const minimal = { agent, input: 'hi' };
+    const { validated, ...filled } = validatedRunInput(minimal);
+    expect(validated).toBe(true);
+    expect(filled).toEqual(AgentRunInputSchema.parse(minimal));
   });
 });

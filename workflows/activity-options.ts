@@ -5,7 +5,8 @@
  */
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { BatonActivities } from '../activities';
-import { FailureType, nonRetryableFailureTypes, type AgentSpec, type ToolSpec } from '../core';
+import type { AgentSpec, ToolSpec } from '../core';
+import { FailureType, nonRetryableFailureTypes } from '../core/failures';
 
 /** Options for the model call of one agent; the provider's retry-after sets the next delay. */
 export function modelCallOptions(agent: AgentSpec): ActivityOptions {

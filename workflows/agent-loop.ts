@@ -4,20 +4,10 @@
  * `transfer_to_<agent>` call hands the conversation to another agent of the team, which
  * carries on in the same loop. Patterns build on this function. Runs in the sandbox.
  */
-import {
-  FailureType,
-  addUsage,
-  toToolDefinition,
-  type AgentRunResult,
-  type AgentRunState,
-  type AgentSpec,
-  type Message,
-  type ModelResponse,
-  type ParsedAgentRunInput,
-  type ToolCall,
-  type ToolMessage,
-  type ToolSpec,
-} from '../core';
+import type { AgentRunResult, AgentRunState, AgentSpec, Message, ModelResponse, ParsedAgentRunInput, ToolCall, ToolMessage, ToolSpec } from '../core';
+import { FailureType } from '../core/failures';
+import { addUsage } from '../core/usage';
+import { toToolDefinition } from '../core/tool-definition';
 import { activities, modelCallOptions } from './activity-options';
 import type { ApprovalDesk } from './approvals';
 import { fail } from './failures';

@@ -4,20 +4,14 @@
  * attributes current. Runs in the workflow sandbox.
  */
 import { allHandlersFinished, condition, defineQuery, isCancellation, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import {
-  AgentRunInputSchema,
-  BatonAgent,
-  BatonStatus,
-  emptyUsage,
-  specHash,
-  type AgentRunInput,
-  type AgentRunResult,
-  type AgentRunState,
-  type RunStatus,
-} from '../core';
+import type { AgentRunInput, AgentRunResult, AgentRunState, ParsedAgentRunInput, RunStatus } from '../core';
+import { BatonAgent, BatonStatus } from '../core/search-attributes';
+import { emptyUsage } from '../core/usage';
+import { specHash } from '../core/hash';
 import { runAgentLoop } from './agent-loop';
 import { ApprovalDesk } from './approvals';
-import { parseInput } from './validate-input';
+import { trustedOrParsed } from './validate-input';
+import { schemas } from './lazy-schemas';
 import { rootMessage } from './failures';
 
 /** The live state of a run: status, turn, last step, usage so far. */
@@ -43,7 +37,7 @@ function publishStatus(status: RunStatus): void {
 
 /** Runs one agent to a final answer. Input is one object so fields can be added safely. */
 export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResult> {
-  const run = parseInput(AgentRunInputSchema, input, 'agent run input');
+  const run = trustedOrParsed<ParsedAgentRunInput>(input, () => schemas().AgentRunInputSchema, 'agent run input');
   const info = workflowInfo();
   const state: AgentRunState = {
     status: 'running',

@@ -5,8 +5,11 @@
  * when the policy's timeout passes. Runs in the workflow sandbox.
  */
 import { condition, defineUpdate, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import { z } from 'zod';
-import { BatonStatus, type ApprovalPolicy, type ApprovalRecord, type PendingApproval, type StepRecord, type ToolSpec } from '../core';
+import type { z } from 'zod';
+import type { ApprovalDecisionSchema } from './schemas';
+import { schemas } from './lazy-schemas';
+import type { ApprovalPolicy, ApprovalRecord, PendingApproval, StepRecord, ToolSpec } from '../core';
+import { BatonStatus } from '../core/search-attributes';
 
 /** The part of a run's state the desk keeps: agent runs and spec runs both have it. */
 export interface ApprovalHolder {
@@ -16,13 +19,6 @@ export interface ApprovalHolder {
   lastStep?: StepRecord;
 }
 
-export const ApprovalDecisionSchema = z
-  .object({
-    approvalId: z.string().min(1),
-    approve: z.boolean(),
-    reason: z.string().max(2000).optional(),
-  })
-  .strict();
 export type ApprovalDecision = z.infer<typeof ApprovalDecisionSchema>;
 
 /** Approve or reject one pending tool call; rejected up front when the id is not pending. */
@@ -59,7 +55,7 @@ export class ApprovalDesk {
   }
 
   private validate(input: ApprovalDecision): void {
-    const decision = ApprovalDecisionSchema.parse(input);
+    const decision = schemas().ApprovalDecisionSchema.parse(input);
     if (this.state.pendingApprovals.some((p) => p.id === decision.approvalId)) return;
     const done = this.state.approvals.find((a) => a.id === decision.approvalId);
     if (done) throw new Error(`approval ${decision.approvalId} was already ${done.decision}${done.by === 'timeout' ? ' on timeout' : ''}`);

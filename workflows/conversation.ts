@@ -5,7 +5,8 @@
  * keeps the conversation in the content store: history per turn stays the same size
  * however long the conversation grows. Runs in the workflow sandbox.
  */
-import { filterHistory, type HistoryFilter, type Message, type ModelResponse, type StoredConversation } from '../core';
+import type { HistoryFilter, Message, ModelResponse, StoredConversation } from '../core';
+import { filterHistory } from '../core/conversation';
 
 export class Conversation {
   /** Messages this run has seen (with a stored conversation, only those since the run started). */

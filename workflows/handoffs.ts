@@ -1,6 +1,6 @@
 /** Hand-offs: an agent passes the conversation on with a `transfer_to_<agent>` tool call. Sandbox-safe. */
 import type { AgentSpec, ToolDefinition } from '../core';
-export { filterHistory } from '../core';
+export { filterHistory } from '../core/conversation';
 
 export const transferPrefix = 'transfer_to_';
 

@@ -5,7 +5,8 @@
  */
 import { isCancellation, proxyLocalActivities } from '@temporalio/workflow';
 import type { BatonActivities } from '../activities';
-import { FailureType, type AgentSpec, type ParsedAgentRunInput } from '../core';
+import type { AgentSpec, ParsedAgentRunInput } from '../core';
+import { FailureType } from '../core/failures';
 import { activities } from './activity-options';
 import { fail, rootMessage } from './failures';
 

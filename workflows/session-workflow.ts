@@ -6,26 +6,18 @@
  * Runs in the workflow sandbox.
  */
 import { allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal, defineUpdate, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
-import { z } from 'zod';
-import { AgentSpecSchema, ToolSpecSchema, UsageSchema, addUsage, emptyUsage, specHash, type AgentRunState, type AgentSpec, type Usage } from '../core';
+import type { z } from 'zod';
+import type { SessionInputSchema } from './schemas';
+import { schemas } from './lazy-schemas';
+import type { AgentRunState, AgentSpec, Usage } from '../core';
+import { addUsage, emptyUsage } from '../core/usage';
+import { specHash } from '../core/hash';
 import { runAgentLoop } from './agent-loop';
 import { ApprovalDesk } from './approvals';
-import { parseInput } from './validate-input';
+import { trustedOrParsed } from './validate-input';
 
-export const SessionInputSchema = z
-  .object({
-    agent: AgentSpecSchema,
-    team: z.array(AgentSpecSchema).default([]),
-    tools: z.array(ToolSpecSchema).default([]),
-    /** Carried across continue-as-new: the conversation so far, turns and usage. */
-    conversationRef: z.string().optional(),
-    turns: z.number().int().nonnegative().default(0),
-    usage: UsageSchema.optional(),
-    /** Turns per run before continuing as new (Updates are capped per history). */
-    maxTurnsPerRun: z.number().int().positive().max(1000).default(100),
-  })
-  .strict();
 export type SessionInput = z.input<typeof SessionInputSchema>;
+type ParsedSessionInput = z.output<typeof SessionInputSchema>;
 
 export interface SessionReply {
   turn: number;
@@ -53,7 +45,7 @@ function usageDelta(after: Usage, before: Usage): Usage {
 }
 
 export async function sessionWorkflow(input: SessionInput): Promise<SessionState> {
-  const session = parseInput(SessionInputSchema, input, 'session input');
+  const session = trustedOrParsed<ParsedSessionInput>(input, () => schemas().SessionInputSchema, 'session input');
   const agents = new Map<string, AgentSpec>([session.agent, ...session.team].map((a) => [a.name, a]));
   const state: SessionState = { status: 'idle', agent: session.agent.name, turns: session.turns, turnsThisRun: 0, usage: session.usage ?? emptyUsage(), conversationRef: session.conversationRef };
   const loopState: AgentRunState = { status: 'running', agent: state.agent, turn: 0, maxTurns: session.agent.limits.maxTurns, usage: state.usage, specHash: specHash(session.agent), path: [state.agent], pendingApprovals: [], approvals: [], cacheHits: 0, refusedCalls: [] };
@@ -118,7 +110,7 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionState
     await condition(() => inbox.length > 0 || allHandlersFinished());
     if (inbox.length === 0) {
       const agent = agents.get(state.agent) as AgentSpec;
-      return continueAsNew<typeof sessionWorkflow>({ ...session, agent, team: [...agents.values()].filter((a) => a.name !== agent.name), conversationRef: state.conversationRef, turns: state.turns, usage: state.usage });
+      return continueAsNew<typeof sessionWorkflow>({ ...session, agent, team: [...agents.values()].filter((a) => a.name !== agent.name), conversationRef: state.conversationRef, turns: state.turns, usage: state.usage, validated: true });
     }
   }
 }

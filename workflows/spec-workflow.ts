@@ -5,19 +5,23 @@
  * Runs in the workflow sandbox.
  */
 import { allHandlersFinished, condition, defineQuery, defineUpdate, isCancellation, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { z } from 'zod';
-import { BatonPattern, BatonStatus, StepSchema, WorkflowSpecSchema, agentsOf, emptyUsage, type SpecRunResult, type SpecRunState, type Step, type WorkflowSpec } from '../core';
+import type { z } from 'zod';
+import type { ReplaceStepSchema, SpecRunInputSchema } from './schemas';
+import { schemas } from './lazy-schemas';
+import type { SpecRunResult, SpecRunState, Step, WorkflowSpec } from '../core';
+import { BatonPattern, BatonStatus } from '../core/search-attributes';
+import { agentsOf } from '../core/steps';
+import { emptyUsage } from '../core/usage';
 import { rootMessage } from './failures';
 import { runStep } from './spec/run-step';
 import { SpecRun } from './spec/spec-run';
-import { describeIssues, parseInput } from './validate-input';
+import { describeIssues, trustedOrParsed } from './validate-input';
 
-export const SpecRunInputSchema = z.object({ spec: WorkflowSpecSchema, input: z.string() }).strict();
 export type SpecRunInput = z.input<typeof SpecRunInputSchema>;
+type ParsedSpecRunInput = z.output<typeof SpecRunInputSchema>;
 
 export const specStateQuery = defineQuery<SpecRunState>('specState');
 
-export const ReplaceStepSchema = z.object({ path: z.string().regex(/^root(\.[\w-]+(\[\d+\])?)*$/, 'expected a path like root.steps[2]'), step: StepSchema }).strict();
 export type ReplaceStep = z.infer<typeof ReplaceStepSchema>;
 /** Replaces a not-yet-started part of the running spec. */
 export const replaceStepUpdate = defineUpdate<{ path: string }, [ReplaceStep]>('replaceStep');
@@ -43,7 +47,7 @@ function describe(state: SpecRunState): string {
 
 /** Runs a workflow spec on an input text. */
 export async function specWorkflow(input: SpecRunInput): Promise<SpecRunResult> {
-  const { spec, input: text } = parseInput(SpecRunInputSchema, input, 'workflow spec run input');
+  const { spec, input: text } = trustedOrParsed<ParsedSpecRunInput>(input, () => schemas().SpecRunInputSchema, 'workflow spec run input');
   const state: SpecRunState = { status: 'running', pattern: spec.name, steps: [], usage: emptyUsage(), pendingApprovals: [], approvals: [], changes: [] };
   const refresh = () => setCurrentDetails(describe(state));
   const tree: { root: Step } = { root: spec.steps };
@@ -60,7 +64,7 @@ export async function specWorkflow(input: SpecRunInput): Promise<SpecRunResult> 
     },
     {
       validator: (change) => {
-        const parsed = ReplaceStepSchema.safeParse(change);
+        const parsed = schemas().ReplaceStepSchema.safeParse(change);
         if (!parsed.success) throw new Error(`invalid change: ${describeIssues(parsed.error)}`);
         if (!locate(tree, parsed.data.path)) throw new Error(`no step at ${parsed.data.path}`);
         if (run.hasStarted(parsed.data.path)) throw new Error(`${parsed.data.path} has already started; only steps that have not started can be replaced`);

@@ -3,7 +3,8 @@
  * search adds the matching tools to its set for the rest of the run. Answered in the
  * workflow itself (a pure function of the specs), so it costs no activity. Sandbox-safe.
  */
-import { searchTools, type AgentSpec, type ToolCall, type ToolDefinition, type ToolMessage, type ToolSpec } from '../core';
+import type { AgentSpec, ToolCall, ToolDefinition, ToolMessage, ToolSpec } from '../core';
+import { searchTools } from '../core/tool-search';
 import { toolMessage } from './tool-steps';
 
 export const toolSearchName = 'tool_search';

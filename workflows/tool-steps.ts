@@ -1,10 +1,13 @@
 /** One tool call of the agent loop: approval if the policy asks, then the tool activity. Sandbox-safe. */
 import { executeChild, isCancellation, ParentClosePolicy } from '@temporalio/workflow';
-import { BatonAgent, BatonPattern, BatonStatus, FailureType, type AgentRunResult, type AgentRunState, type AgentSpec, type ToolCall, type ToolMessage, type ToolSpec } from '../core';
+import type { AgentRunResult, AgentRunState, AgentSpec, ToolCall, ToolMessage, ToolSpec } from '../core';
+import { BatonAgent, BatonPattern, BatonStatus } from '../core/search-attributes';
+import { FailureType } from '../core/failures';
 import { askPrefix } from './handoffs';
 import { activities, toolCallOptions } from './activity-options';
 import { needsApproval, type ApprovalDesk } from './approvals';
 import { fail, rootMessage } from './failures';
+import { validatedRunInput } from '../core/run-input';
 
 export interface ToolStepContext {
   agent: AgentSpec;
@@ -37,7 +40,7 @@ async function askAgent(call: ToolCall, target: string, ctx: ToolStepContext): P
   try {
     // By name: agent-workflow.ts imports this module, so a value import would be circular.
     const result = await executeChild<(input: unknown) => Promise<AgentRunResult>>('agentWorkflow', {
-      args: [{ agent: spec, team, tools: ctx.allTools, input: request }],
+      args: [validatedRunInput({ agent: spec, team, tools: ctx.allTools, input: request })],
       workflowId: `${ctx.workflowId}/ask-${call.id}`,
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       staticSummary: `agent ${target} · asked by ${ctx.agent.name} · turn ${ctx.turn}`,

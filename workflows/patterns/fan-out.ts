@@ -5,7 +5,7 @@
  * Runs in the workflow sandbox.
  */
 import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
-import { FailureType } from '../../core';
+import { FailureType } from '../../core/failures';
 import { rootMessage } from '../failures';
 
 export type BranchOutcome<T> = { ok: true; value: T } | { ok: false; error: string };

@@ -4,10 +4,13 @@
  * dependants, which are reported with the step that failed. Runs in the workflow sandbox.
  */
 import { isCancellation } from '@temporalio/workflow';
-import { FailureType, ToolPlanSchema, checkToolPlan, planRefs, resolvePlanArgs, type AgentSpec, type ToolPlan, type ToolSpec } from '../../core';
+import type { AgentSpec, ToolPlan, ToolSpec } from '../../core';
+import { FailureType } from '../../core/failures';
+import { checkToolPlan, planRefs, resolvePlanArgs } from '../../core/tool-plan-run';
 import { activities, toolCallOptions } from '../activity-options';
 import { fail, rootMessage } from '../failures';
 import { parseInput } from '../validate-input';
+import { schemas } from '../lazy-schemas';
 
 export type PlanStepOutcome = { ok: true; result: unknown; cached?: boolean } | { ok: false; error: string };
 
@@ -31,7 +34,7 @@ const parseResult = (content: string): unknown => {
 
 /** Validates then runs a plan; the outcome of every step, by id. */
 export async function runToolPlan(input: unknown, ctx: ToolPlanContext): Promise<Record<string, PlanStepOutcome>> {
-  const plan: ToolPlan = parseInput(ToolPlanSchema, input, 'tool plan');
+  const plan: ToolPlan = parseInput(schemas().ToolPlanSchema, input, 'tool plan');
   const problems = checkToolPlan(plan, new Set(ctx.tools.keys()));
   if (problems.length) fail(FailureType.InvalidInput, `invalid tool plan: ${problems.join('; ')}`);
   const results = new Map<string, unknown>();

@@ -3,11 +3,14 @@
  * Runs in the workflow sandbox.
  */
 import { executeChild, workflowInfo } from '@temporalio/workflow';
-import { FailureType, StepSchema, agentsOf, type SpecRunResult, type Step, type StepOutput } from '../../core';
+import type { SpecRunResult, Step, StepOutput } from '../../core';
+import { FailureType } from '../../core/failures';
+import { agentsOf } from '../../core/steps';
 import { fail } from '../failures';
 import { fanOut } from '../patterns/fan-out';
 import { runToolPlan } from '../patterns/tool-plan';
 import { parseInput } from '../validate-input';
+import { schemas } from '../lazy-schemas';
 import type { SpecRun } from './spec-run';
 
 type Of<K extends Step['kind']> = Extract<Step, { kind: K }>;
@@ -109,12 +112,12 @@ async function runApproval(run: SpecRun, step: Of<'approval'>, input: string, pa
 
 async function runGenerated(run: SpecRun, step: Of<'generate'>, input: string, path: string): Promise<StepOutput> {
   const plan = await run.runAgent(step.planner, input, `${path}.planner`, { outputSchema: { type: 'object', properties: { steps: { type: 'object' } }, required: ['steps'] } });
-  const steps = parseInput(StepSchema, (plan.structured as { steps: unknown }).steps, `generated workflow from ${step.planner}`);
+  const steps = parseInput(schemas().StepSchema, (plan.structured as { steps: unknown }).steps, `generated workflow from ${step.planner}`);
   const unknown = agentsOf(steps).filter((name) => !(name in run.spec.agents));
   if (unknown.length) fail(FailureType.InvalidInput, `the generated workflow uses agents the spec does not have: ${unknown.join(', ')}`);
   const state = run.begin(path, 'generate', { childWorkflowId: `${workflowInfo().workflowId}/${path}` });
   // By name: spec-workflow.ts imports this module, so a value import would be circular.
-  const result = await executeChild<(input: unknown) => Promise<SpecRunResult>>('specWorkflow', { args: [{ spec: { ...run.spec, name: `${run.spec.name}-generated`, steps }, input }], workflowId: state.childWorkflowId });
+  const result = await executeChild<(input: unknown) => Promise<SpecRunResult>>('specWorkflow', { args: [{ spec: { ...run.spec, name: `${run.spec.name}-generated`, steps }, input, validated: true }], workflowId: state.childWorkflowId });
   run.end(state, result);
   return result;
 }

@@ -3,19 +3,11 @@
  * approvals, and how agent steps become child runs. Runs in the workflow sandbox.
  */
 import { executeChild, isCancellation, ParentClosePolicy, workflowInfo } from '@temporalio/workflow';
-import {
-  BatonAgent,
-  BatonPattern,
-  BatonStatus,
-  FailureType,
-  addUsage,
-  type AgentRunResult,
-  type AgentSpec,
-  type SpecRunState,
-  type StepOutput,
-  type StepState,
-  type WorkflowSpec,
-} from '../../core';
+import { validatedRunInput } from '../../core/run-input';
+import type { AgentRunResult, AgentSpec, SpecRunState, StepOutput, StepState, WorkflowSpec } from '../../core';
+import { BatonAgent, BatonPattern, BatonStatus } from '../../core/search-attributes';
+import { FailureType } from '../../core/failures';
+import { addUsage } from '../../core/usage';
 import { agentWorkflow } from '../agent-workflow';
 import { ApprovalDesk } from '../approvals';
 import { fail, rootMessage } from '../failures';
@@ -78,7 +70,7 @@ export class SpecRun {
     const step = this.begin(path, 'agent', { agent: name, childWorkflowId: `${info.workflowId}/${path}` });
     try {
       const result: AgentRunResult = await executeChild(agentWorkflow, {
-        args: [{ agent, team, tools: this.spec.tools.filter((t) => toolNames.has(t.name)), input }],
+        args: [validatedRunInput({ agent, team, tools: this.spec.tools.filter((t) => toolNames.has(t.name)), input })],
         workflowId: step.childWorkflowId,
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         staticSummary: `agent ${name} · step ${path} of ${this.spec.name}`,

@@ -1,0 +1,24 @@
+/**
+ * Child-run inputs built inside workflows from specs that were validated already: the
+ * defaults AgentRunInputSchema would fill in, and `validated: true`, so the child skips
+ * loading zod (see workflows/schemas.ts). A test keeps these defaults equal to the
+ * schema's. Pure, no zod.
+ */
+import type { AgentSpec } from './agent-spec';
+import type { Message } from './messages';
+import type { ParsedAgentRunInput } from './run';
+import type { ToolSpec } from './tool-spec';
+
+export interface ValidatedRunParts {
+  agent: AgentSpec;
+  input: string | Message[];
+  team?: AgentSpec[];
+  tools?: ToolSpec[];
+  conversation?: 'inline' | 'store';
+  conversationRef?: string;
+  maxHandoffs?: number;
+}
+
+export function validatedRunInput(parts: ValidatedRunParts): ParsedAgentRunInput {
+  return { team: [], tools: [], conversation: 'inline', maxHandoffs: 10, ...parts, validated: true };
+}
