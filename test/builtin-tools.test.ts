@@ -18,12 +18,12 @@ import { closeTestEnv } from './helpers/temporal';
 
 afterAll(closeTestEnv);
 
-const context = () => ({ idempotencyKey: 'k', agent: 'a', callId: 'c', attempt: 1, signal: new AbortController().signal, heartbeat() {} });
+const context = (signal = new AbortController().signal) => ({ idempotencyKey: 'k', agent: 'a', callId: 'c', attempt: 1, signal, heartbeat() {} });
 
-async function call(tool: BatonTool, args: unknown): Promise<unknown> {
+async function call(tool: BatonTool, args: unknown, signal?: AbortSignal): Promise<unknown> {
   const parsed = tool.parseArguments(args);
   if (!parsed.ok) throw new Error(`bad arguments: ${parsed.error}`);
-  return tool.execute(parsed.value, context());
+  return tool.execute(parsed.value, context(signal));
 }
 
 async function refusal(promise: Promise<unknown>): Promise<ToolError> {
@@ -42,10 +42,12 @@ describe('file tools', () => {
   mkdirSync(outside);
   mkdirSync(sibling);
   writeFileSync(path.join(root, 'docs', 'a.txt'), 'inside');
+  writeFileSync(path.join(root, '..dots'), 'a name that starts with two dots');
   writeFileSync(path.join(outside, 'secret.txt'), 'SECRET');
   writeFileSync(path.join(sibling, 'secret.txt'), 'SIBLING SECRET');
   symlinkSync(path.join(outside, 'secret.txt'), path.join(root, 'link-to-secret'));
   symlinkSync(outside, path.join(root, 'link-to-outside'));
+  symlinkSync(sibling, path.join(root, 'link-to-sibling')); // realpath starts with the root's path, yet is outside
   symlinkSync(path.join(outside, 'new.txt'), path.join(root, 'dangling'));
   symlinkSync(path.join(root, 'docs', 'a.txt'), path.join(root, 'link-inside'));
   const [read, list, write] = fileTools({ root, allowWrite: true, maxBytes: 100 }) as [BatonTool, BatonTool, BatonTool];
@@ -54,7 +56,11 @@ describe('file tools', () => {
     expect(await call(read, { path: 'docs/a.txt' })).toBe('inside');
     expect(await call(read, { path: './docs/../docs/a.txt' })).toBe('inside');
     expect(await call(read, { path: 'link-inside' })).toBe('inside');
+    expect(await call(read, { path: '..dots' })).toBe('a name that starts with two dots');
     expect(await call(list, { path: 'docs' })).toEqual([{ name: 'a.txt', type: 'file', size: 6 }]);
+    const listed = (await call(list, {})) as Array<{ name: string; type: string; size: number | null }>;
+    expect(listed.find((e) => e.name === 'link-to-outside')).toEqual({ name: 'link-to-outside', type: 'symlink', size: null });
+    expect(listed.find((e) => e.name === 'docs')).toEqual({ name: 'docs', type: 'dir', size: null });
     expect(await call(write, { path: 'out/new.txt', content: 'hello' })).toEqual({ path: 'out/new.txt', bytes: 5 });
     expect(readFileSync(path.join(root, 'out', 'new.txt'), 'utf8')).toBe('hello');
     expect(read.spec.name).toBe('file_read');
@@ -63,7 +69,7 @@ describe('file tools', () => {
   });
 
   it('refuses paths that leave the folder, and never shows where the folder is', async () => {
-    const hostile = ['../outside/secret.txt', 'docs/../../outside/secret.txt', '/etc/passwd', path.join(outside, 'secret.txt'), 'C:\\Windows\\win.ini', 'c:/x', '..\\outside\\secret.txt', 'docs/a.txt\0.png', `../${path.basename(sibling)}/secret.txt`, 'link-to-secret', 'link-to-outside/secret.txt'];
+    const hostile = ['../outside/secret.txt', 'docs/../../outside/secret.txt', '/etc/passwd', path.join(outside, 'secret.txt'), 'C:\\Windows\\win.ini', 'c:/x', '..\\outside\\secret.txt', 'docs/a.txt\0.png', `../${path.basename(sibling)}/secret.txt`, 'link-to-secret', 'link-to-outside/secret.txt', 'link-to-sibling/secret.txt'];
     for (const p of hostile) {
       const err = await refusal(call(read, { path: p }));
       if (!p.includes(base)) expect(err.message).not.toContain(base);
@@ -77,6 +83,8 @@ describe('file tools', () => {
     await refusal(call(write, { path: 'link-to-outside/planted.txt', content: 'pwned' }));
     await refusal(call(write, { path: 'dangling', content: 'pwned' }));
     await refusal(call(write, { path: '../outside/planted.txt', content: 'pwned' }));
+    await refusal(call(write, { path: 'link-to-sibling/planted.txt', content: 'pwned' }));
+    expect(existsSync(path.join(sibling, 'planted.txt'))).toBe(false);
     expect(readFileSync(path.join(outside, 'secret.txt'), 'utf8')).toBe('SECRET');
     expect(existsSync(path.join(outside, 'planted.txt'))).toBe(false);
     expect(existsSync(path.join(outside, 'new.txt'))).toBe(false);
@@ -85,7 +93,10 @@ describe('file tools', () => {
   it('reports missing and oversized files to the model without retrying', async () => {
     const missing = await call(read, { path: 'docs/none.txt' }).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(ToolError);
-    expect((missing as ToolError).message).toBe('no such file or folder: docs/none.txt');
+    expect((missing as ToolError).message).toBe('no such file: docs/none.txt');
+    const notDir = await call(list, { path: 'docs/a.txt' }).catch((e: unknown) => e);
+    expect(notDir).toBeInstanceOf(ToolError);
+    expect((notDir as ToolError).message).not.toContain(base);
     writeFileSync(path.join(root, 'big.txt'), 'x'.repeat(101));
     expect(String(await call(read, { path: 'big.txt' }).catch((e: unknown) => e))).toMatch(/over the limit of 100/);
   });
@@ -119,10 +130,13 @@ describe('isPublicAddress', () => {
     for (const a of ['8.8.8.8', '93.184.216.34', '2606:4700::1111', '2a00:1450:4001::200e']) expect(isPublicAddress(a)).toBe(true);
     const blocked = [
       '127.0.0.1', '127.255.0.9', '10.0.0.5', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '255.255.255.255', '198.18.0.1',
-      '::1', '::', 'fd00::1', 'fc00::1', 'fe80::1', 'fe80::1%eth0', 'ff02::1', '::ffff:10.0.0.1', '::ffff:127.0.0.1', '::ffff:a00:1', '::ffff:7f00:1', '64:ff9b::a00:1', '2002:a00:1::1', '2001:db8::1', 'not-an-ip',
+      '172.31.0.1', '100.127.255.255', '240.0.0.1', '0.1.2.3',
+      '::1', '::', '::ffff:0:7f00:1', '2001:0:4136:e378::1', '64:ff9b::7f00:1', '::127.0.0.1', 'FE80::abcd', 'fd00::1', 'fc00::1', 'fe80::1', 'fe80::1%eth0', 'ff02::1', '::ffff:10.0.0.1', '::ffff:127.0.0.1', '::ffff:a00:1', '::ffff:7f00:1', '64:ff9b::a00:1', '2002:a00:1::1', '2001:db8::1', 'not-an-ip',
     ];
     for (const a of blocked) expect(isPublicAddress(a), a).toBe(false);
     expect(isPublicAddress('::ffff:8.8.8.8')).toBe(true);
+    expect(isPublicAddress('64:ff9b::808:808')).toBe(true);
+    for (const a of ['172.15.255.255', '172.32.0.1', '100.63.255.255', '100.128.0.1', '192.169.0.1', '11.0.0.1', '223.255.255.254']) expect(isPublicAddress(a), a).toBe(true);
   });
 });
 
@@ -140,6 +154,7 @@ describe('http fetch tool', () => {
         case '/hello': return void res.writeHead(200, { 'content-type': 'text/plain' }).end('hi there');
         case '/headers': return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(req.headers));
         case '/big': return void res.writeHead(200).end('y'.repeat(5000));
+        case '/slow': return; // never answers
         case '/to-evil': return redirect('http://evil.test/');
         case '/to-private': return redirect('http://redirector.test/x');
         case '/to-other-origin': return redirect(`http://other.test:${port}/headers`);
@@ -150,7 +165,10 @@ describe('http fetch tool', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as net.AddressInfo).port;
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  }));
   afterEach(() => vi.restoreAllMocks());
 
   const dns = (answers: Record<string, string[]>) => {
@@ -172,6 +190,30 @@ describe('http fetch tool', () => {
     const big = httpFetchTool({ allowHosts: ['api.test'], lookup, isAllowedAddress: loopbackOnly, maxBytes: 1000 });
     calls = 0;
     expect(((await call(big, { url: `http://api.test:${port}/big` })) as { body: string }).body).toBe(`${'y'.repeat(1000)}\n[truncated at 1000 bytes]`);
+  });
+
+  it('reaches loopback only when private addresses are allowed; HEAD, timeouts, cancellation and bad headers', async () => {
+    const connect = vi.spyOn(net.Socket.prototype, 'connect');
+    const { lookup } = dns({ 'api.test': ['127.0.0.1'] });
+    const tool = httpFetchTool({ allowHosts: ['api.test', 'redirector.test'], lookup, allowPrivateAddresses: true, timeoutMs: 300 });
+    expect(tool.spec.name).toBe('http_fetch');
+    expect(tool.spec.risk).toBe('medium');
+    expect(await call(tool, { url: `http://API.test:${port}/hello` })).toEqual({ status: 200, url: `http://api.test:${port}/hello`, contentType: 'text/plain', body: 'hi there' });
+    expect(connect).toHaveBeenCalled(); // the spy the refusal tests rely on does see connections
+    expect(await call(tool, { url: `http://api.test:${port}/hello`, method: 'HEAD' })).toMatchObject({ status: 200, body: '' });
+    expect(await call(tool, { url: `http://api.test:${port}/missing` })).toMatchObject({ status: 404, body: 'not found' });
+    // A timeout or a cancellation is a plain error (retryable), not a tool error.
+    const timedOut = await call(tool, { url: `http://api.test:${port}/slow` }).catch((e: unknown) => e);
+    expect(timedOut).toBeInstanceOf(Error);
+    expect(timedOut).not.toBeInstanceOf(ToolError);
+    expect(String(timedOut)).toMatch(/no complete answer within 300 ms/);
+    const cancel = new AbortController();
+    const pending = call(httpFetchTool({ allowHosts: ['api.test'], lookup, allowPrivateAddresses: true }), { url: `http://api.test:${port}/slow` }, cancel.signal);
+    setTimeout(() => cancel.abort(new Error('run cancelled')), 100);
+    expect(String(await pending.catch((e: unknown) => e))).toMatch(/run cancelled/);
+    const badHeader = await call(tool, { url: `http://api.test:${port}/hello`, headers: { 'X-Evil': 'a\r\nInjected: 1' } }).catch((e: unknown) => e);
+    expect(badHeader).toBeInstanceOf(ToolError);
+    expect(seen.some((s) => s.headers.injected !== undefined)).toBe(false);
   });
 
   it('refuses private, loopback and link-local answers before connecting', async () => {

@@ -4,7 +4,7 @@
  * refused before anything is read or written. Refusals never show the real root path.
  */
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readdir, realpath, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { ToolError, defineTool, type BatonTool } from '../define-tool';
@@ -26,7 +26,8 @@ const refuse = (why: string): never => {
 
 function isInside(root: string, candidate: string): boolean {
   const relative = path.relative(root, candidate);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  // A path-boundary check: `/a/b` holds `/a/b/c` and `/a/b/..x`, not `/a/bc`.
+  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
 }
 
 /** Checks a model-supplied relative path lexically; returns its absolute form under `root`. */
@@ -65,16 +66,32 @@ async function confinedPath(realRoot: string, root: string, requested: string): 
   }
 }
 
+/** Common file-system errors as tool errors naming the relative path (never the real one). */
+function fsError(requested: string, err: unknown): never {
+  if (err instanceof ToolError) throw err;
+  switch ((err as NodeJS.ErrnoException).code) {
+    case 'ENOENT': throw new ToolError(`no such file: ${requested}`);
+    case 'ENOTDIR': throw new ToolError(`not a folder (or a path through a file): ${requested}`);
+    case 'EISDIR': throw new ToolError(`is a folder: ${requested}`);
+    case 'EACCES': case 'EPERM': throw new ToolError(`permission denied: ${requested}`);
+    // O_NOFOLLOW met a link swapped in after the check.
+    case 'ELOOP': throw new ToolError(`refused: "${requested}" is a link`, 'refused');
+    default: throw err;
+  }
+}
+
 /** File tools over `options.root`: read, list, and (if allowed) write. */
 export function fileTools(options: FileToolsOptions): BatonTool[] {
   const prefix = options.prefix ?? 'file';
   const root = path.resolve(options.root);
   const maxBytes = options.maxBytes ?? 1_000_000;
   let realRoot: Promise<string> | undefined;
-  const resolve = async (requested: string) => confinedPath(await (realRoot ??= realpath(root)), root, requested);
-  const notFound = (requested: string, err: unknown): never => {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ToolError(`no such file or folder: ${requested}`);
-    throw err;
+  const resolve = async (requested: string) => {
+    realRoot ??= realpath(root).catch((err: unknown) => {
+      realRoot = undefined;
+      throw err;
+    });
+    return confinedPath(await realRoot, root, requested).catch((err: unknown) => fsError(requested, err));
   };
 
   const tools: BatonTool[] = [
@@ -85,7 +102,7 @@ export function fileTools(options: FileToolsOptions): BatonTool[] {
       async execute({ path: requested }) {
         const file = await resolve(requested);
         // O_NOFOLLOW: a link swapped in after the check is not followed.
-        const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW).catch((err: unknown) => notFound(requested, err));
+        const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW).catch((err: unknown) => fsError(requested, err));
         try {
           const info = await handle.stat();
           if (!info.isFile()) throw new ToolError(`not a file: ${requested}`);
@@ -102,12 +119,13 @@ export function fileTools(options: FileToolsOptions): BatonTool[] {
       input: z.object({ path: z.string().default('.').describe('Relative path of the folder (default: the tool\'s folder)') }),
       async execute({ path: requested }) {
         const dir = await resolve(requested);
-        const entries = await readdir(dir, { withFileTypes: true }).catch((err: unknown) => notFound(requested, err));
+        const entries = await readdir(dir, { withFileTypes: true }).catch((err: unknown) => fsError(requested, err));
+        // lstat, not stat: a link is listed as a link and never followed.
         return Promise.all(
           entries.sort((a, b) => a.name.localeCompare(b.name)).map(async (entry) => ({
             name: entry.name,
             type: entry.isFile() ? 'file' : entry.isDirectory() ? 'dir' : entry.isSymbolicLink() ? 'symlink' : 'other',
-            size: entry.isFile() ? (await stat(path.join(dir, entry.name))).size : undefined,
+            size: entry.isFile() ? ((await lstat(path.join(dir, entry.name)).catch(() => undefined))?.size ?? null) : null,
           })),
         );
       },
@@ -122,8 +140,10 @@ export function fileTools(options: FileToolsOptions): BatonTool[] {
         risk: 'medium',
         async execute({ path: requested, content }) {
           const file = await resolve(requested);
-          await mkdir(path.dirname(file), { recursive: true });
-          const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
+          await mkdir(path.dirname(file), { recursive: true }).catch((err: unknown) => fsError(requested, err));
+          const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644).catch((err: unknown) =>
+            fsError(requested, err),
+          );
           try {
             await handle.writeFile(content, 'utf8');
           } finally {

@@ -24,7 +24,9 @@ export interface HttpFetchOptions {
   timeoutMs?: number;
   /** DNS resolution (default: the system resolver, all addresses). */
   lookup?: HostLookup;
-  /** Which resolved addresses may be connected to (default: public ones only). */
+  /** Lets private, loopback and reserved addresses through (default false: public addresses only). */
+  allowPrivateAddresses?: boolean;
+  /** Which resolved addresses may be connected to; overrides `allowPrivateAddresses` (default: `isPublicAddress`). */
   isAllowedAddress?: (address: string) => boolean;
 }
 
@@ -69,20 +71,31 @@ export function isPublicAddress(address: string): boolean {
   if (g.slice(0, 7).every((x) => x === 0)) return false; // :: and ::1
   if (g.slice(0, 5).every((x) => x === 0) && g5 === 0xffff) return isPublicIpv4(embeddedV4); // IPv4-mapped
   if (g.slice(0, 6).every((x) => x === 0)) return isPublicIpv4(embeddedV4); // IPv4-compatible (deprecated)
+  if (g0 === 0) return false; // the rest of ::/16: IPv4-translated (::ffff:0:0/96) and reserved
   if (g0 === 0x64 && g1 === 0xff9b) return isPublicIpv4(embeddedV4); // NAT64
   if (g0 === 0x2002) return isPublicIpv4(`${g1 >> 8}.${g1 & 0xff}.${(g[2] ?? 0) >> 8}.${(g[2] ?? 0) & 0xff}`); // 6to4
   if ((g0 & 0xfe00) === 0xfc00) return false; // unique local
   if ((g0 & 0xffc0) === 0xfe80 || (g0 & 0xffc0) === 0xfec0) return false; // link-local, site-local
   if ((g0 & 0xff00) === 0xff00) return false; // multicast
   if (g0 === 0x2001 && g1 === 0xdb8) return false; // documentation
+  if (g0 === 0x2001 && g1 === 0) return false; // Teredo (a hidden IPv4 address)
   if (g0 === 0x100 && g1 === 0 && g[2] === 0 && g[3] === 0) return false; // discard
   return true;
 }
 
 function hostAllowed(host: string, allowHosts: string[]): boolean {
   return allowHosts.some((pattern) => {
-    const p = pattern.toLowerCase();
+    const p = pattern.toLowerCase().replace(/^\[|\]$/g, '');
     return p.startsWith('*.') ? host.endsWith(p.slice(1)) && host.length > p.length - 1 : host === p;
+  });
+}
+
+/** Rejects when `signal` aborts, so a slow DNS answer cannot outlast the timeout or a cancellation. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
 
@@ -95,16 +108,16 @@ export function httpFetchTool(options: HttpFetchOptions): BatonTool {
   const maxBytes = options.maxBytes ?? 200_000;
   const maxRedirects = options.maxRedirects ?? 5;
   const lookup = options.lookup ?? defaultLookup;
-  const allowed = options.isAllowedAddress ?? isPublicAddress;
+  const allowed = options.isAllowedAddress ?? (options.allowPrivateAddresses ? (address: string) => net.isIP(address) !== 0 : isPublicAddress);
   const refuse = (why: string): never => {
     throw new ToolError(`refused: ${why}`, 'refused');
   };
 
   /** Every check for one URL, before any connection: scheme, credentials, host, addresses. */
-  async function check(raw: string): Promise<Hop> {
+  async function check(raw: string, signal: AbortSignal, base?: URL): Promise<Hop> {
     let url: URL;
     try {
-      url = new URL(raw);
+      url = new URL(raw, base);
     } catch {
       throw new ToolError(`not a valid URL: ${raw}`);
     }
@@ -112,25 +125,36 @@ export function httpFetchTool(options: HttpFetchOptions): BatonTool {
     if (url.username || url.password) refuse('URLs with credentials are not allowed');
     const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
     if (!hostAllowed(host, options.allowHosts)) refuse(`host "${host}" is not on this tool's allowlist`);
-    const addresses: ResolvedAddress[] = net.isIP(host) ? [{ address: host, family: net.isIP(host) as 4 | 6 }] : await lookup(host);
+    signal.throwIfAborted();
+    const addresses: ResolvedAddress[] = net.isIP(host) ? [{ address: host, family: net.isIP(host) as 4 | 6 }] : await abortable(lookup(host), signal);
     if (!addresses.length) throw new ToolError(`host "${host}" did not resolve to any address`);
-    const bad = addresses.find((a) => !allowed(a.address));
+    const bad = addresses.find((a) => !net.isIP(a.address) || !allowed(a.address));
     if (bad) refuse(`host "${host}" resolves to ${bad.address}, a private, loopback or reserved address`);
-    return { url, address: addresses[0] as ResolvedAddress };
+    const first = (addresses[0] as ResolvedAddress).address;
+    return { url, address: { address: first, family: net.isIP(first) as 4 | 6 } };
   }
 
   function request(hop: Hop, method: string, headers: Record<string, string>, signal: AbortSignal): Promise<http.IncomingMessage> {
     const client = hop.url.protocol === 'https:' ? https : http;
     const pinned = hop.address;
     return new Promise((resolve, reject) => {
-      const req = client.request(hop.url, {
-        method,
-        headers,
-        signal,
-        // Connect to the address that was checked, whatever DNS says now.
-        lookup: ((_host: string, opts: { all?: boolean }, callback: (...args: unknown[]) => void) =>
-          opts.all ? callback(null, [pinned]) : callback(null, pinned.address, pinned.family)) as unknown as net.LookupFunction,
-      });
+      let req: http.ClientRequest;
+      try {
+        req = client.request(hop.url, {
+          method,
+          headers,
+          signal,
+          // A fresh connection per request: a pooled socket may lead to an address checked under other rules.
+          agent: false,
+          // Connect to the address that was checked, whatever DNS says now.
+          lookup: ((_host: string, opts: { all?: boolean }, callback: (...args: unknown[]) => void) =>
+            opts.all ? callback(null, [pinned]) : callback(null, pinned.address, pinned.family)) as unknown as net.LookupFunction,
+        });
+      } catch (err) {
+        // Node validates headers as the request is built: a bad name or value is the caller's to fix.
+        reject(new ToolError(`invalid request: ${(err as Error).message}`));
+        return;
+      }
       req.once('response', resolve);
       req.once('error', reject);
       req.end();
@@ -152,6 +176,32 @@ export function httpFetchTool(options: HttpFetchOptions): BatonTool {
     return { body: Buffer.concat(chunks).toString('utf8'), truncated: false };
   }
 
+  async function fetchFollowing(url: string, method: 'GET' | 'HEAD', headers: Record<string, string>, signal: AbortSignal) {
+    let hop = await check(url, signal);
+    let sent = { ...headers };
+    for (let redirects = 0; ; redirects++) {
+      const response = await request(hop, method, sent, signal);
+      const location = response.headers.location;
+      if (response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && location) {
+        response.resume();
+        if (redirects >= maxRedirects) throw new ToolError(`too many redirects (more than ${maxRedirects})`);
+        const next = await check(location, signal, hop.url);
+        // Credentials are for the origin the caller named, not for wherever it redirects.
+        if (next.url.origin !== hop.url.origin) sent = Object.fromEntries(Object.entries(sent).filter(([h]) => !hopHeadersToDrop.test(h)));
+        hop = next;
+        continue;
+      }
+      if (method === 'HEAD') response.resume();
+      const { body, truncated } = method === 'HEAD' ? { body: '', truncated: false } : await readBody(response);
+      return {
+        status: response.statusCode ?? 0,
+        url: hop.url.toString(),
+        contentType: response.headers['content-type'] ?? null,
+        body: truncated ? `${body}\n[truncated at ${maxBytes} bytes]` : body,
+      };
+    }
+  }
+
   return defineTool({
     name: options.name ?? 'http_fetch',
     description: `Fetches a web page or API over HTTP(S) (GET or HEAD). Allowed hosts: ${options.allowHosts.join(', ')}.`,
@@ -164,27 +214,17 @@ export function httpFetchTool(options: HttpFetchOptions): BatonTool {
     startToCloseTimeout: `${Math.ceil((options.timeoutMs ?? 15_000) / 1000) + 5}s`,
     async execute({ url, method, headers }, ctx) {
       if (Object.keys(headers).some((h) => h.toLowerCase() === 'host')) refuse('the Host header cannot be set');
-      const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(options.timeoutMs ?? 15_000)]);
-      let hop = await check(url);
-      let sent = { ...headers };
-      for (let redirects = 0; ; redirects++) {
-        const response = await request(hop, method, sent, signal);
-        const location = response.headers.location;
-        if (response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && location) {
-          response.resume();
-          if (redirects >= maxRedirects) throw new ToolError(`too many redirects (more than ${maxRedirects})`);
-          const next = await check(new URL(location, hop.url).toString());
-          if (next.url.origin !== hop.url.origin) sent = Object.fromEntries(Object.entries(sent).filter(([h]) => !hopHeadersToDrop.test(h)));
-          hop = next;
-          continue;
-        }
-        const { body, truncated } = method === 'HEAD' ? { body: '', truncated: false } : await readBody(response);
-        return {
-          status: response.statusCode,
-          url: hop.url.toString(),
-          contentType: response.headers['content-type'] ?? null,
-          body: truncated ? `${body}\n[truncated at ${maxBytes} bytes]` : body,
-        };
+      const timeoutMs = options.timeoutMs ?? 15_000;
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const signal = AbortSignal.any([ctx.signal, timeout]);
+      try {
+        return await fetchFollowing(url, method, headers, signal);
+      } catch (err) {
+        // Refusals and the caller's mistakes go to the model; a timeout or a cancellation stays a plain (retryable) error.
+        if (err instanceof ToolError) throw err;
+        if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('the fetch was cancelled');
+        if (timeout.aborted) throw new Error(`no complete answer within ${timeoutMs} ms`);
+        throw err;
       }
     },
   });
