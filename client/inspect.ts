@@ -31,15 +31,27 @@ export interface ModelNode {
   inputTokens: number;
   outputTokens: number;
   /** What the model's tool calls led to: tool activities, approvals, child runs (agents as tools). */
-  calls: Array<ToolNode | ApprovalNode | ChildNode>;
+  calls: Array<ToolNode | ApprovalNode | ChildNode | TimerNode>;
 }
 
 export interface HandoffNode { kind: 'handoff'; from: string; to: string }
-export interface ApprovalNode { kind: 'approval'; id: string; decision: 'approved' | 'rejected'; reason?: string }
+export interface ApprovalNode {
+  kind: 'approval';
+  id: string;
+  decision: 'approved' | 'rejected';
+  reason?: string;
+  /** From the Update's result (the approval record), once the Update completed. */
+  tool?: string;
+  by?: 'person' | 'timeout';
+  /** The Update failed after it was accepted. */
+  error?: string;
+}
+/** A workflow timer that fired or is still waiting (e.g. an approval timeout); cancelled timers are left out. */
+export interface TimerNode { kind: 'timer'; timeoutMs?: number; status: 'fired' | 'waiting' }
 export interface ActivityNode { kind: 'activity'; label: string; status: 'ok' | 'failed' | 'running'; durationMs?: number }
-export interface ChildNode { kind: 'child'; workflowId: string; type: string; summary?: string; status: string; run?: RunNode }
+export interface ChildNode { kind: 'child'; workflowId: string; runId?: string; type: string; summary?: string; status: string; run?: RunNode }
 
-export type StepNode = ModelNode | HandoffNode | ApprovalNode | ActivityNode | ChildNode;
+export type StepNode = ModelNode | HandoffNode | ApprovalNode | ActivityNode | ChildNode | TimerNode;
 
 export interface RunNode {
   workflowId: string;
@@ -84,6 +96,8 @@ export function buildRunNode(workflowId: string, history: History): RunNode {
   const node: RunNode = { workflowId, type: '?', status: 'running', turns: 0, usage: { inputTokens: 0, outputTokens: 0, modelCalls: 0, toolCalls: 0 }, agents: [], steps: [] };
   const scheduled = new Map<string, { step: ModelNode | ToolNode | ActivityNode; at?: number }>();
   const children = new Map<string, ChildNode>();
+  const approvals = new Map<string, ApprovalNode>();
+  const timers = new Map<string, { timer: TimerNode; parent: Array<StepNode | ToolNode> }>();
   let started: number | undefined;
   let currentModel: ModelNode | undefined;
 
@@ -177,15 +191,48 @@ export function buildRunNode(workflowId: string, history: History): RunNode {
         (event.startChildWorkflowExecutionFailedEventAttributes && ['failed to start', event.startChildWorkflowExecutionFailedEventAttributes] as const);
       if (childEvent) {
         const child = children.get(String(childEvent[1].initiatedEventId ?? ''));
-        if (child) child.status = childEvent[0];
+        if (!child) continue;
+        child.status = childEvent[0];
+        const started = 'workflowExecution' in childEvent[1] ? childEvent[1].workflowExecution?.runId : undefined;
+        if (started) child.runId = started;
         continue;
       }
       if (event.workflowExecutionUpdateAcceptedEventAttributes) {
         const request = event.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest?.input;
         if (request?.name === 'decideApproval') {
           const decision = firstPayload(request.args) as { approvalId?: string; approve?: boolean; reason?: string } | undefined;
-          (currentModel?.calls ?? node.steps).push({ kind: 'approval', id: decision?.approvalId ?? '?', decision: decision?.approve ? 'approved' : 'rejected', ...(decision?.reason ? { reason: decision.reason } : {}) });
+          const approval: ApprovalNode = { kind: 'approval', id: decision?.approvalId ?? '?', decision: decision?.approve ? 'approved' : 'rejected', ...(decision?.reason ? { reason: decision.reason } : {}) };
+          approvals.set(id, approval);
+          (currentModel?.calls ?? node.steps).push(approval);
         }
+        continue;
+      }
+      if (event.workflowExecutionUpdateCompletedEventAttributes) {
+        const a = event.workflowExecutionUpdateCompletedEventAttributes;
+        const approval = approvals.get(String(a.acceptedEventId ?? ''));
+        if (!approval) continue;
+        if (a.outcome?.failure) approval.error = clip(failureMessage(a.outcome.failure));
+        const record = firstPayload(a.outcome?.success) as { tool?: string; by?: 'person' | 'timeout'; decision?: 'approved' | 'rejected' } | undefined;
+        if (record?.tool) approval.tool = record.tool;
+        if (record?.by) approval.by = record.by;
+        if (record?.decision) approval.decision = record.decision;
+        continue;
+      }
+      if (event.timerStartedEventAttributes) {
+        const a = event.timerStartedEventAttributes;
+        const timeoutMs = a.startToFireTimeout ? millis(a.startToFireTimeout) : undefined;
+        const parent: Array<StepNode | ToolNode> = currentModel?.calls ?? node.steps;
+        const timer: TimerNode = { kind: 'timer', status: 'waiting', ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
+        timers.set(id, { timer, parent });
+        parent.push(timer);
+        continue;
+      }
+      if (event.timerFiredEventAttributes || event.timerCanceledEventAttributes) {
+        const a = event.timerFiredEventAttributes ?? event.timerCanceledEventAttributes;
+        const entry = timers.get(String(a?.startedEventId ?? ''));
+        if (!entry) continue;
+        if (event.timerFiredEventAttributes) entry.timer.status = 'fired';
+        else entry.parent.splice(entry.parent.indexOf(entry.timer), 1);
         continue;
       }
       const closed =
@@ -216,7 +263,7 @@ export async function inspectRun(client: Client, workflowId: string, options: { 
     const all = node.steps.flatMap((s): Array<StepNode | ToolNode> => (s.kind === 'model' ? s.calls : [s]));
     const children = all.filter((s): s is ChildNode => s.kind === 'child' && s.status !== 'starting' && s.status !== 'failed to start');
     await Promise.all(children.map(async (child) => {
-      child.run = await inspectRun(client, child.workflowId, { maxDepth: depth - 1 }).catch(() => undefined);
+      child.run = await inspectRun(client, child.workflowId, { runId: child.runId, maxDepth: depth - 1 }).catch(() => undefined);
     }));
   }
   return node;
@@ -243,9 +290,16 @@ function stepLines(step: StepNode | ToolNode): RenderItem {
         children: step.calls.map(stepLines),
       };
     case 'tool':
-      return { line: `tool ${step.tool} ${step.arguments} · ${step.status}${step.attempts > 1 ? ` · attempt ${step.attempts}` : ''}${duration(step.durationMs)}${step.detail ? ` · ${step.detail}` : ''}`, children: [] };
+      return {
+        line: step.status === 'error'
+          ? `tool ${step.tool} ${step.arguments} · error: ${step.detail ?? ''}${step.attempts > 1 ? ` · attempt ${step.attempts}` : ''}${duration(step.durationMs)}`
+          : `tool ${step.tool} ${step.arguments} · ${step.status}${step.attempts > 1 ? ` · attempt ${step.attempts}` : ''}${duration(step.durationMs)}${step.detail ? ` · ${step.detail}` : ''}`,
+        children: [],
+      };
     case 'handoff': return { line: `hand-off ${step.from} → ${step.to}`, children: [] };
-    case 'approval': return { line: `approval ${step.id} · ${step.decision}${step.reason ? ` (${step.reason})` : ''}`, children: [] };
+    case 'approval':
+      return { line: `approval ${step.id}${step.tool ? ` ${step.tool}` : ''} · ${step.decision}${step.by ? ` by ${step.by}` : ''}${step.reason ? ` (${step.reason})` : ''}${step.error ? ` · error: ${step.error}` : ''}`, children: [] };
+    case 'timer': return { line: `timer${step.timeoutMs !== undefined ? ` ${duration(step.timeoutMs).slice(3)}` : ''} · ${step.status}`, children: [] };
     case 'activity': return { line: `${step.label}${step.status !== 'ok' ? ` · ${step.status}` : ''}${duration(step.durationMs)}`, children: [] };
     case 'child':
       return step.run

@@ -5,7 +5,8 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { defineTool } from '../activities';
 import { ScriptedModel } from '../activities/providers/scripted';
-import { inspectRun, renderTree, type ModelNode, type ToolNode } from '../client/inspect';
+import type { temporal } from '@temporalio/proto';
+import { buildRunNode, inspectRun, renderTree, type ModelNode, type RunNode, type ToolNode } from '../client/inspect';
 import { decideApprovalUpdate, stateQuery } from '../workflows';
 import { startTestBaton } from './helpers/baton';
 import { closeTestEnv } from './helpers/temporal';
@@ -55,7 +56,7 @@ describe('baton inspect', () => {
     expect(lookupStep?.durationMs).toBeGreaterThan(0);
     const child = (tree.steps[3] as ModelNode).calls[0];
     expect(child).toMatchObject({ kind: 'child', workflowId: `${id}/ask-call_3_0`, status: 'completed', run: { type: 'agentWorkflow', agents: ['auditor'], output: 'INV-7 looks fine', turns: 1 } });
-    expect((tree.steps[4] as ModelNode).calls[0]).toEqual({ kind: 'approval', id: 'approval-1', decision: 'approved', reason: 'amount ok' });
+    expect((tree.steps[4] as ModelNode).calls[0]).toEqual({ kind: 'approval', id: 'approval-1', tool: 'refund', decision: 'approved', by: 'person', reason: 'amount ok' });
 
     const text = renderTree(tree);
     expect(text.split('\n')[0]).toMatch(new RegExp(`^${id} · agentWorkflow · completed · \\d+(ms|\\.\\ds) · 5 model calls, 2 tool calls · \\d+ in / \\d+ out tokens · path triage → billing$`));
@@ -63,7 +64,7 @@ describe('baton inspect', () => {
     expect(text).toMatch(/│ {2}└─ tool lookup_invoice \{"id":"INV-7"\} · ok · \d+ms/);
     expect(text).toMatch(new RegExp(`│  └─ child ${id}/ask-call_3_0 · agentWorkflow · completed .* · agent auditor · asked by billing · turn 3`));
     expect(text).toMatch(/│ {5}└─ model scripted\/s · auditor · turn 1/);
-    expect(text).toContain('│  ├─ approval approval-1 · approved (amount ok)');
+    expect(text).toContain('│  ├─ approval approval-1 refund · approved by person (amount ok)');
     expect(text.split('\n').at(-1)).toBe('output: done: refunded INV-7');
 
     const cli = spawnSync(process.execPath, ['--import', 'tsx', 'client/cli/main.ts', '--address', inject('temporalAddress'), 'inspect', id], { cwd: path.join(__dirname, '..'), encoding: 'utf8' });
@@ -90,5 +91,72 @@ describe('baton inspect', () => {
     expect(tree.error).toMatch(/reached its limit of 1 turns/);
     expect((tree.steps[0] as ModelNode).calls).toEqual([expect.objectContaining({ tool: 'boom', status: 'failed', attempts: 2, detail: 'kaput' })]);
     expect(renderTree(tree)).toMatch(/└─ tool boom \{\} · failed · attempt 2 · \d+(ms|\.\ds) · kaput/);
+  });
+});
+
+describe('renderTree and buildRunNode (no server)', () => {
+  it('draws a hand-made tree with nested children, hand-offs, approvals and tool outcomes', () => {
+    const node: RunNode = {
+      workflowId: 'baton-travel-ab12', type: 'agentWorkflow', status: 'completed', durationMs: 1200, turns: 3, agents: ['travel', 'booking'],
+      usage: { inputTokens: 120, outputTokens: 40, modelCalls: 3, toolCalls: 2 }, output: 'booked',
+      steps: [
+        { kind: 'model', label: 'model scripted/s · travel · turn 1', agent: 'travel', turn: 1, status: 'ok', attempts: 1, durationMs: 52, inputTokens: 50, outputTokens: 10, calls: [
+          { kind: 'tool', tool: 'get_weather', arguments: '{"city":"Paris"}', status: 'ok', attempts: 1, durationMs: 48 },
+          { kind: 'tool', tool: 'get_rates', arguments: '{}', status: 'error', detail: 'rate service down', attempts: 1, durationMs: 3 },
+        ] },
+        { kind: 'handoff', from: 'travel', to: 'booking' },
+        { kind: 'model', label: 'model scripted/s · booking · turn 2', status: 'ok', attempts: 1, inputTokens: 70, outputTokens: 30, calls: [
+          { kind: 'approval', id: 'a1', tool: 'book_hotel', decision: 'approved', by: 'person' },
+          { kind: 'child', workflowId: 'baton-travel-ab12/ask-c1', type: 'agentWorkflow', status: 'completed', run: {
+            workflowId: 'baton-travel-ab12/ask-c1', type: 'agentWorkflow', status: 'completed', durationMs: 20, turns: 1, agents: ['hotels'],
+            usage: { inputTokens: 5, outputTokens: 5, modelCalls: 1, toolCalls: 0 },
+            steps: [{ kind: 'model', label: 'model scripted/s · hotels · turn 1', status: 'running', attempts: 1, inputTokens: 0, outputTokens: 0, calls: [] }],
+          } },
+        ] },
+        { kind: 'timer', timeoutMs: 30_000, status: 'waiting' },
+      ],
+    };
+    expect(renderTree(node).split('\n')).toEqual([
+      'baton-travel-ab12 · agentWorkflow · completed · 1.2s · 3 model calls, 2 tool calls · 120 in / 40 out tokens · path travel → booking',
+      '├─ model scripted/s · travel · turn 1 · 52ms · 50 in / 10 out',
+      '│  ├─ tool get_weather {"city":"Paris"} · ok · 48ms',
+      '│  └─ tool get_rates {} · error: rate service down · 3ms',
+      '├─ hand-off travel → booking',
+      '├─ model scripted/s · booking · turn 2 · 70 in / 30 out',
+      '│  ├─ approval a1 book_hotel · approved by person',
+      '│  └─ child baton-travel-ab12/ask-c1 · agentWorkflow · completed · 20ms · 1 model calls, 0 tool calls · 5 in / 5 out tokens',
+      '│     └─ model scripted/s · hotels · turn 1 · running',
+      '└─ timer 30.0s · waiting',
+      'output: booked',
+    ]);
+  });
+
+  it('reads cached, failed-content and in-flight tool calls and continue-as-new from a history', () => {
+    const payload = (value: unknown) => ({ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(value)) });
+    const at = (ms: number) => ({ eventTime: { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 } });
+    const agent = { name: 'fx' };
+    const events: temporal.api.history.v1.IHistoryEvent[] = [
+      { eventId: 1, ...at(1000), workflowExecutionStartedEventAttributes: { workflowType: { name: 'sessionWorkflow' }, continuedExecutionRunId: 'run-0', originalExecutionRunId: 'run-1' } },
+      { eventId: 5, ...at(1010), userMetadata: { summary: payload('model scripted/s · fx · turn 1') }, activityTaskScheduledEventAttributes: { activityType: { name: 'callModel' }, input: { payloads: [payload({ agent, turn: 1 })] } } },
+      { eventId: 7, ...at(1060), activityTaskCompletedEventAttributes: { scheduledEventId: 5, result: { payloads: [payload({ usage: { inputTokens: 11, outputTokens: 4 } })] } } },
+      { eventId: 9, ...at(1070), activityTaskScheduledEventAttributes: { activityType: { name: 'runTool' }, input: { payloads: [payload({ tool: 'rate', callId: 'c1', arguments: { pair: 'x'.repeat(200) }, agent: 'fx' })] } } },
+      { eventId: 10, ...at(1070), activityTaskScheduledEventAttributes: { activityType: { name: 'runTool' }, input: { payloads: [payload({ tool: 'rate', callId: 'c2', arguments: {} })] } } },
+      { eventId: 11, ...at(1070), activityTaskScheduledEventAttributes: { activityType: { name: 'runTool' }, input: { payloads: [payload({ tool: 'slow', callId: 'c3', arguments: {} })] } } },
+      { eventId: 13, ...at(1075), activityTaskCompletedEventAttributes: { scheduledEventId: 9, result: { payloads: [payload({ content: '1.08', isError: false, cached: true })] } } },
+      { eventId: 15, ...at(1080), activityTaskCompletedEventAttributes: { scheduledEventId: 10, result: { payloads: [payload({ content: `bad pair ${'y'.repeat(100)}`, isError: true })] } } },
+      { eventId: 16, ...at(2000), workflowExecutionContinuedAsNewEventAttributes: { newExecutionRunId: 'run-2' } },
+    ];
+    const run = buildRunNode('s-1', { events });
+    expect(run).toMatchObject({ type: 'sessionWorkflow', status: 'continued as new', continuedFrom: 'run-0', durationMs: 1000, turns: 1, agents: ['fx'], usage: { inputTokens: 11, outputTokens: 4, modelCalls: 1, toolCalls: 3 } });
+    const calls = (run.steps[0] as ModelNode).calls as ToolNode[];
+    expect(calls.map((c) => c.status)).toEqual(['cached', 'error', 'running']);
+    expect(calls[0]?.arguments).toHaveLength(80);
+    expect(calls[0]?.durationMs).toBe(5);
+    expect(calls[1]?.detail).toHaveLength(80);
+    const text = renderTree(run);
+    expect(text).toContain('continued from run-0');
+    expect(text).toContain('│  ├─ tool rate {"pair":"xxx');
+    expect(text).toMatch(/· error: bad pair y+… · 10ms/);
+    expect(text).toContain('└─ tool slow {} · running');
   });
 });

@@ -40,9 +40,9 @@ function locate(root: { root: Step }, path: string): { parent: Record<string, un
 }
 
 function describe(state: SpecRunState): string {
-  const lines = state.steps.map((s) => `- \`${s.path}\` ${s.kind}${s.agent ? ` ${s.agent}` : ''}: ${s.status}${s.route ? ` → ${s.route}` : ''}${s.iterations?.length ? ` (${s.iterations.length} iterations)` : ''}`);
+  const lines = state.steps.slice(-20).map((s) => `- \`${s.path}\` ${s.kind}${s.agent ? ` ${s.agent}` : ''}: ${s.status}${s.route ? ` → ${s.route}` : ''}${s.iterations?.length ? ` (${s.iterations.length} iterations)` : ''}`);
   const waiting = state.pendingApprovals.map((p) => `**waiting for approval ${p.id}**: ${p.tool}`);
-  return [`**${state.pattern}** · ${state.status}`, ...waiting, ...lines.slice(-20)].join('\n');
+  return [`**${state.pattern}** · ${state.status}`, ...waiting, ...lines].join('\n');
 }
 
 /** Runs a workflow spec on an input text. */
