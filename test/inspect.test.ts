@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { defineTool } from '../activities';
 import { ScriptedModel } from '../activities/providers/scripted';
 import type { temporal } from '@temporalio/proto';
+import type Long from 'long';
 import { buildRunNode, inspectRun, renderTree, type ModelNode, type RunNode, type ToolNode } from '../client/inspect';
 import { decideApprovalUpdate, stateQuery } from '../workflows';
 import { startTestBaton } from './helpers/baton';
@@ -133,18 +134,20 @@ describe('renderTree and buildRunNode (no server)', () => {
 
   it('reads cached, failed-content and in-flight tool calls and continue-as-new from a history', () => {
     const payload = (value: unknown) => ({ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(value)) });
-    const at = (ms: number) => ({ eventTime: { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 } });
+    // Long fields (event ids, seconds) read fine as numbers: the builder only String()s and Number()s them.
+    const at = (ms: number) => ({ eventTime: { seconds: Math.floor(ms / 1000) as unknown as Long, nanos: (ms % 1000) * 1e6 } });
+    const id = (n: number) => n as unknown as Long;
     const agent = { name: 'fx' };
     const events: temporal.api.history.v1.IHistoryEvent[] = [
-      { eventId: 1, ...at(1000), workflowExecutionStartedEventAttributes: { workflowType: { name: 'sessionWorkflow' }, continuedExecutionRunId: 'run-0', originalExecutionRunId: 'run-1' } },
-      { eventId: 5, ...at(1010), userMetadata: { summary: payload('model scripted/s · fx · turn 1') }, activityTaskScheduledEventAttributes: { activityType: { name: 'callModel' }, input: { payloads: [payload({ agent, turn: 1 })] } } },
-      { eventId: 7, ...at(1060), activityTaskCompletedEventAttributes: { scheduledEventId: 5, result: { payloads: [payload({ usage: { inputTokens: 11, outputTokens: 4 } })] } } },
-      { eventId: 9, ...at(1070), activityTaskScheduledEventAttributes: { activityType: { name: 'runTool' }, input: { payloads: [payload({ tool: 'rate', callId: 'c1', arguments: { pair: 'x'.repeat(200) }, agent: 'fx' })] } } },
-      { eventId: 10, ...at(1070), activityTaskScheduledEventAttributes: { activityType: { name: 'runTool' }, input: { payloads: [payload({ tool: 'rate', callId: 'c2', arguments: {} })] } } },
-      { eventId: 11, ...at(1070), activityTaskScheduledEventAttributes: { activityType: { name: 'runTool' }, input: { payloads: [payload({ tool: 'slow', callId: 'c3', arguments: {} })] } } },
-      { eventId: 13, ...at(1075), activityTaskCompletedEventAttributes: { scheduledEventId: 9, result: { payloads: [payload({ content: '1.08', isError: false, cached: true })] } } },
-      { eventId: 15, ...at(1080), activityTaskCompletedEventAttributes: { scheduledEventId: 10, result: { payloads: [payload({ content: `bad pair ${'y'.repeat(100)}`, isError: true })] } } },
-      { eventId: 16, ...at(2000), workflowExecutionContinuedAsNewEventAttributes: { newExecutionRunId: 'run-2' } },
+      { eventId: id(1), ...at(1000), workflowExecutionStartedEventAttributes: { workflowType: { name: 'sessionWorkflow' }, continuedExecutionRunId: 'run-0', originalExecutionRunId: 'run-1' } },
+      { eventId: id(5), ...at(1010), userMetadata: { summary: payload('model scripted/s · fx · turn 1') }, activityTaskScheduledEventAttributes: { activityType: { name: 'callModel' }, input: { payloads: [payload({ agent, turn: 1 })] } } },
+      { eventId: id(7), ...at(1060), activityTaskCompletedEventAttributes: { scheduledEventId: id(5), result: { payloads: [payload({ usage: { inputTokens: 11, outputTokens: 4 } })] } } },
+      { eventId: id(9), ...at(1070), activityTaskScheduledEventAttributes: { activityType: { name: 'runTool' }, input: { payloads: [payload({ tool: 'rate', callId: 'c1', arguments: { pair: 'x'.repeat(200) }, agent: 'fx' })] } } },
+      { eventId: id(10), ...at(1070), activityTaskScheduledEventAttributes: { activityType: { name: 'runTool' }, input: { payloads: [payload({ tool: 'rate', callId: 'c2', arguments: {} })] } } },
+      { eventId: id(11), ...at(1070), activityTaskScheduledEventAttributes: { activityType: { name: 'runTool' }, input: { payloads: [payload({ tool: 'slow', callId: 'c3', arguments: {} })] } } },
+      { eventId: id(13), ...at(1075), activityTaskCompletedEventAttributes: { scheduledEventId: id(9), result: { payloads: [payload({ content: '1.08', isError: false, cached: true })] } } },
+      { eventId: id(15), ...at(1080), activityTaskCompletedEventAttributes: { scheduledEventId: id(10), result: { payloads: [payload({ content: `bad pair ${'y'.repeat(100)}`, isError: true })] } } },
+      { eventId: id(16), ...at(2000), workflowExecutionContinuedAsNewEventAttributes: { newExecutionRunId: 'run-2' } },
     ];
     const run = buildRunNode('s-1', { events });
     expect(run).toMatchObject({ type: 'sessionWorkflow', status: 'continued as new', continuedFrom: 'run-0', durationMs: 1000, turns: 1, agents: ['fx'], usage: { inputTokens: 11, outputTokens: 4, modelCalls: 1, toolCalls: 3 } });
