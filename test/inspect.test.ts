@@ -6,7 +6,6 @@ import { z } from 'zod';
 import { defineTool } from '../activities';
 import { ScriptedModel } from '../activities/providers/scripted';
 import type { temporal } from '@temporalio/proto';
-import type Long from 'long';
 import { buildRunNode, inspectRun, renderTree, type ModelNode, type RunNode, type ToolNode } from '../client/inspect';
 import { decideApprovalUpdate, stateQuery } from '../workflows';
 import { startTestBaton } from './helpers/baton';
@@ -134,6 +133,7 @@ describe('renderTree and buildRunNode (no server)', () => {
 
   it('reads cached, failed-content and in-flight tool calls and continue-as-new from a history', () => {
     const payload = (value: unknown) => ({ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(value)) });
+    type Long = NonNullable<temporal.api.history.v1.IHistoryEvent['eventId']>;
     // Long fields (event ids, seconds) read fine as numbers: the builder only String()s and Number()s them.
     const at = (ms: number) => ({ eventTime: { seconds: Math.floor(ms / 1000) as unknown as Long, nanos: (ms % 1000) * 1e6 } });
     const id = (n: number) => n as unknown as Long;
@@ -158,7 +158,8 @@ describe('renderTree and buildRunNode (no server)', () => {
     expect(calls[1]?.detail).toHaveLength(80);
     const text = renderTree(run);
     expect(text).toContain('continued from run-0');
-    expect(text).toContain('│  ├─ tool rate {"pair":"xxx');
+    expect(text).toContain('└─ model scripted/s · fx · turn 1 · 50ms · 11 in / 4 out\n   ├─ tool rate {"pair":"xxx');
+    expect(text).toMatch(/xxx… · cached · 5ms/);
     expect(text).toMatch(/· error: bad pair y+… · 10ms/);
     expect(text).toContain('└─ tool slow {} · running');
   });
