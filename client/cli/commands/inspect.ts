@@ -1,5 +1,6 @@
 /** `baton inspect <id>`: the run as a tree, read from its history and its children's. */
-import { inspectRun, renderTree } from '../../inspect';
+import { inspectRun } from '../../inspect';
+import { renderTree } from '../../inspect-render';
 import { connect, UsageError, type GlobalFlags } from '../context';
 
 export async function inspectCommand(id: string, flags: { runId?: string; json?: boolean; depth?: string }, globals: GlobalFlags): Promise<number> {
