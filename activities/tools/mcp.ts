@@ -23,8 +23,8 @@ interface Connection {
   client: Client;
   /** The end of a stdio server's stderr, for error messages. */
   stderr: string;
-  /** Namespaced name → the server's own tool. */
-  tools: Map<string, Tool>;
+  /** Namespaced name → the server's own tool and the spec workflows see, made once per list. */
+  tools: Map<string, { tool: Tool; spec: ToolSpec }>;
   closed: boolean;
 }
 
@@ -121,18 +121,16 @@ export class McpPool {
 
   /** The specs of a server's tools, connecting first if needed. */
   async toolSpecs(server: string): Promise<ToolSpec[]> {
-    const config = this.configOf(server);
     const connection = await this.connection(server);
-    return [...connection.tools.values()].map((tool) => mcpToolSpec(server, tool, config));
+    return [...connection.tools.values()].map((entry) => entry.spec);
   }
 
   /** A namespaced MCP tool as a BatonTool for the tool activity, or undefined if the server has no such tool. */
   async tool(server: string, name: string): Promise<BatonTool | undefined> {
-    const config = this.configOf(server);
     const connection = await this.connection(server);
-    const tool = connection.tools.get(name);
-    if (!tool) return undefined;
-    const spec = mcpToolSpec(server, tool, config);
+    const entry = connection.tools.get(name);
+    if (!entry) return undefined;
+    const { tool, spec } = entry;
     return {
       spec,
       parseArguments: (args) => {
@@ -229,7 +227,7 @@ export class McpPool {
     const config = this.configOf(server);
     const connection: Connection = { client: undefined as unknown as Client, stderr: '', tools: new Map(), closed: false };
     const setTools = (tools: Tool[]) => {
-      connection.tools = new Map(tools.map((t) => [namespacedToolName(server, t.name), t]));
+      connection.tools = new Map(tools.map((t) => [namespacedToolName(server, t.name), { tool: t, spec: mcpToolSpec(server, t, config) }]));
     };
     connection.client = new Client(
       { name: 'baton', version: '0.1.0' },

@@ -11,13 +11,12 @@ async function toolSpecs(globals: GlobalFlags): Promise<ToolSpec[]> {
   if (!config || !Object.keys(config.mcpServers).length) return specs;
   const pool = new McpPool(config.mcpServers);
   try {
-    for (const server of Object.keys(config.mcpServers)) {
-      try {
-        specs.push(...(await pool.toolSpecs(server)));
-      } catch (err) {
-        console.error(`mcp ${server}: unavailable (${err instanceof Error ? err.message : String(err)})`);
-      }
-    }
+    // Connect to every server at once: one slow or down server costs its timeout once, not per server.
+    const lists = await Promise.all(Object.keys(config.mcpServers).map((server) => pool.toolSpecs(server).catch((err: unknown) => {
+      console.error(`mcp ${server}: unavailable (${err instanceof Error ? err.message : String(err)})`);
+      return [];
+    })));
+    specs.push(...lists.flat());
   } finally {
     await pool.close();
   }
