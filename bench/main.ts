@@ -104,7 +104,8 @@ async function main(): Promise<void> {
     await Promise.all([batonWorker.run(), bareWorker.run(), (async () => {
       try {
         for (let i = 0; i < WARMUP; i++) { await runBare(`warm-bare-${i}-${Date.now()}`); await runBaton(`warm-baton-${i}-${Date.now()}`); }
-        for (let i = 0; i < RUNS; i++) {
+        // BENCH_ONLY picks pattern rows; the agent-turn table is skipped then.
+        for (let i = 0; i < (process.env.BENCH_ONLY ? 0 : RUNS); i++) {
           memory.reset();
           results.bare.push(await runBare(`bare-${i}-${Date.now()}`));
           peaks.bare = Math.max(peaks.bare, memory.peak());
@@ -118,7 +119,7 @@ async function main(): Promise<void> {
         bareWorker.shutdown();
       }
     })()]);
-    printReport(results, peaks);
+    if (results.baton.length) printReport(results, peaks);
     if (patternRows.length) printPatternTable(patternRows);
   } finally {
     memory.stop();

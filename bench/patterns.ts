@@ -22,28 +22,33 @@ const time = async (work: () => Promise<unknown>) => {
 export async function benchPatterns(client: Client, baton: BatonClient, bareQueue: string, runs: number): Promise<PatternRow[]> {
   const rows: PatternRow[] = [];
   const key = (name: string, i: number) => `${name}-${i}-${Date.now()}`;
+  /** `BENCH_ONLY=fan-out` (any part of a row's name) runs just the matching rows. */
+  const wanted = (name: string) => !process.env.BENCH_ONLY || name.includes(process.env.BENCH_ONLY);
 
   const handoff: PatternRow = { name: 'hand-off (2 agents)', bare: [], baton: [], unit: 'run' };
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < (wanted(handoff.name) ? runs : 0); i++) {
     handoff.bare.push(await time(() => client.workflow.execute('bareHandoffWorkflow', { taskQueue: bareQueue, workflowId: key('bare-handoff', i), args: [{ runKey: key('h', i) }] })));
     handoff.baton.push(await time(async () => (await baton.startAgent('handoff-a', key('handoff', i))).result()));
   }
-  rows.push(handoff);
+  if (handoff.bare.length) rows.push(handoff);
 
   for (const n of [1, 10, 50, 200]) {
     const row: PatternRow = { name: `fan-out N=${n}`, bare: [], baton: [], unit: 'run' };
+    if (!wanted(row.name)) continue;
     const spec = resolveWorkflowSpec({ name: `fan-out-${n}`, steps: { kind: 'parallel', branches: Array.from({ length: n }, () => ({ kind: 'agent', agent: 'worker' })) } }, baton.config);
     const samples = n >= 50 ? Math.max(2, Math.ceil(runs / 3)) : runs;
     for (let i = 0; i < samples; i++) {
       row.bare.push(await time(() => client.workflow.execute('bareFanOutWorkflow', { taskQueue: bareQueue, workflowId: key(`bare-fan-${n}`, i), args: [{ runKey: key('f', i), n }] })));
       row.baton.push(await time(async () => (await baton.startSpec(spec, key(`fan-${n}`, i))).result()));
     }
+    if (process.env.BENCH_VERBOSE) console.log(row.name, 'bare', row.bare.map(Math.round), 'baton', row.baton.map(Math.round));
     rows.push(row);
   }
 
   const toolRows = { 'tool-uncached': 'agent run, 1 uncached tool call', 'tool-cached': 'agent run, 1 cached tool call', 'tool-mcp': 'agent run, 1 MCP tool call (stdio)' };
   for (const [agent, name] of Object.entries(toolRows)) {
     const row: PatternRow = { name, bare: [], baton: [], unit: 'run' };
+    if (!wanted(name)) continue;
     for (let i = 0; i < runs; i++) {
       row.bare.push(await time(() => client.workflow.execute('bareAgentWorkflow', { taskQueue: bareQueue, workflowId: key(`bare-${agent}`, i), args: [{ runKey: key('t', i), turns: 1 }] })));
       row.baton.push(await time(async () => (await baton.startAgent(agent, key(agent, i))).result()));
@@ -52,6 +57,7 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
   }
 
   const session: PatternRow = { name: 'session turn (200 turns)', bare: [], baton: [], unit: 'turn' };
+  if (!wanted(session.name)) return rows;
   const bareHandle = await client.workflow.start('bareSessionWorkflow', { taskQueue: bareQueue, workflowId: key('bare-session', 0), args: [{ runKey: 's', turns: 200 }] });
   const batonHandle = await baton.startSession('chat');
   for (let turn = 0; turn < 200; turn++) {

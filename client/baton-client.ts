@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { AgentRunInputSchema, BatonAgent, BatonPattern, BatonStatus, type AgentRunState, type Message, type WorkflowSpec } from '../core';
+import { AgentRunInputSchema, BatonAgent, BatonPattern, type AgentRunState, type Message, type WorkflowSpec } from '../core';
 import { runInputFor, ConfigError, toIssues, type BatonConfig } from '../config/define-config';
 import { agentWorkflow, sendMessageUpdate, sessionWorkflow, specWorkflow, stateQuery, type SessionReply } from '../workflows';
 import { SessionInputSchema, SpecRunInputSchema } from '../workflows/schemas';
@@ -52,7 +52,6 @@ export class BatonClient {
       typedSearchAttributes: [
         { key: BatonAgent, value: agentName },
         { key: BatonPattern, value: 'agent' },
-        { key: BatonStatus, value: 'running' },
       ],
     });
   }
@@ -68,7 +67,6 @@ export class BatonClient {
       staticSummary: `workflow ${spec.name}: ${preview(input)}`,
       typedSearchAttributes: [
         { key: BatonPattern, value: spec.name },
-        { key: BatonStatus, value: 'running' },
       ],
     });
   }
@@ -86,7 +84,6 @@ export class BatonClient {
       typedSearchAttributes: [
         { key: BatonAgent, value: agentName },
         { key: BatonPattern, value: 'session' },
-        { key: BatonStatus, value: 'running' },
       ],
     });
   }

@@ -4,10 +4,11 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { defineTool } from '../activities';
 import { ScriptedModel } from '../activities/providers/scripted';
-import { BatonAgent, BatonStatus, FailureType, type AgentRunResult } from '../core';
-import { stateQuery } from '../workflows';
+import { BatonAgent, BatonPattern, BatonStatus, FailureType, type AgentRunResult } from '../core';
+import { runInputFor } from '../config/define-config';
+import { agentWorkflow, stateQuery } from '../workflows';
 import { startTestBaton } from './helpers/baton';
-import { closeTestEnv } from './helpers/temporal';
+import { closeTestEnv, uniqueWorkflowId } from './helpers/temporal';
 
 afterAll(closeTestEnv);
 
@@ -42,7 +43,22 @@ describe('agentWorkflow', () => {
     model.assertDone();
     expect(state).toMatchObject({ status: 'completed', agent: 'helper', turn: 1 });
     expect(description.typedSearchAttributes.get(BatonAgent)).toBe('helper');
-    expect(description.typedSearchAttributes.get(BatonStatus)).toBe('completed');
+    expect(description.typedSearchAttributes.get(BatonPattern)).toBe('agent');
+    // The lifecycle is Temporal's ExecutionStatus; BatonStatus is only for waiting approvals.
+    expect(description.status.name).toBe('COMPLETED');
+    expect(description.typedSearchAttributes.get(BatonStatus)).toBeUndefined();
+  });
+
+  it('names a run started by a bare Temporal client with Baton\'s search attributes', async () => {
+    const model = new ScriptedModel([{ reply: { text: 'Hi.' } }]);
+    const baton = await startTestBaton({ models: { scripted: model }, agents: agent() });
+    const description = await baton.run(async () => {
+      const handle = await baton.client.temporal.workflow.start(agentWorkflow, { args: [runInputFor(baton.config, 'helper', 'hello')], taskQueue: baton.config.temporal.taskQueue, workflowId: uniqueWorkflowId('bare-client') });
+      await handle.result();
+      return handle.describe();
+    });
+    expect(description.typedSearchAttributes.get(BatonAgent)).toBe('helper');
+    expect(description.typedSearchAttributes.get(BatonPattern)).toBe('agent');
   });
 
   it('runs several tool calls from one response in parallel, then answers with their results', async () => {
@@ -150,7 +166,8 @@ describe('agentWorkflow', () => {
     });
     expect(failureType(err)).toBe(FailureType.MaxTurnsExceeded);
     expect(model.calls).toHaveLength(3);
-    expect(description.typedSearchAttributes.get(BatonStatus)).toBe('failed');
+    expect(description.status.name).toBe('FAILED');
+    expect(description.typedSearchAttributes.get(BatonStatus)).toBeUndefined();
   });
 
   it('rejects an unknown agent before any run starts', async () => {

@@ -42,10 +42,12 @@ describe('human approval', () => {
       const attrs = (await handle.describe()).typedSearchAttributes.get(BatonStatus);
       const decided = await handle.executeUpdate(decideApprovalUpdate, { args: [{ approvalId: 'approval-1', approve: true, reason: 'ok by me' }] });
       const result = await handle.result();
-      return { waiting, attrs, decided, result, final: await handle.query(stateQuery) };
+      return { waiting, attrs, decided, result, final: await handle.query(stateQuery), after: (await handle.describe()).typedSearchAttributes.get(BatonStatus) };
     });
     expect(out.waiting).toMatchObject({ status: 'waiting_approval', pendingApprovals: [{ id: 'approval-1', tool: 'wire_money', arguments: { amount: 30 }, risk: 'high', agent: 'banker' }] });
     expect(out.attrs).toBe('waiting_approval');
+    // Removed once nothing waits: the run's lifecycle is Temporal's ExecutionStatus.
+    expect(out.after).toBeUndefined();
     expect(out.decided).toMatchObject({ id: 'approval-1', decision: 'approved', by: 'person', reason: 'ok by me' });
     expect(transfers).toEqual([{ amount: 30 }]);
     expect(out.result.output).toBe('results: 100 | sent');

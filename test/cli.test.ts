@@ -44,6 +44,9 @@ describe('baton CLI', () => {
     const noInput = connected('run', 'echoer');
     expect(noInput.code).toBe(2);
     expect(noInput.stderr.trim()).toBe('baton: missing --input <text|@file>');
+    const badStatus = connected('list', '--status', 'done');
+    expect(badStatus.code).toBe(2);
+    expect(badStatus.stderr.trim()).toBe('baton: --status must be one of waiting_approval, running, completed, failed, cancelled, canceled, terminated, timed_out, continued_as_new (got "done")');
   });
 
   it('names every bad config field before starting anything', () => {
@@ -96,7 +99,9 @@ describe('baton CLI', () => {
     const result = connected('result', id, '--wait');
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${id} cancelled`);
-    expect(connected('status', id).stdout).toMatch(/agent\s+staller \(cancelled\)/);
+    const status = connected('status', id).stdout;
+    expect(status).toMatch(/status\s+cancelled/);
+    expect(status).toMatch(/agent\s+staller\n/);
   });
 
   it('lists a call waiting for approval and rejects it with a reason the model sees', async () => {
@@ -108,6 +113,8 @@ describe('baton CLI', () => {
       if (!pending.includes(id)) await new Promise((r) => setTimeout(r, 500));
     }
     expect(pending).toMatch(new RegExp(`${id}\\s+approval-1\\s+payer\\s+pay\\s+high\\s+\\{"amount":5\\}`));
+    expect(connected('list', '--status', 'waiting_approval').stdout).toMatch(new RegExp(`${id}\\s+payer\\s+agent\\s+waiting_approval`));
+    expect(connected('status', id).stdout).toMatch(/status\s+waiting_approval/);
     const rejected = connected('approve', id, '--reject', '--reason', 'not today');
     expect(rejected.stdout.trim()).toBe(`rejected approval-1: pay({"amount":5}) in ${id}`);
     expect(connected('result', id, '--wait').stdout.trim()).toBe('payment: The call to pay was rejected by a reviewer: not today.');

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
 import { type ApplicationFailure } from '@temporalio/common';
 import { ScriptedModel, type ScriptReply } from '../activities/providers/scripted';
-import { FailureType, type ModelRequest } from '../core';
+import { BatonAgent, BatonPattern, FailureType, type ModelRequest } from '../core';
 import { specStateQuery } from '../workflows';
 import { startTestBaton } from './helpers/baton';
 import { specFor } from './helpers/spec';
@@ -33,10 +33,33 @@ describe('declarative workflow patterns', () => {
       branches: [{ kind: 'agent', agent: 'researcher' }, { kind: 'agent', agent: 'critic' }, { kind: 'agent', agent: 'support', input: 'support sees {{input}}!' }],
       aggregate: { kind: 'agent', agent: 'writer' },
     });
-    const { result, state } = await baton.run(async () => {
+    const { result, state, parent, child, byParent, byRoot } = await baton.run(async () => {
       const handle = await baton.client.startSpec(spec, 'topic');
-      return { result: await handle.result(), state: await handle.query(specStateQuery) };
+      const result = await handle.result();
+      const child = await baton.client.temporal.workflow.getHandle(`${handle.workflowId}/root.branches[0]`).describe();
+      const children = async (query: string) => {
+        for (let i = 0; i < 50; i++) {
+          const ids: string[] = [];
+          for await (const run of baton.client.temporal.workflow.list({ query })) ids.push(run.workflowId);
+          if (ids.length >= 4) return ids.sort();
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        throw new Error(`visibility never listed the children for ${query}`);
+      };
+      const byParent = await children(`ParentWorkflowId = "${handle.workflowId}"`);
+      const byRoot = await children(`RootWorkflowId = "${handle.workflowId}" AND WorkflowId != "${handle.workflowId}"`);
+      return { result, state: await handle.query(specStateQuery), parent: await handle.describe(), child, byParent, byRoot };
     });
+    // Children are found through their parent with Temporal's built-in attributes.
+    const childIds = ['root.aggregate', 'root.branches[0]', 'root.branches[1]', 'root.branches[2]'].map((p) => `${parent.workflowId}/${p}`);
+    expect(byParent).toEqual(childIds);
+    expect(byRoot).toEqual(childIds);
+    // The run a person started is named by search attributes; its children only by their parent and summary.
+    expect(parent.typedSearchAttributes.get(BatonPattern)).toBe('panel');
+    expect(child.typedSearchAttributes.get(BatonPattern)).toBeUndefined();
+    expect(child.typedSearchAttributes.get(BatonAgent)).toBeUndefined();
+    expect(child.parentExecution?.workflowId).toBe(parent.workflowId);
+    expect(await child.staticSummary()).toBe('agent researcher · step root.branches[0] of panel');
     expect(result.output).toBe('merged[Result 1 (researcher): researcher on topic  Result 2 (critic): critic on topic  Result 3 (support): support on support sees topic!]');
     expect(model.calls).toHaveLength(4);
     expect(state.steps.map((s) => `${s.path}:${s.status}`)).toEqual(expect.arrayContaining(['root.branches[0]:completed', 'root.branches[2]:completed', 'root.aggregate:completed']));

@@ -3,9 +3,8 @@
  * hash), answers the `state` query, and keeps the Web UI's details and Baton's search
  * attributes current. Runs in the workflow sandbox.
  */
-import { allHandlersFinished, condition, defineQuery, isCancellation, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { AgentRunInput, AgentRunResult, AgentRunState, ParsedAgentRunInput, RunStatus } from '../core';
-import { BatonAgent, BatonStatus } from '../core/search-attributes';
+import { allHandlersFinished, condition, defineQuery, isCancellation, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { AgentRunInput, AgentRunResult, AgentRunState, ParsedAgentRunInput } from '../core';
 import { emptyUsage } from '../core/usage';
 import { specHash } from '../core/hash';
 import { runAgentLoop } from './agent-loop';
@@ -13,6 +12,7 @@ import { ApprovalDesk } from './approvals';
 import { trustedOrParsed } from './validate-input';
 import { schemas } from './lazy-schemas';
 import { rootMessage } from './failures';
+import { RunAttributes } from './search-attributes';
 
 /** The live state of a run: status, turn, last step, usage so far. */
 export const stateQuery = defineQuery<AgentRunState>('state');
@@ -28,11 +28,6 @@ function describeState(state: AgentRunState): string {
     `usage: ${usage.inputTokens} in / ${usage.outputTokens} out tokens, ${usage.modelCalls} model calls, ${usage.toolCalls} tool calls`,
     ...(state.error ? [`error: ${state.error}`] : []),
   ].join('\n\n');
-}
-
-/** Sets the coarse status search attribute (terminal states only, to keep history small). */
-function publishStatus(status: RunStatus): void {
-  upsertSearchAttributes([{ key: BatonStatus, value: status }]);
 }
 
 /** Runs one agent to a final answer. Input is one object so fields can be added safely. */
@@ -53,22 +48,21 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
     refusedCalls: [],
   };
   setHandler(stateQuery, () => state);
-  if (info.typedSearchAttributes.get(BatonAgent) !== run.agent.name) {
-    upsertSearchAttributes([{ key: BatonAgent, value: run.agent.name }]);
-  }
+  const attributes = new RunAttributes();
+  attributes.nameTopLevel('agent', run.agent.name);
   const refresh = (s: AgentRunState) => setCurrentDetails(describeState(s));
-  const desk = new ApprovalDesk(state, () => refresh(state));
+  const desk = new ApprovalDesk(state, () => refresh(state), undefined, attributes);
   refresh(state);
   try {
     const result = await runAgentLoop(run, state, { workflowId: info.workflowId, runId: info.runId, desk, onStateChange: refresh });
     state.status = 'completed';
-    publishStatus('completed');
+    attributes.finished('completed');
     await condition(allHandlersFinished);
     return result;
   } catch (err) {
     state.status = isCancellation(err) ? 'cancelled' : 'failed';
     state.error = rootMessage(err);
-    publishStatus(state.status);
+    attributes.finished(state.status);
     throw err;
   } finally {
     refresh(state);

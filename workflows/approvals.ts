@@ -4,12 +4,12 @@
  * and goes on when a person decides through the validated `decideApproval` Update, or
  * when the policy's timeout passes. Runs in the workflow sandbox.
  */
-import { condition, defineUpdate, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, defineUpdate, setHandler } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { ApprovalDecisionSchema } from './schemas';
 import { schemas } from './lazy-schemas';
 import type { ApprovalPolicy, ApprovalRecord, PendingApproval, StepRecord, ToolSpec } from '../core';
-import { BatonStatus } from '../core/search-attributes';
+import { RunAttributes } from './search-attributes';
 
 /** The part of a run's state the desk keeps: agent runs and spec runs both have it. */
 export interface ApprovalHolder {
@@ -42,6 +42,7 @@ export class ApprovalDesk {
     private readonly onChange: () => void,
     /** The status to go back to once nothing waits any more. */
     private readonly resumeStatus = 'running_tools',
+    private readonly attributes = new RunAttributes(),
   ) {
     setHandler(
       decideApprovalUpdate,
@@ -86,7 +87,7 @@ export class ApprovalDesk {
     const waiting = this.state.pendingApprovals.length > 0;
     if (waiting !== (this.state.status === 'waiting_approval')) {
       this.state.status = waiting ? 'waiting_approval' : this.resumeStatus;
-      upsertSearchAttributes([{ key: BatonStatus, value: waiting ? 'waiting_approval' : 'running' }]);
+      this.attributes.waiting(waiting);
     }
     this.onChange();
   }

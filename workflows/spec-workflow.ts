@@ -4,18 +4,18 @@
  * spec that has not started yet (validated first; the Update is recorded in history).
  * Runs in the workflow sandbox.
  */
-import { allHandlersFinished, condition, defineQuery, defineUpdate, isCancellation, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, defineQuery, defineUpdate, isCancellation, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { ReplaceStepSchema, SpecRunInputSchema } from './schemas';
 import { schemas } from './lazy-schemas';
 import type { SpecRunResult, SpecRunState, Step, WorkflowSpec } from '../core';
-import { BatonPattern, BatonStatus } from '../core/search-attributes';
 import { agentsOf } from '../core/steps';
 import { emptyUsage } from '../core/usage';
 import { rootMessage } from './failures';
 import { runStep } from './spec/run-step';
 import { SpecRun } from './spec/spec-run';
 import { describeIssues, trustedOrParsed } from './validate-input';
+import { RunAttributes } from './search-attributes';
 
 export type SpecRunInput = z.input<typeof SpecRunInputSchema>;
 type ParsedSpecRunInput = z.output<typeof SpecRunInputSchema>;
@@ -51,7 +51,8 @@ export async function specWorkflow(input: SpecRunInput): Promise<SpecRunResult> 
   const state: SpecRunState = { status: 'running', pattern: spec.name, steps: [], usage: emptyUsage(), pendingApprovals: [], approvals: [], changes: [] };
   const refresh = () => setCurrentDetails(describe(state));
   const tree: { root: Step } = { root: spec.steps };
-  const run = new SpecRun(spec as WorkflowSpec, state, refresh);
+  const attributes = new RunAttributes();
+  const run = new SpecRun(spec as WorkflowSpec, state, refresh, attributes);
   setHandler(specStateQuery, () => state);
   setHandler(
     replaceStepUpdate,
@@ -74,19 +75,19 @@ export async function specWorkflow(input: SpecRunInput): Promise<SpecRunResult> 
       description: 'Replace a part of the running spec that has not started yet',
     },
   );
-  if (workflowInfo().typedSearchAttributes.get(BatonPattern) !== spec.name) upsertSearchAttributes([{ key: BatonPattern, value: spec.name }]);
+  attributes.nameTopLevel(spec.name);
   refresh();
   try {
     // Reads tree.root lazily so a replaced root (before it starts) is honoured.
     const result = await runStep(run, tree.root, text, 'root');
     state.status = 'completed';
-    upsertSearchAttributes([{ key: BatonStatus, value: 'completed' }]);
+    attributes.finished('completed');
     await condition(allHandlersFinished);
     return { ...result, usage: state.usage, steps: state.steps };
   } catch (err) {
     state.status = isCancellation(err) ? 'cancelled' : 'failed';
     state.error = rootMessage(err);
-    upsertSearchAttributes([{ key: BatonStatus, value: state.status }]);
+    attributes.finished(state.status);
     throw err;
   } finally {
     refresh();

@@ -1,7 +1,6 @@
 /** One tool call of the agent loop: approval if the policy asks, then the tool activity. Sandbox-safe. */
 import { executeChild, isCancellation, ParentClosePolicy } from '@temporalio/workflow';
 import type { AgentRunResult, AgentRunState, AgentSpec, ToolCall, ToolMessage, ToolSpec } from '../core';
-import { BatonAgent, BatonPattern, BatonStatus } from '../core/search-attributes';
 import { FailureType } from '../core/failures';
 import { askPrefix } from './handoffs';
 import { activities, toolCallOptions } from './activity-options';
@@ -44,7 +43,6 @@ async function askAgent(call: ToolCall, target: string, ctx: ToolStepContext): P
       workflowId: `${ctx.workflowId}/ask-${call.id}`,
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       staticSummary: `agent ${target} · asked by ${ctx.agent.name} · turn ${ctx.turn}`,
-      typedSearchAttributes: [{ key: BatonAgent, value: target }, { key: BatonPattern, value: 'agent' }, { key: BatonStatus, value: 'running' }],
     });
     return toolMessage(call, result.output, false);
   } catch (err) {

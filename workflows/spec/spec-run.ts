@@ -5,11 +5,11 @@
 import { executeChild, isCancellation, ParentClosePolicy, workflowInfo } from '@temporalio/workflow';
 import { validatedRunInput } from '../../core/run-input';
 import type { AgentRunResult, AgentSpec, SpecRunState, StepOutput, StepState, WorkflowSpec } from '../../core';
-import { BatonAgent, BatonPattern, BatonStatus } from '../../core/search-attributes';
 import { FailureType } from '../../core/failures';
 import { addUsage } from '../../core/usage';
 import { agentWorkflow } from '../agent-workflow';
 import { ApprovalDesk } from '../approvals';
+import type { RunAttributes } from '../search-attributes';
 import { fail, rootMessage } from '../failures';
 
 const preview = (text: string) => (text.length > 200 ? `${text.slice(0, 199)}…` : text);
@@ -23,8 +23,9 @@ export class SpecRun {
     readonly spec: WorkflowSpec,
     readonly state: SpecRunState,
     private readonly onChange: () => void,
+    attributes: RunAttributes,
   ) {
-    this.desk = new ApprovalDesk(state, onChange, 'running');
+    this.desk = new ApprovalDesk(state, onChange, 'running', attributes);
   }
 
   /** Records that a step started; returns its live state object. */
@@ -74,11 +75,6 @@ export class SpecRun {
         workflowId: step.childWorkflowId,
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         staticSummary: `agent ${name} · step ${path} of ${this.spec.name}`,
-        typedSearchAttributes: [
-          { key: BatonAgent, value: name },
-          { key: BatonPattern, value: 'agent' },
-          { key: BatonStatus, value: 'running' },
-        ],
       });
       this.state.usage = addUsage(this.state.usage, result.usage);
       const output = { output: result.output, structured: result.structuredOutput };

@@ -4,6 +4,7 @@ import { BatonAgent, BatonStatus, type AgentRunResult, type AgentRunState } from
 import { stateQuery } from '../../../workflows';
 import { connect, type GlobalFlags } from '../context';
 import { formatDate, formatUsage } from '../format';
+import { displayStatus } from './list';
 
 /** The live state of a running run; undefined when no worker answers within 3 s. */
 async function liveState(client: Client, id: string): Promise<AgentRunState | undefined> {
@@ -22,8 +23,8 @@ export async function statusCommand(id: string, globals: GlobalFlags): Promise<n
   const lines: Array<[string, string]> = [
     ['run', `${d.workflowId} (${d.runId})`],
     ['type', d.type],
-    ['status', status],
-    ['agent', `${d.typedSearchAttributes.get(BatonAgent) ?? '-'} (${d.typedSearchAttributes.get(BatonStatus) ?? '-'})`],
+    ['status', displayStatus(d.status.name, d.typedSearchAttributes.get(BatonStatus))],
+    ['agent', d.typedSearchAttributes.get(BatonAgent) ?? '-'],
     ['started', formatDate(d.startTime)],
     ['closed', formatDate(d.closeTime)],
     ['queue', d.taskQueue],
