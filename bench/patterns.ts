@@ -13,6 +13,9 @@ export interface PatternRow {
   unit: 'run' | 'turn';
 }
 
+/** Pause after a run of `n` children: `BENCH_SETTLE_MS` per 100 children (default 1000). */
+const settle = (n: number) => new Promise((r) => setTimeout(r, (Number(process.env.BENCH_SETTLE_MS ?? 1000) * n) / 100));
+
 const time = async (work: () => Promise<unknown>) => {
   const started = performance.now();
   await work();
@@ -36,12 +39,19 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
     const row: PatternRow = { name: `fan-out N=${n}`, bare: [], baton: [], unit: 'run' };
     if (!wanted(row.name)) continue;
     const spec = resolveWorkflowSpec({ name: `fan-out-${n}`, steps: { kind: 'parallel', branches: Array.from({ length: n }, () => ({ kind: 'agent', agent: 'worker' })) } }, baton.config);
-    const samples = n >= 50 ? Math.max(2, Math.ceil(runs / 3)) : runs;
-    for (let i = 0; i < samples; i++) {
-      row.bare.push(await time(() => client.workflow.execute('bareFanOutWorkflow', { taskQueue: bareQueue, workflowId: key(`bare-fan-${n}`, i), args: [{ runKey: key('f', i), n }] })));
-      row.baton.push(await time(async () => (await baton.startSpec(spec, key(`fan-${n}`, i))).result()));
+    const bare = (i: number) => time(() => client.workflow.execute('bareFanOutWorkflow', { taskQueue: bareQueue, workflowId: key(`bare-fan-${n}`, i), args: [{ runKey: key('f', i), n }] }));
+    const batonRun = (i: number) => time(async () => (await baton.startSpec(spec, key(`fan-${n}`, i))).result());
+    for (let i = 0; i < runs; i++) {
+      // A closed fan-out leaves the server work (visibility, cleanup of N runs); let it
+      // settle so each sample starts from the same state, and alternate which goes first.
+      await settle(n);
+      if (i % 2 === 0) row.bare.push(await bare(i));
+      else row.baton.push(await batonRun(i));
+      await settle(n);
+      if (i % 2 === 0) row.baton.push(await batonRun(i));
+      else row.bare.push(await bare(i));
     }
-    if (process.env.BENCH_VERBOSE) console.log(row.name, 'bare', row.bare.map(Math.round), 'baton', row.baton.map(Math.round));
+    if (process.env.BENCH_VERBOSE) console.log(`${row.name} bare ${row.bare.map(Math.round).join(' ')} · baton ${row.baton.map(Math.round).join(' ')}`);
     rows.push(row);
   }
 

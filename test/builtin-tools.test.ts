@@ -63,6 +63,9 @@ describe('file tools', () => {
     expect(listed.find((e) => e.name === 'docs')).toEqual({ name: 'docs', type: 'dir', size: null });
     expect(await call(write, { path: 'out/new.txt', content: 'hello' })).toEqual({ path: 'out/new.txt', bytes: 5 });
     expect(readFileSync(path.join(root, 'out', 'new.txt'), 'utf8')).toBe('hello');
+    const tooBig = await refusal(call(write, { path: 'out/big.txt', content: 'x'.repeat(101) }));
+    expect(tooBig.message).toBe('the content is 101 bytes, over the limit of 100; nothing was written');
+    expect(existsSync(path.join(root, 'out', 'big.txt'))).toBe(false);
     expect(read.spec.name).toBe('file_read');
     expect(write.spec.risk).toBe('medium');
     expect(fileTools({ root }).map((t) => t.spec.name)).toEqual(['file_read', 'file_list']);

@@ -16,7 +16,7 @@ export interface FileToolsOptions {
   prefix?: string;
   /** Adds `<prefix>_write` (risk medium). Off by default. */
   allowWrite?: boolean;
-  /** Largest file `<prefix>_read` returns, in bytes (default 1 MB). */
+  /** Largest file `<prefix>_read` returns and `<prefix>_write` writes, in bytes (default 1 MB). */
   maxBytes?: number;
 }
 
@@ -139,6 +139,8 @@ export function fileTools(options: FileToolsOptions): BatonTool[] {
         input: z.object({ path: z.string().min(1), content: z.string() }),
         risk: 'medium',
         async execute({ path: requested, content }) {
+          const bytes = Buffer.byteLength(content);
+          if (bytes > maxBytes) throw new ToolError(`the content is ${bytes} bytes, over the limit of ${maxBytes}; nothing was written`, 'refused');
           const file = await resolve(requested);
           await mkdir(path.dirname(file), { recursive: true }).catch((err: unknown) => fsError(requested, err));
           const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644).catch((err: unknown) =>
@@ -149,7 +151,7 @@ export function fileTools(options: FileToolsOptions): BatonTool[] {
           } finally {
             await handle.close();
           }
-          return { path: requested, bytes: Buffer.byteLength(content) };
+          return { path: requested, bytes };
         },
       }),
     );
