@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     };
 
     const results = { baton: [] as Sample[], bare: [] as Sample[] };
-    const peaks = { baton: 0, bare: 0 };
+    const peaks = { baton: 0, bare: 0, patterns: 0 };
     let patternRows: PatternRow[] = [];
     await Promise.all([batonWorker.run(), bareWorker.run(), (async () => {
       try {
@@ -113,14 +113,19 @@ async function main(): Promise<void> {
           results.baton.push(await runBaton(`baton-${i}-${Date.now()}`));
           peaks.baton = Math.max(peaks.baton, memory.peak());
         }
+        memory.reset();
         if (!process.env.BENCH_SKIP_PATTERNS) patternRows = await benchPatterns(client, baton, bareQueue, Number(process.env.BENCH_PATTERN_RUNS ?? 5));
+        peaks.patterns = memory.peak();
       } finally {
         batonWorker.shutdown();
         bareWorker.shutdown();
       }
     })()]);
     if (results.baton.length) printReport(results, peaks);
-    if (patternRows.length) printPatternTable(patternRows);
+    if (patternRows.length) {
+      printPatternTable(patternRows);
+      console.log(`\nPeak RSS of the process running both workers during the pattern rows: ${(peaks.patterns / 1024 / 1024).toFixed(0)} MB`);
+    }
   } finally {
     memory.stop();
     await mcp?.close();

@@ -1,5 +1,6 @@
 /** Pattern benchmarks: each Baton pattern against a bare workflow doing the same activities. */
 import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { BatonClient } from '../client/baton-client';
 import { resolveWorkflowSpec } from '../config/load-spec';
 import { bareMessageUpdate } from './bare-workflow';
@@ -11,6 +12,23 @@ export interface PatternRow {
   baton: number[];
   /** What one sample measures: a whole run, or one turn. */
   unit: 'run' | 'turn';
+  /** History bytes per sample (sessions: over every run of the continue-as-new chain). */
+  history?: { bare: number; baton: number; batonRuns: number };
+}
+
+/** Bytes and runs of a workflow's history, following continue-as-new from its first run. */
+export async function chainHistory(client: Client, workflowId: string, firstRunId?: string): Promise<{ bytes: number; runs: number }> {
+  let runId = firstRunId;
+  let bytes = 0;
+  let runs = 0;
+  while (runId !== undefined || runs === 0) {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    bytes += temporal.api.history.v1.History.encode(history).finish().length;
+    runs++;
+    const last = history.events?.[history.events.length - 1];
+    runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return { bytes, runs };
 }
 
 /** Pause after a run of `n` children: `BENCH_SETTLE_MS` per 100 children (default 1000). */
@@ -75,6 +93,9 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
     session.baton.push(await time(() => baton.sendMessage(batonHandle.workflowId, `message ${turn}`)));
   }
   await bareHandle.result();
+  const bareHistory = await chainHistory(client, bareHandle.workflowId, bareHandle.firstExecutionRunId);
+  const batonHistory = await chainHistory(client, batonHandle.workflowId, batonHandle.firstExecutionRunId);
+  session.history = { bare: bareHistory.bytes / 200, baton: batonHistory.bytes / 200, batonRuns: batonHistory.runs };
   rows.push(session);
   return rows;
 }
@@ -86,5 +107,9 @@ export function printPatternTable(rows: PatternRow[]): void {
     const bare = percentile(row.bare, 50);
     const baton = percentile(row.baton, 50);
     console.log(`| ${row.name}, per ${row.unit} | ${bare.toFixed(1)} ms | ${baton.toFixed(1)} ms | ${(baton / bare).toFixed(2)} |`);
+  }
+  for (const row of rows.filter((r) => r.history)) {
+    const { bare, baton, batonRuns } = row.history as NonNullable<PatternRow['history']>;
+    console.log(`| ${row.name}, history bytes per ${row.unit} | ${bare.toFixed(0)} | ${baton.toFixed(0)} (${batonRuns} runs, continue-as-new) | ${(baton / bare).toFixed(2)} |`);
   }
 }

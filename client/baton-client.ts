@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { specHash } from '../core/hash';
 import { AgentRunInputSchema, BatonAgent, BatonPattern, type AgentRunState, type Message, type WorkflowSpec } from '../core';
 import { runInputFor, ConfigError, toIssues, type BatonConfig } from '../config/define-config';
 import { agentWorkflow, sendMessageUpdate, sessionWorkflow, specWorkflow, stateQuery, type SessionReply } from '../workflows';
@@ -44,8 +45,9 @@ export class BatonClient {
     const parsed = AgentRunInputSchema.safeParse(runInputFor(this.config, agentName, input));
     if (!parsed.success) throw new ConfigError('run input', toIssues(parsed.error));
     const text = typeof input === 'string' ? input : (input.findLast((m) => m.role === 'user')?.content ?? '');
+    const { agent, tools, team } = parsed.data;
     return this.temporal.workflow.start(agentWorkflow, {
-      args: [{ ...parsed.data, validated: true }],
+      args: [{ ...parsed.data, validated: true, specHash: specHash({ agent, tools, team }) }],
       taskQueue: options.taskQueue ?? this.config.temporal.taskQueue,
       workflowId: options.workflowId ?? `baton-${agentName}-${randomUUID().slice(0, 8)}`,
       staticSummary: `agent ${agentName}: ${preview(text)}`,

@@ -17,6 +17,7 @@ export interface ValidatedRunParts {
   conversation?: 'inline' | 'store';
   conversationRef?: string;
   maxHandoffs?: number;
+  specHash?: string;
 }
 
 export function validatedRunInput(parts: ValidatedRunParts): ParsedAgentRunInput {

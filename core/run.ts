@@ -21,6 +21,11 @@ export const AgentRunInputSchema = z
     maxHandoffs: z.number().int().nonnegative().default(10),
     /** Set by Baton's client and parent workflows, which validate before starting a run; the run then skips validation. */
     validated: z.literal(true).optional(),
+    /**
+     * The spec fingerprint (`specHash` of agent, tools and team), computed once by the client
+     * or parent so 200 identical children do not each compute it; used only with `validated`.
+     */
+    specHash: z.string().optional(),
   })
   .strict();
 

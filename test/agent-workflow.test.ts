@@ -50,15 +50,18 @@ describe('agentWorkflow', () => {
   });
 
   it('names a run started by a bare Temporal client with Baton\'s search attributes', async () => {
-    const model = new ScriptedModel([{ reply: { text: 'Hi.' } }]);
+    const model = new ScriptedModel([{ reply: { text: 'Hi.' } }, { reply: { text: 'Hi again.' } }]);
     const baton = await startTestBaton({ models: { scripted: model }, agents: agent() });
-    const description = await baton.run(async () => {
+    const { description, bare, viaBaton } = await baton.run(async () => {
       const handle = await baton.client.temporal.workflow.start(agentWorkflow, { args: [runInputFor(baton.config, 'helper', 'hello')], taskQueue: baton.config.temporal.taskQueue, workflowId: uniqueWorkflowId('bare-client') });
-      await handle.result();
-      return handle.describe();
+      const bare = await handle.result();
+      const viaBaton = await (await baton.client.startAgent('helper', 'hello')).result();
+      return { description: await handle.describe(), bare, viaBaton };
     });
     expect(description.typedSearchAttributes.get(BatonAgent)).toBe('helper');
     expect(description.typedSearchAttributes.get(BatonPattern)).toBe('agent');
+    // The run computes its spec hash itself; Baton's client computes it ahead: the same value.
+    expect(viaBaton.specHash).toBe(bare.specHash);
   });
 
   it('runs several tool calls from one response in parallel, then answers with their results', async () => {

@@ -13,7 +13,7 @@ import type { ApprovalDesk } from './approvals';
 import { fail } from './failures';
 import { askTools, transferTarget, transferTools } from './handoffs';
 import { Conversation } from './conversation';
-import { withMcpTools } from './mcp-tools';
+import { serversToList, withMcpTools } from './mcp-tools';
 import { answerToolSearch, offeredTools, toolSearchDefinition, toolSearchName } from './tool-search-step';
 import { runToolCall, toolMessage } from './tool-steps';
 
@@ -71,7 +71,8 @@ function decideTransfers(calls: ToolCall[], agent: AgentSpec, handoffsLeft: numb
 
 /** Runs the agent (and whoever it hands off to) to a final answer, updating `state` as it goes. */
 export async function runAgentLoop(input: ParsedAgentRunInput, state: AgentRunState, ctx: LoopContext): Promise<AgentRunResult> {
-  const run = await withMcpTools(input);
+  const servers = serversToList(input);
+  const run = servers.length ? await withMcpTools(input, servers) : input;
   const team = resolveTeam(run);
   const specs = new Map(run.tools.map((t) => [t.name, t]));
   let agent = run.agent;

@@ -20,7 +20,7 @@ const separator = '__';
 const local = proxyLocalActivities<BatonActivities>({ startToCloseTimeout: '60s', retry: { maximumAttempts: 3, initialInterval: '1s' } });
 
 /** Servers the run's agents use that are not yet resolved into tool specs. */
-function serversToList(run: ParsedAgentRunInput): string[] {
+export function serversToList(run: ParsedAgentRunInput): string[] {
   const known = new Set(run.tools.map((t) => t.name));
   const servers = new Set<string>();
   for (const agent of [run.agent, ...run.team]) {
@@ -33,10 +33,8 @@ function serversToList(run: ParsedAgentRunInput): string[] {
   return [...servers].sort();
 }
 
-/** The run input with its agents' MCP tools listed: specs added, each agent's allowlist expanded. */
-export async function withMcpTools(run: ParsedAgentRunInput): Promise<ParsedAgentRunInput> {
-  const servers = serversToList(run);
-  if (!servers.length) return run;
+/** The run input with the MCP tools of `servers` (from `serversToList`) listed: specs added, each agent's allowlist expanded. */
+export async function withMcpTools(run: ParsedAgentRunInput, servers: string[]): Promise<ParsedAgentRunInput> {
   let specs;
   try {
     const summary = `list MCP tools · ${servers.join(', ')}`;

@@ -103,7 +103,7 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionState
       continue;
     }
     if (ended) {
-      await condition(allHandlersFinished);
+      if (!allHandlersFinished()) await condition(allHandlersFinished);
       state.status = 'ended';
       return state;
     }

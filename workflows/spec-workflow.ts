@@ -82,7 +82,7 @@ export async function specWorkflow(input: SpecRunInput): Promise<SpecRunResult> 
     const result = await runStep(run, tree.root, text, 'root');
     state.status = 'completed';
     attributes.finished('completed');
-    await condition(allHandlersFinished);
+    if (!allHandlersFinished()) await condition(allHandlersFinished);
     return { ...result, usage: state.usage, steps: state.steps };
   } catch (err) {
     state.status = isCancellation(err) ? 'cancelled' : 'failed';

@@ -7,6 +7,7 @@ import { validatedRunInput } from '../../core/run-input';
 import type { AgentRunResult, AgentSpec, SpecRunState, StepOutput, StepState, WorkflowSpec } from '../../core';
 import { FailureType } from '../../core/failures';
 import { addUsage } from '../../core/usage';
+import { specHash } from '../../core/hash';
 import { agentWorkflow } from '../agent-workflow';
 import { ApprovalDesk } from '../approvals';
 import type { RunAttributes } from '../search-attributes';
@@ -64,14 +65,12 @@ export class SpecRun {
 
   /** Runs one agent as a child workflow (its own history, cancelled with this run). */
   async runAgent(name: string, input: string, path: string, overrides: Partial<AgentSpec> = {}): Promise<StepOutput> {
-    const agent = { ...this.agent(name), ...overrides };
-    const team = this.teamOf(agent);
-    const toolNames = new Set([agent, ...team].flatMap((a) => a.tools));
+    const parts = Object.keys(overrides).length ? this.childParts(name, overrides) : this.plainParts.get(name) ?? this.remember(name);
     const info = workflowInfo();
     const step = this.begin(path, 'agent', { agent: name, childWorkflowId: `${info.workflowId}/${path}` });
     try {
       const result: AgentRunResult = await executeChild(agentWorkflow, {
-        args: [validatedRunInput({ agent, team, tools: this.spec.tools.filter((t) => toolNames.has(t.name)), input })],
+        args: [validatedRunInput({ ...parts, input })],
         workflowId: step.childWorkflowId,
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         staticSummary: `agent ${name} · step ${path} of ${this.spec.name}`,
@@ -84,6 +83,24 @@ export class SpecRun {
       this.end(step, err as Error);
       throw err;
     }
+  }
+
+  /** What a child run of agent `name` gets besides its input, with the spec hash it would compute. */
+  private childParts(name: string, overrides: Partial<AgentSpec> = {}) {
+    const agent = { ...this.agent(name), ...overrides };
+    const team = this.teamOf(agent);
+    const toolNames = new Set([agent, ...team].flatMap((a) => a.tools));
+    const tools = this.spec.tools.filter((t) => toolNames.has(t.name));
+    return { agent, team, tools, specHash: specHash({ agent, tools, team }) };
+  }
+
+  /** Parts per agent without overrides: a fan-out of 200 of one agent builds them once. */
+  private readonly plainParts = new Map<string, ReturnType<SpecRun['childParts']>>();
+
+  private remember(name: string): ReturnType<SpecRun['childParts']> {
+    const parts = this.childParts(name);
+    this.plainParts.set(name, parts);
+    return parts;
   }
 
   private teamOf(agent: AgentSpec): AgentSpec[] {
