@@ -31,7 +31,9 @@ export function resolveWorkflowSpec(raw: unknown, config: BatonConfig, source = 
     if (!tool) throw new ConfigError(source, [{ path: 'tools', message: `unknown tool "${name}"` }]);
     tools.push(tool.spec);
   }
-  const planProblems = toolPlansOf(spec.steps, 'steps').flatMap(({ plan, at }) => checkToolPlan(plan, new Set(tools.map((t) => t.name))).map((p) => `${at}.plan.${p}`));
+  // MCP tools are listed when the step runs; here it is enough that their server is configured.
+  const known = new Set([...tools.map((t) => t.name), ...[...toolNames].filter((name) => mcpServerOf(name, Object.keys(config.mcpServers)))]);
+  const planProblems = toolPlansOf(spec.steps, 'steps').flatMap(({ plan, at }) => checkToolPlan(plan, known).map((p) => `${at}.plan.${p}`));
   if (planProblems.length) throw new ConfigError(source, planProblems.map((p) => ({ path: p.slice(0, p.indexOf(':')), message: p.slice(p.indexOf(':') + 2) })));
   return { ...spec, agents: Object.fromEntries(agents), tools };
 }

@@ -15,6 +15,7 @@ import { ScriptedModel } from '../activities/providers/scripted';
 import type { ToolMessage } from '../core';
 import { stateQuery } from '../workflows';
 import { startTestBaton } from './helpers/baton';
+import { specFor } from './helpers/spec';
 import { closeTestEnv } from './helpers/temporal';
 import { freePort } from '../devtools/ephemeral-server';
 
@@ -106,6 +107,30 @@ describe('MCP servers as tools', () => {
     expect(offered.some((t) => t.name.startsWith('fs__') && t.name !== 'fs__read_text_file')).toBe(false);
     expect(offered.find((t) => t.name === 'everything__get-sum')?.inputSchema).toMatchObject({ type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } } });
     expect(Object.fromEntries(mcp.connects)).toEqual({ everything: 1, fs: 1 });
+  });
+
+  it('runs MCP tools in a declarative tool plan, feeding one result into the next', async () => {
+    const servers = { everything: { command: process.execPath, args: [everythingBin, 'stdio'] } };
+    const mcp = poolFor(servers);
+    await mcp.start();
+    const baton = await startTestBaton({ models: { scripted: new ScriptedModel([]) }, mcpServers: servers, mcp, agents: {} });
+    const plan = (steps: unknown[]) => ({ kind: 'tools', plan: { steps } });
+    const spec = specFor(baton, 'mcp-plan', plan([
+      { id: 'sum', tool: 'everything__get-sum', args: { a: 2, b: 3 } },
+      { id: 'echo', tool: 'everything__echo', args: { message: 'said: {{steps.sum.result}}' } },
+    ]));
+    // A server that is not configured is refused before anything starts; a tool the server lacks fails the step by name.
+    expect(() => specFor(baton, 'nowhere', plan([{ id: 'x', tool: 'nowhere__x' }]))).toThrow(/tools: unknown tool "nowhere__x"/);
+    const missing = specFor(baton, 'missing', plan([{ id: 'x', tool: 'everything__no-such-tool' }]));
+    const { result, err } = await baton.run(async () => ({
+      result: await (await baton.client.startSpec(spec, '')).result(),
+      err: await (await baton.client.startSpec(missing, '')).result().catch((e: unknown) => e),
+    }));
+    const outcomes = result.structured as Record<string, { ok: boolean; result?: unknown }>;
+    expect(outcomes.sum).toEqual({ ok: true, result: expect.stringMatching(/sum of 2 and 3 is 5/i) });
+    expect(outcomes.echo).toEqual({ ok: true, result: expect.stringMatching(/^Echo: said: .*sum of 2 and 3 is 5/i) });
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect(String((err as WorkflowFailedError).cause?.message)).toMatch(/unknown tool "everything__no-such-tool"/);
   });
 
   it('calls a Streamable HTTP server, with headers from the worker\'s environment', async () => {

@@ -5,7 +5,7 @@
  */
 import { isCancellation, proxyLocalActivities } from '@temporalio/workflow';
 import type { BatonActivities } from '../activities';
-import type { AgentSpec, ParsedAgentRunInput } from '../core';
+import type { AgentSpec, ParsedAgentRunInput, ToolSpec } from '../core';
 import { FailureType } from '../core/failures';
 import { activities } from './activity-options';
 import { fail, rootMessage } from './failures';
@@ -19,32 +19,43 @@ const separator = '__';
  */
 const local = proxyLocalActivities<BatonActivities>({ startToCloseTimeout: '60s', retry: { maximumAttempts: 3, initialInterval: '1s' } });
 
-/** Servers the run's agents use that are not yet resolved into tool specs. */
-export function serversToList(run: ParsedAgentRunInput): string[] {
-  const known = new Set(run.tools.map((t) => t.name));
+/** MCP servers named by `<server>__<tool>` entries of `names` that `known` does not resolve yet. */
+export function serversOf(names: Iterable<string>, known: ReadonlySet<string>): string[] {
   const servers = new Set<string>();
-  for (const agent of [run.agent, ...run.team]) {
-    agent.mcpServers.forEach((s) => servers.add(s));
-    for (const name of agent.tools) {
-      const at = name.indexOf(separator);
-      if (!known.has(name) && at > 0) servers.add(name.slice(0, at));
-    }
+  for (const name of names) {
+    const at = name.indexOf(separator);
+    if (!known.has(name) && at > 0) servers.add(name.slice(0, at));
   }
   return [...servers].sort();
 }
 
-/** The run input with the MCP tools of `servers` (from `serversToList`) listed: specs added, each agent's allowlist expanded. */
-export async function withMcpTools(run: ParsedAgentRunInput, servers: string[]): Promise<ParsedAgentRunInput> {
-  let specs;
+/** Servers the run's agents use that are not yet resolved into tool specs. */
+export function serversToList(run: ParsedAgentRunInput): string[] {
+  const agents = [run.agent, ...run.team];
+  const servers = new Set([...agents.flatMap((a) => a.mcpServers), ...serversOf(agents.flatMap((a) => a.tools), new Set(run.tools.map((t) => t.name)))]);
+  return [...servers].sort();
+}
+
+/**
+ * The current tools of `servers`, listed by a worker of this run's queue (a local
+ * activity) or, for a pinned agent, of `taskQueue`.
+ */
+export async function listMcpTools(servers: string[], taskQueue?: string): Promise<ToolSpec[]> {
   try {
     const summary = `list MCP tools · ${servers.join(', ')}`;
-    specs = run.agent.taskQueue === undefined
-      ? await local.listMcpTools.executeWithOptions({ startToCloseTimeout: '60s', retry: { maximumAttempts: 3, initialInterval: '1s' }, summary }, [{ servers }])
-      : await activities.listMcpTools.executeWithOptions({ taskQueue: run.agent.taskQueue, startToCloseTimeout: '60s', retry: { maximumAttempts: 3, initialInterval: '1s' }, summary }, [{ servers }]);
+    const options = { startToCloseTimeout: '60s', retry: { maximumAttempts: 3, initialInterval: '1s' }, summary } as const;
+    return taskQueue === undefined
+      ? await local.listMcpTools.executeWithOptions(options, [{ servers }])
+      : await activities.listMcpTools.executeWithOptions({ ...options, taskQueue }, [{ servers }]);
   } catch (err) {
     if (!isCancellation(err)) fail(FailureType.ToolNotRegistered, `cannot list the tools of MCP servers ${servers.join(', ')}: ${rootMessage(err)}`);
     throw err;
   }
+}
+
+/** The run input with the MCP tools of `servers` (from `serversToList`) listed: specs added, each agent's allowlist expanded. */
+export async function withMcpTools(run: ParsedAgentRunInput, servers: string[]): Promise<ParsedAgentRunInput> {
+  const specs = await listMcpTools(servers, run.agent.taskQueue);
   const known = new Set(run.tools.map((t) => t.name));
   const tools = [...run.tools, ...specs.filter((s) => !known.has(s.name))];
   const expand = (agent: AgentSpec): AgentSpec => {

@@ -9,6 +9,7 @@ import { agentsOf } from '../../core/steps';
 import { fail } from '../failures';
 import { fanOut } from '../patterns/fan-out';
 import { runToolPlan } from '../patterns/tool-plan';
+import { listMcpTools, serversOf } from '../mcp-tools';
 import { parseInput } from '../validate-input';
 import { schemas } from '../lazy-schemas';
 import type { SpecRun } from './spec-run';
@@ -125,7 +126,11 @@ async function runGenerated(run: SpecRun, step: Of<'generate'>, input: string, p
 async function runTools(run: SpecRun, step: Of<'tools'>, path: string): Promise<StepOutput> {
   const state = run.begin(path, 'tools');
   const info = workflowInfo();
-  const outcomes = await runToolPlan(step.plan, { tools: new Map(run.spec.tools.map((t) => [t.name, t])), agent: { name: run.spec.name }, workflowId: info.workflowId, runId: info.runId, label: path });
+  const tools = new Map(run.spec.tools.map((t) => [t.name, t]));
+  // `<server>__<tool>` steps: list those MCP servers' tools now, as an agent run does when it starts.
+  const servers = serversOf(step.plan.steps.map((s) => s.tool), new Set(tools.keys()));
+  if (servers.length) for (const spec of await listMcpTools(servers)) tools.set(spec.name, spec);
+  const outcomes = await runToolPlan(step.plan, { tools, agent: { name: run.spec.name }, workflowId: info.workflowId, runId: info.runId, label: path });
   const failed = Object.entries(outcomes).filter(([, o]) => !o.ok).map(([id, o]) => `${id}: ${(o as { error: string }).error}`);
   const result = { output: JSON.stringify(outcomes), structured: outcomes };
   if (failed.length && step.onFailure === 'fail') {
