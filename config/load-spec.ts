@@ -25,14 +25,19 @@ export function resolveWorkflowSpec(raw: unknown, config: BatonConfig, source = 
   if (issues.length) throw new ConfigError(source, issues);
   const toolNames = new Set([...[...agents.values()].flatMap((a) => a.tools), ...planToolsOf(spec.steps)]);
   const tools = [...spec.tools];
+  // MCP tools are listed when a run or step starts; here it is enough that their server is configured.
+  const mcpTools: string[] = [];
   for (const name of toolNames) {
-    if (tools.some((t) => t.name === name) || mcpServerOf(name, Object.keys(config.mcpServers))) continue;
+    if (tools.some((t) => t.name === name)) continue;
+    if (mcpServerOf(name, Object.keys(config.mcpServers))) {
+      mcpTools.push(name);
+      continue;
+    }
     const tool = config.tools.find((t) => t.spec.name === name);
     if (!tool) throw new ConfigError(source, [{ path: 'tools', message: `unknown tool "${name}"` }]);
     tools.push(tool.spec);
   }
-  // MCP tools are listed when the step runs; here it is enough that their server is configured.
-  const known = new Set([...tools.map((t) => t.name), ...[...toolNames].filter((name) => mcpServerOf(name, Object.keys(config.mcpServers)))]);
+  const known = new Set([...tools.map((t) => t.name), ...mcpTools]);
   const planProblems = toolPlansOf(spec.steps, 'steps').flatMap(({ plan, at }) => checkToolPlan(plan, known).map((p) => `${at}.plan.${p}`));
   if (planProblems.length) throw new ConfigError(source, planProblems.map((p) => ({ path: p.slice(0, p.indexOf(':')), message: p.slice(p.indexOf(':') + 2) })));
   return { ...spec, agents: Object.fromEntries(agents), tools };

@@ -5,6 +5,13 @@ import { ESLint } from 'eslint';
 import { workflowsPath } from '../workers/workflow-bundle';
 import { AgentRunInputSchema, AgentSpecSchema, validatedRunInput } from '../core';
 
+/** Lints `lines` as if they were a file in workflows/. */
+async function lintAsWorkflow(lines: string[]) {
+  const eslint = new ESLint({ cwd: path.join(__dirname, '..') });
+  const [result] = await eslint.lintText(lines.join('\n'), { filePath: path.join(__dirname, '..', 'workflows', 'leak.ts') });
+  return result?.messages ?? [];
+}
+
 const quiet = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, log: () => undefined };
 
 describe('the workflow sandbox boundary', () => {
@@ -24,8 +31,7 @@ describe('the workflow sandbox boundary', () => {
   });
 
   it('lints value imports of I/O and SDK clients in sandbox folders as errors', async () => {
-    const eslint = new ESLint({ cwd: path.join(__dirname, '..') });
-    const code = [
+    const messages = await lintAsWorkflow([
       "import { readFileSync } from 'node:fs';",
       "import OpenAI from 'openai';",
       "import { Client } from '@temporalio/client';",
@@ -33,15 +39,12 @@ describe('the workflow sandbox boundary', () => {
       "import type { BatonActivities } from '../activities';",
       'export const leaks = [readFileSync, OpenAI, Client, createActivities, process.env.X];',
       'export type A = BatonActivities;',
-    ].join('\n');
-    const [result] = await eslint.lintText(code, { filePath: path.join(__dirname, '..', 'workflows', 'leak.ts') });
-    const messages = (result?.messages ?? []).filter((m) => m.ruleId?.startsWith('no-restricted'));
-    expect(messages.map((m) => m.line).sort()).toEqual([1, 2, 3, 4, 6]);
+    ]);
+    expect(messages.filter((m) => m.ruleId?.startsWith('no-restricted')).map((m) => m.line).sort()).toEqual([1, 2, 3, 4, 6]);
   });
 
   it('keeps zod and the schemas off the workflow path: values only from zod-free modules, schemas loaded lazily', async () => {
-    const eslint = new ESLint({ cwd: path.join(__dirname, '..') });
-    const code = [
+    const messages = await lintAsWorkflow([
       "import { z } from 'zod';",
       "import { AgentSpecSchema } from '../core';",
       "import { DurationSchema } from '../core/durations';",
@@ -50,9 +53,8 @@ describe('the workflow sandbox boundary', () => {
       "import { schemas } from './lazy-schemas';",
       'export const uses = [z, AgentSpecSchema, DurationSchema, specHash, schemas];',
       'export type A = AgentSpec;',
-    ].join('\n');
-    const [result] = await eslint.lintText(code, { filePath: path.join(__dirname, '..', 'workflows', 'leak.ts') });
-    expect((result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.line)).toEqual([1, 2, 3]);
+    ]);
+    expect(messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.line)).toEqual([1, 2, 3]);
   });
 
   it('fills a validated child input with exactly the defaults the schema would', () => {
