@@ -28,15 +28,8 @@ PID_FILE="$STATE_DIR/server.pid"
 LOG_FILE="$STATE_DIR/server.log"
 # Keep in step with core/search-attributes.ts and devtools/ephemeral-server.ts.
 SEARCH_ATTRIBUTES=(BatonAgent=Keyword BatonStatus=Keyword BatonPattern=Keyword)
-DYNAMIC_CONFIG=(
-  frontend.enableServerVersionCheck=false
-  frontend.enableUpdateWorkflowExecution=true
-  frontend.enableExecuteMultiOperation=true
-  system.enableEagerWorkflowStart=true
-  system.enableActivityEagerExecution=true
-  matching.numTaskqueueReadPartitions=1
-  matching.numTaskqueueWritePartitions=1
-)
+# Dynamic config and SQLite pragmas: devtools/dev-server.conf (shared with tests and bench).
+SERVER_CONF="$ROOT/devtools/dev-server.conf"
 
 usage() {
   echo "usage: $0 {install|start|stop|status|path}"
@@ -145,9 +138,15 @@ cmd_start() {
   mkdir -p "$STATE_DIR"
   local args=(server start-dev --ip 127.0.0.1 --port "$PORT" --ui-port "$UI_PORT"
     --db-filename "$STATE_DIR/dev.sqlite" --log-level warn)
-  local sa dc
+  local sa
   for sa in "${SEARCH_ATTRIBUTES[@]}"; do args+=(--search-attribute "$sa"); done
-  for dc in "${DYNAMIC_CONFIG[@]}"; do args+=(--dynamic-config-value "$dc"); done
+  local kind value
+  while read -r kind value; do
+    case "$kind" in
+      dc) args+=(--dynamic-config-value "$value") ;;
+      pragma) args+=(--sqlite-pragma "$value") ;;
+    esac
+  done <"$SERVER_CONF"
   # A session of its own, so the server outlives this shell and its terminal.
   if command -v setsid >/dev/null 2>&1; then
     nohup setsid "$cli" "${args[@]}" >"$LOG_FILE" 2>&1 </dev/null &

@@ -14,6 +14,7 @@ import { BatonClient } from '../client/baton-client';
 import { validateConfig } from '../config/define-config';
 import { createBatonWorker, openMcpPool } from '../workers/create-worker';
 import { startEphemeralServer } from '../devtools/ephemeral-server';
+import { measureStepLatency } from '../devtools/step-latency';
 import * as bareActivities from './bare-activities';
 import { benchPatterns, printPatternTable, type PatternRow } from './patterns';
 import { percentile, recordStep, turnDurations } from './step-clock';
@@ -51,6 +52,9 @@ async function main(): Promise<void> {
   const address = process.env.TEMPORAL_ADDRESS ?? (server as { address: string }).address;
   const nativeConnection = await NativeConnection.connect({ address });
   const client = new Client({ connection: await Connection.connect({ address }) });
+  // The server's own floor first: a regression of devtools/dev-server.conf shows here.
+  const floor = await measureStepLatency(address);
+  console.log(`Server floor: a no-op activity step ${floor.activityMs.toFixed(1)} ms, a local-activity step ${floor.localActivityMs.toFixed(1)} ms (bare Temporal, 20 sequential steps, median of 5 runs)`);
   const memory = memorySampler();
   let mcp: McpPool | undefined;
   try {

@@ -1,10 +1,10 @@
 /**
  * A throwaway Temporal dev server for tests and benchmarks: the binary from
  * temporal-dev.sh, a free port on 127.0.0.1, a temporary SQLite database, Baton's search
- * attributes, and the same dynamic config as `./temporal-dev.sh start`.
+ * attributes, and the settings of devtools/dev-server.conf (as `./temporal-dev.sh start`).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,16 +13,16 @@ import { searchAttributeFlags } from '../core/search-attributes';
 
 const root = path.resolve(__dirname, '..');
 
-/** Dynamic config every Baton dev server runs with (keep in step with temporal-dev.sh). */
-export const devServerDynamicConfig = [
-  'frontend.enableServerVersionCheck=false',
-  'frontend.enableUpdateWorkflowExecution=true',
-  'frontend.enableExecuteMultiOperation=true',
-  'system.enableEagerWorkflowStart=true',
-  'system.enableActivityEagerExecution=true',
-  'matching.numTaskqueueReadPartitions=1',
-  'matching.numTaskqueueWritePartitions=1',
-];
+/** The flags every Baton dev server runs with, from devtools/dev-server.conf (read by temporal-dev.sh too). */
+export function devServerFlags(): string[] {
+  const flags: string[] = [];
+  for (const line of readFileSync(path.join(__dirname, 'dev-server.conf'), 'utf8').split('\n')) {
+    const [kind, value] = line.trim().split(/\s+/, 2);
+    if (kind === 'dc' && value) flags.push('--dynamic-config-value', value);
+    if (kind === 'pragma' && value) flags.push('--sqlite-pragma', value);
+  }
+  return flags;
+}
 
 /** The Temporal CLI binary: $TEMPORAL_CLI_PATH, else what `./temporal-dev.sh path` resolves. */
 export function temporalCliPath(): string {
@@ -48,6 +48,8 @@ export async function freePort(): Promise<number> {
 
 export interface EphemeralServer {
   address: string;
+  /** The server process, e.g. to read the flags it runs with from /proc. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -57,8 +59,7 @@ export async function startEphemeralServer(): Promise<EphemeralServer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'baton-temporal-'));
   const args = ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', path.join(dir, 'test.sqlite'), '--log-level', 'error'];
   for (const flag of searchAttributeFlags) args.push('--search-attribute', flag);
-  for (const value of devServerDynamicConfig) args.push('--dynamic-config-value', value);
-  args.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF');
+  args.push(...devServerFlags());
   const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   let spawnError: Error | undefined;
@@ -85,6 +86,7 @@ export async function startEphemeralServer(): Promise<EphemeralServer> {
   }
   return {
     address,
+    pid: child.pid as number,
     async stop() {
       if (child.exitCode === null) {
         process.kill(-(child.pid as number), 'SIGTERM');

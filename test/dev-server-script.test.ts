@@ -1,14 +1,29 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { Connection } from '@temporalio/client';
-import { freePort } from '../devtools/ephemeral-server';
+import { devServerFlags, freePort } from '../devtools/ephemeral-server';
 import { searchAttributeKeys } from '../core';
 import { getTestEnv } from './helpers/temporal';
 
 const script = path.join(__dirname, '..', 'temporal-dev.sh');
+
+/** The command line a running process was started with. */
+const argvOf = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+
+/** Every flag of devtools/dev-server.conf appears, with its value, in `argv`. */
+function expectFastServerFlags(argv: string[]): void {
+  const flags = devServerFlags();
+  expect(flags).toContain('history.transferProcessorMaxPollRPS=1000');
+  expect(flags).toContain('system.enableActivityEagerExecution=true');
+  expect(flags).toContain('synchronous=OFF');
+  for (let i = 0; i < flags.length; i += 2) {
+    const at = argv.findIndex((arg, j) => arg === flags[i] && argv[j + 1] === flags[i + 1]);
+    expect(at, `${flags[i]} ${flags[i + 1]}`).toBeGreaterThan(0);
+  }
+}
 
 describe('temporal-dev.sh', () => {
   it('starts a server with Baton\'s search attributes, is a no-op when running, and stops only its own', async () => {
@@ -19,7 +34,9 @@ describe('temporal-dev.sh', () => {
       expect(started.status, started.stderr).toBe(0);
       expect(started.stdout).toContain(`running at 127.0.0.1:${env.BATON_TEMPORAL_PORT}, Web UI http://localhost:${env.BATON_TEMPORAL_UI_PORT}`);
       expect(run('start').stdout).toContain('already running');
-      expect(run('status').stdout).toMatch(/^running \(pid \d+\)/);
+      const status = run('status').stdout;
+      expect(status).toMatch(/^running \(pid \d+\)/);
+      expectFastServerFlags(argvOf(Number(/pid (\d+)/.exec(status)?.[1])));
 
       const connection = await Connection.connect({ address: `127.0.0.1:${env.BATON_TEMPORAL_PORT}` });
       const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
@@ -34,6 +51,13 @@ describe('temporal-dev.sh', () => {
     expect(run('stop').stdout).toContain('No Temporal dev server started by this script is running.');
     // The shared test server was not touched.
     await expect((await getTestEnv()).client.workflow.count()).resolves.toBeDefined();
+  });
+
+  it('runs the test suite\'s server with the same fast settings', () => {
+    const pid = inject('temporalServerPid');
+    // TEMPORAL_ADDRESS points the run at a server it did not start; its flags are not ours to check.
+    if (pid) expectFastServerFlags(argvOf(pid));
+    else expect(process.env.TEMPORAL_ADDRESS).toBeTruthy();
   });
 
   it('prints usage and exits 2 on an unknown command, and resolves the CLI path', () => {

@@ -12,6 +12,8 @@ declare module 'vitest' {
     /** host:port of the run's Temporal frontend. */
     temporalAddress: string;
     temporalNamespace: string;
+    /** The pid of the server global-setup started; 0 when TEMPORAL_ADDRESS names another. */
+    temporalServerPid: number;
   }
 }
 
@@ -38,6 +40,7 @@ export async function setup(project: TestProject): Promise<void> {
   const address = process.env.TEMPORAL_ADDRESS ?? (server = await startEphemeralServer()).address;
   project.provide('temporalAddress', address);
   project.provide('temporalNamespace', process.env.TEMPORAL_NAMESPACE ?? 'default');
+  project.provide('temporalServerPid', server?.pid ?? 0);
 }
 
 export async function teardown(): Promise<void> {
