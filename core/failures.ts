@@ -30,6 +30,17 @@ export const FailureType = {
   ApprovalRejected: 'BatonApprovalRejected',
   /** The scripted model met a call it had no step for, or steps were left over. */
   ScriptMismatch: 'BatonScriptMismatch',
+  /**
+   * A run reached one of Baton's own limits (items in a map, a run input's size…), set below
+   * the Temporal server's so a run fails at once instead of hanging. The message names the
+   * limit and the setting that changes it. Never retried.
+   */
+  LimitExceeded: 'BatonLimitExceeded',
+  /**
+   * Workflow code threw something that is not a Baton failure (a bug, or a malformed input
+   * marked `validated`). The run fails with this type instead of retrying its workflow task forever.
+   */
+  WorkflowError: 'BatonWorkflowError',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
@@ -42,4 +53,5 @@ export const nonRetryableFailureTypes: readonly FailureType[] = [
   FailureType.ProviderNotConfigured,
   FailureType.ToolNotRegistered,
   FailureType.ScriptMismatch,
+  FailureType.LimitExceeded,
 ];
