@@ -1,13 +1,16 @@
 /**
  * Built-in file tools, confined to one folder. Paths are relative to the root; absolute
- * paths, `..` that leaves the root, NUL bytes and symlinks that lead out of the root are
- * refused before anything is read or written. Refusals never show the real root path.
+ * paths, `..` that leaves the root, NUL bytes and links that lead out of the root are
+ * refused. Files are opened component by component without following links (see
+ * ./confined-open.ts), so a folder swapped for a symlink mid-call cannot lead outside;
+ * only regular files with one hard link, and folders, are used. Every error names the
+ * relative path only, never the real root.
  */
-import { constants } from 'node:fs';
-import { lstat, mkdir, open, readdir, realpath } from 'node:fs/promises';
+import { lstat, readdir, realpath, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { ToolError, defineTool, type BatonTool } from '../define-tool';
+import { fileErrorAsToolError, inFolder, openConfined, type OpenPurpose } from './confined-open';
 
 export interface FileToolsOptions {
   /** The folder the tools may use; nothing outside it is reachable. */
@@ -24,59 +27,25 @@ const refuse = (why: string): never => {
   throw new ToolError(why, 'refused');
 };
 
-function isInside(root: string, candidate: string): boolean {
-  const relative = path.relative(root, candidate);
-  // A path-boundary check: `/a/b` holds `/a/b/c` and `/a/b/..x`, not `/a/bc`.
-  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
-}
-
-/** Checks a model-supplied relative path lexically; returns its absolute form under `root`. */
-function lexicalPath(root: string, requested: string): string {
+/** Checks a model-supplied relative path lexically; returns its components under the root. */
+function lexicalComponents(requested: string): string[] {
   if (requested.includes('\0')) refuse('refused: the path contains a NUL byte');
   if (path.isAbsolute(requested) || path.win32.isAbsolute(requested) || /^[a-zA-Z]:/.test(requested)) {
     refuse(`refused: "${requested}" is absolute; use a path relative to the tool's folder`);
   }
-  const normalized = path.normalize(requested.replace(/\\/g, '/'));
-  const full = path.resolve(root, normalized);
-  if (!isInside(root, full)) refuse(`refused: "${requested}" leads outside the tool's folder`);
-  return full;
+  const normalized = path.posix.normalize(requested.replace(/\\/g, '/'));
+  if (normalized === '..' || normalized.startsWith('../')) refuse(`refused: "${requested}" leads outside the tool's folder`);
+  return normalized.split('/').filter((c) => c !== '' && c !== '.');
 }
 
-/** The real path of `full` (or of its nearest existing parent), which must stay under the real root. */
-async function confinedPath(realRoot: string, root: string, requested: string): Promise<string> {
-  const full = lexicalPath(root, requested);
-  let existing = full;
-  const missing: string[] = [];
+/** Reads at most `limit + 1` bytes, so a file that grows after its size was checked is still bounded. */
+async function readBounded(handle: FileHandle, limit: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(limit + 1);
+  let filled = 0;
   for (;;) {
-    try {
-      const real = await realpath(existing);
-      if (!isInside(realRoot, real)) refuse(`refused: "${requested}" goes through a link that leads outside the tool's folder`);
-      return path.join(real, ...missing.reverse());
-    } catch (err) {
-      if (err instanceof ToolError) throw err;
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
-      // A dangling symlink: refuse rather than let a write create its target.
-      const link = await lstat(existing).catch(() => undefined);
-      if (link?.isSymbolicLink()) refuse(`refused: "${requested}" goes through a link that leads outside the tool's folder`);
-      if (existing === root) throw err;
-      missing.push(path.basename(existing));
-      existing = path.dirname(existing);
-    }
-  }
-}
-
-/** Common file-system errors as tool errors naming the relative path (never the real one). */
-function fsError(requested: string, err: unknown): never {
-  if (err instanceof ToolError) throw err;
-  switch ((err as NodeJS.ErrnoException).code) {
-    case 'ENOENT': throw new ToolError(`no such file: ${requested}`);
-    case 'ENOTDIR': throw new ToolError(`not a folder (or a path through a file): ${requested}`);
-    case 'EISDIR': throw new ToolError(`is a folder: ${requested}`);
-    case 'EACCES': case 'EPERM': throw new ToolError(`permission denied: ${requested}`);
-    // O_NOFOLLOW met a link swapped in after the check.
-    case 'ELOOP': throw new ToolError(`refused: "${requested}" is a link`, 'refused');
-    default: throw err;
+    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+    if (bytesRead === 0 || filled + bytesRead >= buffer.length) return buffer.subarray(0, filled + bytesRead);
+    filled += bytesRead;
   }
 }
 
@@ -86,12 +55,23 @@ export function fileTools(options: FileToolsOptions): BatonTool[] {
   const root = path.resolve(options.root);
   const maxBytes = options.maxBytes ?? 1_000_000;
   let realRoot: Promise<string> | undefined;
-  const resolve = async (requested: string) => {
-    realRoot ??= realpath(root).catch((err: unknown) => {
-      realRoot = undefined;
-      throw err;
-    });
-    return confinedPath(await realRoot, root, requested).catch((err: unknown) => fsError(requested, err));
+  /** Opens `requested` confined to the root, runs `use` on it, closes it; every error is a ToolError. */
+  const withConfined = async <T>(requested: string, purpose: OpenPurpose, use: (handle: FileHandle) => Promise<T>): Promise<T> => {
+    try {
+      const components = lexicalComponents(requested);
+      realRoot ??= realpath(root).catch((err: unknown) => {
+        realRoot = undefined;
+        throw err;
+      });
+      const handle = await openConfined(root, [root, await realRoot], components, purpose, requested);
+      try {
+        return await use(handle);
+      } finally {
+        await handle.close();
+      }
+    } catch (err) {
+      throw fileErrorAsToolError(requested, err);
+    }
   };
 
   const tools: BatonTool[] = [
@@ -99,36 +79,32 @@ export function fileTools(options: FileToolsOptions): BatonTool[] {
       name: `${prefix}_read`,
       description: `Reads a text file. Paths are relative to the tool's folder.`,
       input: z.object({ path: z.string().min(1).describe('Relative path of the file') }),
-      async execute({ path: requested }) {
-        const file = await resolve(requested);
-        // O_NOFOLLOW: a link swapped in after the check is not followed.
-        const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW).catch((err: unknown) => fsError(requested, err));
-        try {
-          const info = await handle.stat();
-          if (!info.isFile()) throw new ToolError(`not a file: ${requested}`);
-          if (info.size > maxBytes) throw new ToolError(`${requested} is ${info.size} bytes, over the limit of ${maxBytes}`);
-          return await handle.readFile('utf8');
-        } finally {
-          await handle.close();
-        }
-      },
+      execute: ({ path: requested }) =>
+        withConfined(requested, 'read', async (handle) => {
+          const content = await readBounded(handle, maxBytes);
+          if (content.length > maxBytes) {
+            const { size } = await handle.stat();
+            throw new ToolError(`${requested} is ${Math.max(size, content.length)} bytes, over the limit of ${maxBytes}`);
+          }
+          return content.toString('utf8');
+        }),
     }),
     defineTool({
       name: `${prefix}_list`,
       description: `Lists a folder: names, types and sizes. Paths are relative to the tool's folder.`,
       input: z.object({ path: z.string().default('.').describe('Relative path of the folder (default: the tool\'s folder)') }),
-      async execute({ path: requested }) {
-        const dir = await resolve(requested);
-        const entries = await readdir(dir, { withFileTypes: true }).catch((err: unknown) => fsError(requested, err));
-        // lstat, not stat: a link is listed as a link and never followed.
-        return Promise.all(
-          entries.sort((a, b) => a.name.localeCompare(b.name)).map(async (entry) => ({
-            name: entry.name,
-            type: entry.isFile() ? 'file' : entry.isDirectory() ? 'dir' : entry.isSymbolicLink() ? 'symlink' : 'other',
-            size: entry.isFile() ? ((await lstat(path.join(dir, entry.name)).catch(() => undefined))?.size ?? null) : null,
-          })),
-        );
-      },
+      execute: ({ path: requested }) =>
+        withConfined(requested, 'list', async (folder) => {
+          const entries = await readdir(`/proc/self/fd/${folder.fd}`, { withFileTypes: true });
+          // lstat, not stat: a link is listed as a link and never followed.
+          return Promise.all(
+            entries.sort((a, b) => a.name.localeCompare(b.name)).map(async (entry) => ({
+              name: entry.name,
+              type: entry.isFile() ? 'file' : entry.isDirectory() ? 'dir' : entry.isSymbolicLink() ? 'symlink' : 'other',
+              size: entry.isFile() ? ((await lstat(inFolder(folder, entry.name)).catch(() => undefined))?.size ?? null) : null,
+            })),
+          );
+        }),
     }),
   ];
   if (options.allowWrite) {
@@ -141,16 +117,11 @@ export function fileTools(options: FileToolsOptions): BatonTool[] {
         async execute({ path: requested, content }) {
           const bytes = Buffer.byteLength(content);
           if (bytes > maxBytes) throw new ToolError(`the content is ${bytes} bytes, over the limit of ${maxBytes}; nothing was written`, 'refused');
-          const file = await resolve(requested);
-          await mkdir(path.dirname(file), { recursive: true }).catch((err: unknown) => fsError(requested, err));
-          const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644).catch((err: unknown) =>
-            fsError(requested, err),
-          );
-          try {
+          // Opened without O_TRUNC; emptied only after openConfined checked what it is.
+          await withConfined(requested, 'write', async (handle) => {
+            await handle.truncate(0);
             await handle.writeFile(content, 'utf8');
-          } finally {
-            await handle.close();
-          }
+          });
           return { path: requested, bytes };
         },
       }),
