@@ -3,7 +3,8 @@
  * (one model-call activity and one tool activity per turn, then a final model call), as
  * no-ops. Runs in the workflow sandbox.
  */
-import { allHandlersFinished, condition, defineUpdate, executeChild, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, defineSignal, defineUpdate, executeChild, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { BatonStatus } from '../core/search-attributes';
 import type * as bareActivities from './bare-activities';
 
 const { bareModel, bareTool } = proxyActivities<typeof bareActivities>({ startToCloseTimeout: '30s' });
@@ -46,4 +47,17 @@ export async function bareSessionWorkflow(input: { runKey: string; turns: number
   });
   await condition(() => done >= input.turns);
   await condition(allHandlersFinished);
+}
+
+export const bareReleaseSignal = defineSignal('bareRelease');
+
+/** Baseline for a run parked on a person: one no-op model step, then a wait on a signal. */
+export async function bareParkedWorkflow(input: { runKey: string }): Promise<void> {
+  let released = false;
+  setHandler(bareReleaseSignal, () => void (released = true));
+  await bareModel(input.runKey, 1);
+  upsertSearchAttributes([{ key: BatonStatus, value: 'waiting_approval' }]);
+  await condition(() => released);
+  await bareTool(input.runKey, 1);
+  await bareModel(input.runKey, 2);
 }

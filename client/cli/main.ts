@@ -12,6 +12,7 @@ import { listCommand } from './commands/list';
 import { cancelCommand } from './commands/cancel';
 import { approveCommand, pendingCommand } from './commands/approvals';
 import { toolsDescribeCommand, toolsListCommand, toolsSearchCommand } from './commands/tools';
+import { historyExportCommand, replayCommand } from './commands/replay';
 import { runWorker } from '../../workers/run-worker';
 
 /** Exit codes: 0 ok, 1 failed, 2 wrong usage or config, 3 not finished yet. */
@@ -82,6 +83,15 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .action((name: string) => set(toolsDescribeCommand(name, globals())));
   tools.command('search <words...>').description('tools whose name or description match the words')
     .action((words: string[]) => set(toolsSearchCommand(words, globals())));
+  program.command('replay <id>').description('replay a run\'s history against this checkout\'s workflow code: "replays cleanly", or where it diverged')
+    .option('--run-id <runId>', 'a specific run of the workflow id (default: the latest)')
+    .option('--children', 'replay its child runs too')
+    .option('--workflows <file>', 'replay against another workflows module instead of this checkout\'s')
+    .action((id: string, flags) => set(replayCommand(id, flags, globals())));
+  program.command('history').description('export run histories').command('export <id>').description('save a run\'s history as JSON, e.g. for a replay test fixture')
+    .requiredOption('-o, --out <file>', 'the JSON file to write')
+    .option('--run-id <runId>', 'a specific run of the workflow id (default: the latest)')
+    .action((id: string, flags) => set(historyExportCommand(id, flags, globals())));
   return program;
 }
 

@@ -1,0 +1,118 @@
+/**
+ * Throughput and memory rows (`npm run bench:throughput`): each side's worker runs in its own
+ * process, so its RSS and CPU are its own. Runs completed per second by one worker process at
+ * 1, 50 and 500 runs in flight (an agent run = model call, tool call, model call; the bare
+ * workflow does the same activities as no-ops), and worker RSS per run parked on a person
+ * (Baton: a tool call waiting for approval; bare: a workflow waiting on a signal).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { BatonClient } from '../client/baton-client';
+import { decideApprovalUpdate } from '../workflows';
+import { startEphemeralServer } from '../devtools/ephemeral-server';
+import { throughputConfig } from './throughput-worker';
+import { bareReleaseSignal } from './bare-workflow';
+
+const RUNS = Number(process.env.BENCH_THROUGHPUT_RUNS ?? 1000);
+const PARKED = Number(process.env.BENCH_PARKED ?? 500);
+
+/** Resident memory and CPU time (ms) of a process, from /proc. */
+function usageOf(pid: number): { rss: number; cpuMs: number } {
+  const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return { rss, cpuMs: (ticks * 1000) / 100 };
+}
+
+async function startWorker(kind: 'baton' | 'bare', address: string, taskQueue: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'throughput-worker.ts'), kind, address, taskQueue], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${kind} worker exited (${code})`)));
+    child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+  });
+  return child;
+}
+
+async function stopWorker(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Runs `total` runs keeping `inFlight` started at once; runs per second and worker CPU ms per run. */
+async function throughput(pid: number, total: number, inFlight: number, runOne: (i: number) => Promise<unknown>): Promise<{ perSecond: number; cpuPerRun: number }> {
+  const cpuBefore = usageOf(pid).cpuMs;
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(inFlight, total) }, async () => {
+    while (next < total) await runOne(next++);
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  return { perSecond: total / seconds, cpuPerRun: (usageOf(pid).cpuMs - cpuBefore) / total };
+}
+
+async function waitForParked(client: Client, taskQueue: string, n: number): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  while ((await client.workflow.count(`TaskQueue = "${taskQueue}" AND BatonStatus = "waiting_approval"`)).count < n) {
+    if (Date.now() > deadline) throw new Error(`${n} runs did not park within 5 minutes`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function main(): Promise<void> {
+  const server = process.env.TEMPORAL_ADDRESS ? undefined : await startEphemeralServer();
+  const address = process.env.TEMPORAL_ADDRESS ?? (server as { address: string }).address;
+  const client = new Client({ connection: await Connection.connect({ address }) });
+  const tag = `${process.pid}-${Date.now()}`;
+  const batonQueue = `tp-baton-${tag}`;
+  const bareQueue = `tp-bare-${tag}`;
+  const baton = new BatonClient(client, throughputConfig(batonQueue), { namespace: 'default' });
+  const batonWorker = await startWorker('baton', address, batonQueue);
+  const bareWorker = await startWorker('bare', address, bareQueue);
+  const batonPid = batonWorker.pid as number;
+  const barePid = bareWorker.pid as number;
+  try {
+    const runBaton = (key: string) => async (i: number) => (await baton.startAgent('runner', 'go', { workflowId: `${key}-${i}` })).result();
+    const runBare = (key: string) => (i: number) => client.workflow.execute('bareAgentWorkflow', { taskQueue: bareQueue, workflowId: `${key}-${i}`, args: [{ runKey: `${key}-${i}`, turns: 1 }] });
+    await throughput(barePid, 50, 10, runBare(`warm-bare-${tag}`));
+    await throughput(batonPid, 50, 10, runBaton(`warm-baton-${tag}`));
+    console.log(`\nThroughput: ${RUNS} runs per row (model call, tool call, model call), one worker process per side\n`);
+    console.log('| runs in flight | bare Temporal runs/s | Baton runs/s | ratio | worker CPU per run, bare / Baton |');
+    console.log('|---|---|---|---|---|');
+    for (const inFlight of [1, 50, 500]) {
+      const total = inFlight === 1 ? Math.min(RUNS, 200) : RUNS;
+      const bare = await throughput(barePid, total, inFlight, runBare(`bare-${inFlight}-${tag}`));
+      const ours = await throughput(batonPid, total, inFlight, runBaton(`baton-${inFlight}-${tag}`));
+      console.log(`| ${inFlight} | ${bare.perSecond.toFixed(1)} | ${ours.perSecond.toFixed(1)} | ${(ours.perSecond / bare.perSecond).toFixed(2)} | ${bare.cpuPerRun.toFixed(1)} ms / ${ours.cpuPerRun.toFixed(1)} ms |`);
+    }
+
+    const parkedBefore = { bare: usageOf(barePid).rss, baton: usageOf(batonPid).rss };
+    const bareParked = await Promise.all(Array.from({ length: PARKED }, (_, i) => client.workflow.start('bareParkedWorkflow', { taskQueue: bareQueue, workflowId: `parked-bare-${tag}-${i}`, args: [{ runKey: `p${i}` }] })));
+    const batonParked = await Promise.all(Array.from({ length: PARKED }, (_, i) => baton.startAgent('parked', 'go', { workflowId: `parked-baton-${tag}-${i}` })));
+    await waitForParked(client, bareQueue, PARKED);
+    await waitForParked(client, batonQueue, PARKED);
+    const parked = { bare: usageOf(barePid).rss, baton: usageOf(batonPid).rss };
+    await Promise.all(bareParked.map((h) => h.signal(bareReleaseSignal)));
+    await Promise.all(batonParked.map((h) => client.workflow.getHandle(h.workflowId).executeUpdate(decideApprovalUpdate, { args: [{ approvalId: 'approval-1', approve: true }] })));
+    await Promise.all([...bareParked.map((h) => h.result()), ...batonParked.map((h) => h.result())]);
+    const after = { bare: usageOf(barePid).rss, baton: usageOf(batonPid).rss };
+    const perRun = (side: 'bare' | 'baton') => (parked[side] - parkedBefore[side]) / PARKED / 1024;
+    console.log(`\nParked runs: ${PARKED} per side, waiting for a person\n`);
+    console.log('| measure | bare Temporal | Baton | ratio |');
+    console.log('|---|---|---|---|');
+    console.log(`| worker RSS per parked run | ${perRun('bare').toFixed(0)} KB | ${perRun('baton').toFixed(0)} KB | ${(perRun('baton') / perRun('bare')).toFixed(2)} |`);
+    const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
+    console.log(`| worker RSS before / parked / after release | ${mb(parkedBefore.bare)} / ${mb(parked.bare)} / ${mb(after.bare)} | ${mb(parkedBefore.baton)} / ${mb(parked.baton)} / ${mb(after.baton)} | |`);
+  } finally {
+    await Promise.all([stopWorker(batonWorker), stopWorker(bareWorker)]);
+    await client.connection.close();
+    await server?.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench failed: ${err instanceof Error ? err.stack : String(err)}`);
+  process.exit(1);
+});
