@@ -2,22 +2,42 @@
  * The content store: conversations (and other large content) live here and workflows
  * carry only references, so a run's history does not grow with the conversation.
  * Entries are content-addressed (sha256 of their JSON), written once and never changed,
- * so retries and replays can read them at any time.
+ * so retries and replays can read them at any time. Conversations are stored as chains
+ * of appended segments (see ./conversation-store).
  *
- * The embedded default is a folder of files (`.baton/content`), which needs no server.
- * With workers on several machines, every worker must see the same entries: point
+ * The embedded default is a folder of files (`.baton/content`), which needs no server;
+ * files are created 0600 and folders 0700 (readable only by the worker's user). With
+ * workers on several machines, every worker must see the same entries: point
  * `contentStore.dir` at a shared filesystem, or implement `ContentStore` over a shared
  * backend (S3, GCS, PostgreSQL, Redis) and pass it to `createBatonWorker`.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { linksOf } from './conversation-store';
+import { listStoreFiles, removeFiles, type PruneOptions, type PruneReport, type StoreFile } from './store-files';
 
 export interface ContentStore {
-  /** Stores a JSON value; returns its reference (`sha256:<hex>`). */
+  /** Stores a JSON value; returns its reference (`sha256:<hex>`). Storing it again refreshes its age. */
   put(value: unknown): Promise<string>;
   /** Reads a value back; throws if the reference is unknown. */
   get<T>(ref: string): Promise<T>;
+  /**
+   * Removes entries older than `olderThanMs` that no younger entry links to (through a
+   * conversation's earlier segments or its stored tool results). Optional for custom stores.
+   */
+  prune?(olderThanMs: number, options?: PruneOptions): Promise<PruneReport>;
+}
+
+/** Owner-only modes for every store file and folder. */
+export const storeModes = { file: 0o600, dir: 0o700 } as const;
+
+/** Writes `text` to `file` atomically (temp file + rename), owner-only. */
+export async function writeStoreFile(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true, mode: storeModes.dir });
+  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  await writeFile(temp, text, { mode: storeModes.file });
+  await rename(temp, file);
 }
 
 export class FileContentStore implements ContentStore {
@@ -32,11 +52,7 @@ export class FileContentStore implements ContentStore {
   async put(value: unknown): Promise<string> {
     const text = JSON.stringify(value);
     const ref = `sha256:${createHash('sha256').update(text).digest('hex')}`;
-    const file = this.file(ref);
-    await mkdir(path.dirname(file), { recursive: true });
-    const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
-    await writeFile(temp, text);
-    await rename(temp, file);
+    await writeStoreFile(this.file(ref), text);
     return ref;
   }
 
@@ -49,5 +65,34 @@ export class FileContentStore implements ContentStore {
       }
       throw err;
     }
+  }
+
+  async prune(olderThanMs: number, options: PruneOptions = {}): Promise<PruneReport> {
+    const cutoff = Date.now() - olderThanMs;
+    const files = await listStoreFiles(this.dir, 2);
+    const byRef = new Map<string, StoreFile>();
+    for (const f of files) {
+      const hex = /^([0-9a-f]{64})\.json$/.exec(path.basename(f.path))?.[1];
+      if (hex) byRef.set(`sha256:${hex}`, f);
+    }
+    // Mark: everything reachable from a young entry stays, however old it is.
+    const live = new Set([...byRef].filter(([, f]) => f.mtimeMs > cutoff).map(([ref]) => ref));
+    const queue = [...live];
+    for (let ref = queue.pop(); ref; ref = queue.pop()) {
+      let value: unknown;
+      try {
+        value = await this.get<unknown>(ref);
+      } catch {
+        continue;
+      }
+      for (const link of linksOf(value)) {
+        if (!byRef.has(link) || live.has(link)) continue;
+        live.add(link);
+        queue.push(link);
+      }
+    }
+    const liveFiles = new Set([...live].map((ref) => byRef.get(ref)?.path));
+    const old = files.filter((f) => f.mtimeMs <= cutoff && !liveFiles.has(f.path));
+    return removeFiles(old, files.length, options);
   }
 }

@@ -3,6 +3,7 @@ import { Context, activityInfo } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, filterHistory, type Message, type ModelRequest, type ModelResponse } from '../core';
 import type { ContentStore } from './content-store';
+import { ConversationStore } from './conversation-store';
 import type { ModelPrice, ModelProvider } from './providers/provider';
 import { checkOutput } from './output-schema';
 
@@ -29,8 +30,8 @@ function cost(price: ModelPrice | undefined, inputTokens: number, outputTokens: 
 }
 
 /** With a stored conversation: the whole conversation this call continues. */
-async function fullConversation(request: ModelRequest, store: ContentStore): Promise<Message[]> {
-  const base = request.conversation?.ref ? await store.get<Message[]>(request.conversation.ref) : [];
+async function fullConversation(request: ModelRequest, conversations: ConversationStore): Promise<Message[]> {
+  const base = request.conversation?.ref ? await conversations.read(request.conversation.ref) : [];
   const all = [...base, ...request.messages];
   return request.conversation?.filter ? filterHistory(all, request.conversation.filter) : all;
 }
@@ -42,8 +43,9 @@ async function withStoredResults(messages: Message[], store: ContentStore): Prom
 
 /** Builds the `callModel` activity over the worker's configured providers. */
 export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>, store: ContentStore) {
+  const conversations = new ConversationStore(store);
   return async function callModel(stepRequest: ModelRequest): Promise<ModelResponse> {
-    const conversation = stepRequest.conversation ? await fullConversation(stepRequest, store) : stepRequest.messages;
+    const conversation = stepRequest.conversation ? await fullConversation(stepRequest, conversations) : stepRequest.messages;
     const request = stepRequest.conversation ? { ...stepRequest, messages: await withStoredResults(conversation, store) } : stepRequest;
     const entry = providers.get(request.agent.provider);
     if (!entry) {
@@ -69,7 +71,11 @@ export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>, s
         toolCalls: 0,
       },
     };
-    if (stepRequest.conversation) response.conversationRef = await store.put([...conversation, response.message]);
+    if (stepRequest.conversation) {
+      // Only what this step adds is written; after a hand-off filter the filtered whole is a new base.
+      const { ref, filter } = stepRequest.conversation;
+      response.conversationRef = await conversations.append(filter ? undefined : ref, [...stepRequest.messages, response.message], [...conversation, response.message]);
+    }
     if (request.agent.outputSchema && completion.message.toolCalls.length === 0) {
       const check = checkOutput(completion.message.content, request.agent.outputSchema);
       if (check.ok) response.output = check.output;

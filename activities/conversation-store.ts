@@ -1,0 +1,129 @@
+/**
+ * Stored conversations as a chain of appended segments. A model step writes only the
+ * messages it adds, `{ kind: 'conversation-segment', prev, messages }`, content-addressed
+ * in the content store, so a session of n turns writes O(n) bytes rather than a full copy
+ * per turn. Reading walks `prev` back to the start; the worker keeps assembled
+ * conversations in a bounded LRU, so the usual read (the ref this worker wrote one turn
+ * ago) costs no store read at all. Entries written before segments (a whole conversation
+ * as one array) still read, and the next step re-bases onto a segment once.
+ */
+import type { Message } from '../core';
+import type { ContentStore } from './content-store';
+
+/** One stored step of a conversation: what it added to `prev` (null: the start). */
+export interface ConversationSegment {
+  kind: 'conversation-segment';
+  prev: string | null;
+  messages: Message[];
+}
+
+/** Whether a stored value is a segment (anything else is a whole, pre-segment conversation). */
+export function isSegment(value: unknown): value is ConversationSegment {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'conversation-segment';
+}
+
+/** The refs a stored value depends on (its previous segment, tool results kept by reference). */
+export function linksOf(value: unknown): string[] {
+  const messages = isSegment(value) ? value.messages : Array.isArray(value) ? (value as Message[]) : [];
+  const refs = messages.flatMap((m) => (m && m.role === 'tool' && typeof m.contentRef === 'string' ? [m.contentRef] : []));
+  return isSegment(value) && value.prev ? [value.prev, ...refs] : refs;
+}
+
+interface Assembled {
+  messages: Message[];
+  /** JSON characters of the whole conversation (the cache's measure). */
+  size: number;
+  /** False for a whole pre-segment conversation: the next step writes a fresh base segment. */
+  appendable: boolean;
+}
+
+/** Bounds of the worker's cache of assembled conversations. */
+export interface ConversationCacheLimits {
+  /** Total JSON characters kept (default 64 MB); one conversation larger than this is not kept. */
+  maxChars?: number;
+  maxEntries?: number;
+}
+
+/** Reads and appends stored conversations over a content store, with a bounded cache. */
+export class ConversationStore {
+  private readonly cache = new Map<string, Assembled>();
+  private cachedChars = 0;
+  private readonly maxChars: number;
+  private readonly maxEntries: number;
+
+  constructor(readonly store: ContentStore, limits: ConversationCacheLimits = {}) {
+    this.maxChars = limits.maxChars ?? 64 * 1024 * 1024;
+    this.maxEntries = limits.maxEntries ?? 1000;
+  }
+
+  /** The whole conversation `ref` points at. */
+  async read(ref: string): Promise<Message[]> {
+    return (await this.assemble(ref)).messages;
+  }
+
+  /**
+   * Stores `whole`, the conversation `prev` continued by `added`, and returns its ref.
+   * With no `prev` (or after a filter, or over a pre-segment entry) the segment holds `whole`.
+   */
+  async append(prev: string | undefined, added: Message[], whole: Message[]): Promise<string> {
+    const base = prev ? await this.assemble(prev) : undefined;
+    const chained = base?.appendable === true && base.messages.length + added.length === whole.length;
+    const segment: ConversationSegment = { kind: 'conversation-segment', prev: chained ? (prev as string) : null, messages: chained ? added : whole };
+    const ref = await this.store.put(segment);
+    const size = (chained ? base.size : 0) + JSON.stringify(segment.messages).length;
+    this.remember(ref, { messages: whole, size, appendable: true });
+    return ref;
+  }
+
+  private async assemble(ref: string): Promise<Assembled> {
+    const chain: ConversationSegment[] = [];
+    let start: Assembled = { messages: [], size: 0, appendable: true };
+    for (let cursor: string | null = ref; cursor; ) {
+      const hit = this.touch(cursor);
+      if (hit) {
+        start = hit;
+        break;
+      }
+      const value: unknown = await this.store.get<unknown>(cursor);
+      if (isSegment(value)) {
+        chain.push(value);
+        cursor = value.prev;
+      } else if (Array.isArray(value)) {
+        start = { messages: value as Message[], size: JSON.stringify(value).length, appendable: false };
+        break;
+      } else throw new Error(`content ${cursor} is not a stored conversation`);
+    }
+    if (chain.length === 0) return start;
+    let { messages, size } = start;
+    for (const segment of chain.reverse()) {
+      messages = messages.concat(segment.messages);
+      size += JSON.stringify(segment.messages).length;
+    }
+    const assembled = { messages, size, appendable: true };
+    this.remember(ref, assembled);
+    return assembled;
+  }
+
+  private touch(ref: string): Assembled | undefined {
+    const hit = this.cache.get(ref);
+    if (hit) {
+      this.cache.delete(ref);
+      this.cache.set(ref, hit);
+    }
+    return hit;
+  }
+
+  private remember(ref: string, entry: Assembled): void {
+    if (entry.size > this.maxChars) return;
+    const old = this.cache.get(ref);
+    if (old) this.cachedChars -= old.size;
+    this.cache.delete(ref);
+    this.cache.set(ref, entry);
+    this.cachedChars += entry.size;
+    for (const [key, value] of this.cache) {
+      if (this.cachedChars <= this.maxChars && this.cache.size <= this.maxEntries) break;
+      this.cache.delete(key);
+      this.cachedChars -= value.size;
+    }
+  }
+}
