@@ -5,6 +5,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageCreateParamsNonStreaming, MessageParam, ContentBlockParam } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { Message, ModelRequest, StopReason, ToolCall } from '../../core';
+import { registerSecret } from '../secret-redactor';
 import { classifyProviderError } from './errors';
 import type { CompleteOptions, Completion, ModelProvider } from './provider';
 
@@ -44,6 +45,7 @@ export class AnthropicProvider implements ModelProvider {
   private readonly client: Anthropic;
 
   constructor(private readonly options: AnthropicProviderOptions) {
+    registerSecret(options.apiKeyEnv ?? `${options.label} API key`, options.apiKey);
     this.client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0 });
   }
 

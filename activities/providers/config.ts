@@ -1,7 +1,7 @@
 /** Provider settings in the config file, and the providers built from them on a worker. */
 import { z } from 'zod';
 import { AnthropicProvider } from './anthropic';
-import { OpenAIProvider } from './openai';
+import { OpenAIProvider, placeholderApiKey } from './openai';
 import type { ScriptedModel } from './scripted';
 import type { ModelProvider } from './provider';
 
@@ -35,7 +35,7 @@ function requireKey(name: string, variable: string, env: NodeJS.ProcessEnv): str
   return key;
 }
 
-/** Builds a provider; API keys are read from `env` here and nowhere else. */
+/** Builds a provider; API keys are read from `env` here and nowhere else (the adapters register them for redaction). */
 export function createProvider(name: string, config: ProviderConfig, env: NodeJS.ProcessEnv = process.env): ModelProvider {
   switch (config.type) {
     case 'openai':
@@ -44,7 +44,7 @@ export function createProvider(name: string, config: ProviderConfig, env: NodeJS
       return new AnthropicProvider({ label: name, apiKey: requireKey(name, config.apiKeyEnv, env), apiKeyEnv: config.apiKeyEnv, baseURL: config.baseURL, defaultMaxTokens: config.maxTokens });
     case 'openai-compatible':
       // Local servers usually need no key; the SDK still wants a non-empty string.
-      return new OpenAIProvider({ label: name, apiKey: (config.apiKeyEnv && env[config.apiKeyEnv]) || 'not-needed', apiKeyEnv: config.apiKeyEnv, baseURL: config.baseURL, structuredOutput: config.structuredOutput });
+      return new OpenAIProvider({ label: name, apiKey: (config.apiKeyEnv && env[config.apiKeyEnv]) || placeholderApiKey, apiKeyEnv: config.apiKeyEnv, baseURL: config.baseURL, structuredOutput: config.structuredOutput });
     case 'scripted':
       return config.model;
   }

@@ -2,9 +2,12 @@
  * Classifies provider errors into Temporal failures, so Temporal owns retries:
  * rejected requests (400/401/403/404/422) never retry; rate limits, timeouts, conflicts,
  * server errors and network failures retry, after the provider's `retry-after` if given.
+ * Registered secrets (API keys) are redacted from every message, so a provider that echoes
+ * the key in its error does not get it into history.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../../core';
+import { redactError, redactSecrets } from '../secret-redactor';
 
 const rejected = new Set([400, 401, 403, 404, 413, 422]);
 
@@ -49,10 +52,10 @@ export interface ProviderErrorContext {
 
 /** Turns any error from a provider call into the failure Temporal should see. */
 export function classifyProviderError(err: unknown, context: ProviderErrorContext): Error {
-  if (isAbort(err, context.signal)) return err instanceof Error ? err : new Error(String(err));
-  if (err instanceof ApplicationFailure) return err;
+  if (isAbort(err, context.signal)) return redactError(err instanceof Error ? err : new Error(String(err)));
+  if (err instanceof ApplicationFailure) return redactError(err);
   const http = (err ?? {}) as HttpLikeError;
-  const detail = (http.message ?? String(err)).trim();
+  const detail = redactSecrets((http.message ?? String(err)).trim());
   const status = typeof http.status === 'number' ? http.status : undefined;
   if (status !== undefined && rejected.has(status)) {
     const hint = (status === 401 || status === 403) && context.apiKeyEnv ? ` (check the key in ${context.apiKeyEnv})` : '';

@@ -5,8 +5,12 @@
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { Message, ModelRequest, StopReason, ToolCall } from '../../core';
+import { registerSecret } from '../secret-redactor';
 import { classifyProviderError } from './errors';
 import type { CompleteOptions, Completion, ModelProvider } from './provider';
+
+/** The key handed to the SDK for local servers that need none; not a secret. */
+export const placeholderApiKey = 'not-needed';
 
 export interface OpenAIProviderOptions {
   apiKey: string;
@@ -54,6 +58,7 @@ export class OpenAIProvider implements ModelProvider {
   private readonly client: OpenAI;
 
   constructor(private readonly options: OpenAIProviderOptions) {
+    if (options.apiKey !== placeholderApiKey) registerSecret(options.apiKeyEnv ?? `${options.label} API key`, options.apiKey);
     this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, organization: options.organization, maxRetries: 0 });
   }
 

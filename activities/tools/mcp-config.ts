@@ -65,11 +65,15 @@ export function mcpServerOf(toolName: string, servers: Iterable<string>): string
   return [...servers].includes(server) ? server : undefined;
 }
 
-/** Replaces `${NAME}` with the environment's value; a missing variable is an error naming it. */
-export function expandEnv(value: string, env: NodeJS.ProcessEnv, where: string): string {
+/**
+ * Replaces `${NAME}` with the environment's value; a missing variable is an error naming it.
+ * `onExpanded` sees each value put in (the MCP pool registers them as secrets to redact).
+ */
+export function expandEnv(value: string, env: NodeJS.ProcessEnv, where: string, onExpanded?: (name: string, value: string) => void): string {
   return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
-    const found = env[name];
+    const found = Object.hasOwn(env, name) ? env[name] : undefined;
     if (found === undefined) throw new Error(`${where} needs the environment variable ${name}, which is not set`);
+    onExpanded?.(name, found);
     return found;
   });
 }

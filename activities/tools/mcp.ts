@@ -3,7 +3,8 @@
  * worker start and reused by every call. A connection that drops (a crashed stdio
  * server, a closed HTTP session) is forgotten, the call fails retryably, and the
  * activity's retry opens a new one. Tool-list changes announced by a server replace the
- * tools it offers from then on. Each tool is offered as `<server>__<tool>`.
+ * tools it offers from then on. Each tool is offered as `<server>__<tool>`. Expanded
+ * `${NAME}` values are secrets: they are redacted from every error and log line.
  */
 import { createHash } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -13,6 +14,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { ToolSpecSchema, durationToMs, toolNamePattern, type RiskLevel, type ToolSpec } from '../../core';
 import { schemaProblems } from '../output-schema';
+import { redactError, redactSecrets, registerSecret } from '../secret-redactor';
 import { ToolError, type BatonTool, type ToolContext } from './define-tool';
 import { expandEnv, mcpSeparator, type McpServerConfig } from './mcp-config';
 
@@ -111,7 +113,7 @@ export class McpPool {
           this.log(`  mcp ${server}: ${connection.tools.size} tools`);
           return { server, tools: connection.tools.size };
         } catch (err) {
-          const error = err instanceof Error ? err.message : String(err);
+          const error = redactSecrets(err instanceof Error ? err.message : String(err));
           this.log(`  mcp ${server}: unavailable (${error}); its tools fail until it is back (each call retries the connection)`);
           return { server, error };
         }
@@ -156,12 +158,12 @@ export class McpPool {
         onprogress: (progress) => context.heartbeat(progress),
       })) as CallToolResult;
     } catch (err) {
-      if (isAnswerFromServer(err)) throw new ToolError(`${server}: ${err.message}`);
+      if (isAnswerFromServer(err)) throw new ToolError(redactSecrets(`${server}: ${err.message}`));
       if (!context.signal.aborted) this.forget(server, connection, `call to ${tool} failed: ${err instanceof Error ? err.message : String(err)}`);
-      throw err;
+      throw redactError(err);
     }
     const text = mcpResultText(result);
-    if (result.isError) throw new ToolError(text || `${tool} reported an error`);
+    if (result.isError) throw new ToolError(redactSecrets(text || `${tool} reported an error`));
     return text;
   }
 
@@ -191,7 +193,7 @@ export class McpPool {
     if (connection.closed) return;
     connection.closed = true;
     if (this.connections.get(server)?.connection === connection) this.connections.delete(server);
-    if (!this.closing) this.log(`mcp ${server}: connection lost (${why})${stderrTail(connection)}; the next call reconnects`);
+    if (!this.closing) this.log(redactSecrets(`mcp ${server}: connection lost (${why})${stderrTail(connection)}; the next call reconnects`));
     void connection.client.close().catch(() => {});
   }
 
@@ -216,10 +218,10 @@ export class McpPool {
   private transportFor(server: string, config: McpServerConfig): Transport {
     const where = `MCP server "${server}"`;
     if (config.command !== undefined) {
-      const env = Object.fromEntries(Object.entries(config.env).map(([k, v]) => [k, expandEnv(v, this.env, where)]));
+      const env = Object.fromEntries(Object.entries(config.env).map(([k, v]) => [k, expandEnv(v, this.env, where, registerSecret)]));
       return new StdioClientTransport({ command: config.command, args: config.args, env: { ...getDefaultEnvironment(), ...env }, cwd: config.cwd, stderr: 'pipe' });
     }
-    const headers = Object.fromEntries(Object.entries(config.headers).map(([k, v]) => [k, expandEnv(v, this.env, where)]));
+    const headers = Object.fromEntries(Object.entries(config.headers).map(([k, v]) => [k, expandEnv(v, this.env, where, registerSecret)]));
     return new StreamableHTTPClientTransport(new URL(config.url as string), { requestInit: { headers } });
   }
 
@@ -266,7 +268,7 @@ export class McpPool {
       connection.closed = true;
       await connection.client.close().catch(() => {});
       await new Promise((resolve) => setTimeout(resolve, 50)); // let the last stderr arrive
-      throw new Error(`cannot connect to MCP server "${server}" (${config.command ?? config.url}): ${err instanceof Error ? err.message : String(err)}${stderrTail(connection)}`);
+      throw new Error(redactSecrets(`cannot connect to MCP server "${server}" (${config.command ?? config.url}): ${err instanceof Error ? err.message : String(err)}${stderrTail(connection)}`));
     }
     return connection;
   }
