@@ -1,11 +1,14 @@
 /**
  * PostgreSQL backends for the tool cache and the content store, for workers on several
  * machines. Tables are created on first use (`baton_tool_cache`, `baton_content` by
- * default). The connection string comes from the worker's environment, never the config.
+ * default), and tables of earlier versions get the columns retention needs (`created_at`,
+ * `links`). The connection string comes from the worker's environment, never the config.
  */
 import { createHash } from 'node:crypto';
 import { Pool, type PoolConfig } from 'pg';
 import type { ContentStore } from './content-store';
+import { linksOf } from './conversation-store';
+import type { PruneOptions, PruneReport } from './store-files';
 import type { ToolCache } from './tool-cache';
 
 const identifier = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -29,8 +32,11 @@ export class PostgresBackend {
   /** Creates the tables once per process (safe to race with other workers). */
   migrate(): Promise<void> {
     this.ready ??= (async () => {
-      await this.pool.query(`CREATE TABLE IF NOT EXISTS ${this.tables.cache} (key text PRIMARY KEY, content text NOT NULL, expires_at timestamptz NOT NULL)`);
-      await this.pool.query(`CREATE TABLE IF NOT EXISTS ${this.tables.content} (ref text PRIMARY KEY, value text NOT NULL)`);
+      const { cache, content } = this.tables;
+      await this.pool.query(`CREATE TABLE IF NOT EXISTS ${cache} (key text PRIMARY KEY, content text NOT NULL, expires_at timestamptz NOT NULL)`);
+      await this.pool.query(`ALTER TABLE ${cache} ADD COLUMN IF NOT EXISTS created_at timestamptz NOT NULL DEFAULT now()`);
+      await this.pool.query(`CREATE TABLE IF NOT EXISTS ${content} (ref text PRIMARY KEY, value text NOT NULL)`);
+      await this.pool.query(`ALTER TABLE ${content} ADD COLUMN IF NOT EXISTS created_at timestamptz NOT NULL DEFAULT now(), ADD COLUMN IF NOT EXISTS links text[] NOT NULL DEFAULT '{}'`);
     })().catch((err: unknown) => {
       this.ready = undefined;
       throw err;
@@ -50,10 +56,11 @@ export class PostgresBackend {
         await this.migrate();
         await this.pool.query(
           `INSERT INTO ${table} (key, content, expires_at) VALUES ($1, $2, now() + $3 * interval '1 millisecond')
-           ON CONFLICT (key) DO UPDATE SET content = EXCLUDED.content, expires_at = EXCLUDED.expires_at`,
+           ON CONFLICT (key) DO UPDATE SET content = EXCLUDED.content, expires_at = EXCLUDED.expires_at, created_at = now()`,
           [key, content, ttlMs],
         );
       },
+      prune: (olderThanMs, options) => this.pruneCache(olderThanMs, options),
     };
   }
 
@@ -64,7 +71,7 @@ export class PostgresBackend {
         await this.migrate();
         const text = JSON.stringify(value);
         const ref = `sha256:${createHash('sha256').update(text).digest('hex')}`;
-        await this.pool.query(`INSERT INTO ${table} (ref, value) VALUES ($1, $2) ON CONFLICT (ref) DO NOTHING`, [ref, text]);
+        await this.pool.query(`INSERT INTO ${table} (ref, value, links) VALUES ($1, $2, $3) ON CONFLICT (ref) DO UPDATE SET created_at = now()`, [ref, text, linksOf(value)]);
         return ref;
       },
       get: async <T>(ref: string) => {
@@ -73,7 +80,33 @@ export class PostgresBackend {
         if (!rows[0]) throw new Error(`content ${ref} is not in the PostgreSQL store (table ${table})`);
         return JSON.parse(rows[0].value) as T;
       },
+      prune: (olderThanMs, options) => this.pruneContent(olderThanMs, options),
     };
+  }
+
+  /** Content older than the cutoff that no younger entry reaches through its links (a recursive query). */
+  private async pruneContent(olderThanMs: number, options: PruneOptions = {}): Promise<PruneReport> {
+    await this.migrate();
+    const t = this.tables.content;
+    const doomed = `WITH RECURSIVE live(ref) AS (
+        SELECT ref FROM ${t} WHERE created_at > now() - $1 * interval '1 millisecond'
+        UNION SELECT link FROM ${t} JOIN live ON ${t}.ref = live.ref, unnest(${t}.links) AS link
+      ) SELECT ref FROM ${t} WHERE created_at <= now() - $1 * interval '1 millisecond' AND ref NOT IN (SELECT ref FROM live)`;
+    const action = options.dryRun ? `SELECT octet_length(value) AS bytes FROM ${t} WHERE ref IN (${doomed})` : `DELETE FROM ${t} WHERE ref IN (${doomed}) RETURNING octet_length(value) AS bytes`;
+    return this.report(t, action, olderThanMs);
+  }
+
+  private async pruneCache(olderThanMs: number, options: PruneOptions = {}): Promise<PruneReport> {
+    await this.migrate();
+    const t = this.tables.cache;
+    const where = `expires_at <= now() OR created_at <= now() - $1 * interval '1 millisecond'`;
+    return this.report(t, options.dryRun ? `SELECT octet_length(content) AS bytes FROM ${t} WHERE ${where}` : `DELETE FROM ${t} WHERE ${where} RETURNING octet_length(content) AS bytes`, olderThanMs);
+  }
+
+  private async report(table: string, action: string, olderThanMs: number): Promise<PruneReport> {
+    const { rows } = await this.pool.query<{ bytes: number }>(action, [olderThanMs]);
+    const total = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
+    return { removed: rows.length, bytes: rows.reduce((n, r) => n + Number(r.bytes), 0), kept: Number(total.rows[0]?.n ?? 0) - (action.startsWith('DELETE') ? 0 : rows.length) };
   }
 
   /** Deletes expired cache entries; call now and then (e.g. from a scheduled workflow or cron). */

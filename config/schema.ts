@@ -32,13 +32,22 @@ export const WorkerSettingsSchema = z
   })
   .strict();
 
-/** A store: the embedded folder, or a shared PostgreSQL database (URL from the environment). */
-const StoreSchema = (dir: string) =>
+/** How long `baton store prune` keeps a store's entries when the store sets no `retention`. */
+export const defaultStoreRetention = '30d';
+
+/**
+ * A store: the embedded folder, or a shared PostgreSQL database (URL from the environment).
+ * `retention`: entries older than this are removed by `baton store prune`.
+ */
+const StoreSchema = <Extra extends z.ZodRawShape>(dir: string, extra: Extra) =>
   z.union([
-    z.object({ type: z.literal('file').default('file'), dir: z.string().min(1).default(dir) }).strict(),
-    z.object({ type: z.literal('postgres'), urlEnv: z.string().min(1).default('BATON_DATABASE_URL') }).strict(),
+    z.object({ type: z.literal('file').default('file'), dir: z.string().min(1).default(dir), retention: DurationSchema.optional(), ...extra }).strict(),
+    z.object({ type: z.literal('postgres'), urlEnv: z.string().min(1).default('BATON_DATABASE_URL'), retention: DurationSchema.optional(), ...extra }).strict(),
   ]);
-export type StoreSettings = z.output<ReturnType<typeof StoreSchema>>;
+export type StoreSettings = z.output<ReturnType<typeof StoreSchema<Record<never, never>>>>;
+
+/** Content-store only: agent runs switch to a stored conversation past this many characters of JSON (false: never). */
+const contentStoreExtra = { storeConversationOver: z.union([z.number().int().nonnegative(), z.literal(false)]).optional() };
 
 const AgentEntrySchema = AgentSpecSchema.omit({ name: true });
 
@@ -52,9 +61,9 @@ export const BatonConfigSchema = z
     mcpServers: McpServersSchema.default({}),
     worker: WorkerSettingsSchema.default({ shutdownGraceTime: '10s' }),
     /** Where cached tool results live: a folder (default), or PostgreSQL for many machines. */
-    toolCache: StoreSchema('.baton/cache').default({ type: 'file', dir: '.baton/cache' }),
+    toolCache: StoreSchema('.baton/cache', {}).default({ type: 'file', dir: '.baton/cache' }),
     /** Where conversations passed by reference live: a folder (default), or PostgreSQL. */
-    contentStore: StoreSchema('.baton/content').default({ type: 'file', dir: '.baton/content' }),
+    contentStore: StoreSchema('.baton/content', contentStoreExtra).default({ type: 'file', dir: '.baton/content' }),
   })
   .strict()
   .superRefine((config, ctx) => {

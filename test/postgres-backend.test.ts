@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineTool, PostgresBackend } from '../activities';
+import { ConversationStore } from '../activities/conversation-store';
+import type { Message } from '../core';
 import { ScriptedModel } from '../activities/providers/scripted';
 import { stateQuery } from '../workflows';
 import { startTestBaton } from './helpers/baton';
@@ -45,6 +47,41 @@ describe('PostgreSQL backends', () => {
     expect(await store.put([{ role: 'user', content: 'hello' }])).toBe(ref);
     expect(await store.get(ref)).toEqual([{ role: 'user', content: 'hello' }]);
     await expect(store.get(`sha256:${'0'.repeat(64)}`)).rejects.toThrow(/not in the PostgreSQL store/);
+  });
+
+  it('prunes old content nothing young links to and old or expired cache entries; tables of the old shape still read', async () => {
+    await backend.pool.query('CREATE TABLE old_content (ref text PRIMARY KEY, value text NOT NULL)');
+    await backend.pool.query('CREATE TABLE old_cache (key text PRIMARY KEY, content text NOT NULL, expires_at timestamptz NOT NULL)');
+    const wholeConversation = [{ role: 'user', content: 'stored the old way' }];
+    const oldRef = `sha256:${'1'.repeat(64)}`;
+    await backend.pool.query('INSERT INTO old_content (ref, value) VALUES ($1, $2)', [oldRef, JSON.stringify(wholeConversation)]);
+    const aged = new PostgresBackend({ connectionString: pg.url }, { cache: 'old_cache', content: 'old_content' });
+    try {
+      const store = aged.contentStore();
+      expect(await store.get(oldRef)).toEqual(wholeConversation);
+      const conversations = new ConversationStore(store);
+      const result = await store.put('a large tool result');
+      const first: Message[] = [{ role: 'user', content: 'hi' }, { role: 'tool', toolCallId: 'c1', name: 'read', content: 'preview', isError: false, contentRef: result }];
+      const liveStart = await conversations.append(undefined, first, first);
+      const liveNow = await conversations.append(liveStart, [{ role: 'assistant', content: 'hello', toolCalls: [] }], [...first, { role: 'assistant', content: 'hello', toolCalls: [] }]);
+      const abandoned = await store.put({ kind: 'conversation-segment', prev: null, messages: [{ role: 'user', content: 'old chat' }] });
+      await aged.pool.query(`UPDATE old_content SET created_at = now() - interval '40 days' WHERE ref <> $1`, [liveNow]);
+      expect(await store.prune?.(30 * 86_400_000, { dryRun: true })).toMatchObject({ removed: 2, kept: 3 });
+      expect(await store.prune?.(30 * 86_400_000)).toMatchObject({ removed: 2, kept: 3 });
+      await expect(store.get(abandoned)).rejects.toThrow(/not in the PostgreSQL store/);
+      await expect(store.get(oldRef)).rejects.toThrow(/not in the PostgreSQL store/);
+      expect(await new ConversationStore(store).read(liveNow)).toHaveLength(3);
+      expect(await store.get(result)).toBe('a large tool result');
+
+      const cache = aged.toolCache();
+      for (const [key, ttl] of [['tool:old', 90 * 86_400_000], ['tool:expired', 1], ['tool:fresh', 90 * 86_400_000]] as const) await cache.set(key, key, ttl);
+      await aged.pool.query(`UPDATE old_cache SET created_at = now() - interval '40 days' WHERE key = 'tool:old'`);
+      await new Promise((r) => setTimeout(r, 10));
+      expect(await cache.prune?.(30 * 86_400_000)).toMatchObject({ removed: 2, kept: 1 });
+      expect(await cache.get('tool:fresh')).toBe('tool:fresh');
+    } finally {
+      await aged.close();
+    }
   });
 
   it('shares cached tool results between workers on different machines', async () => {

@@ -12,6 +12,7 @@ import { listCommand } from './commands/list';
 import { cancelCommand } from './commands/cancel';
 import { approveCommand, pendingCommand } from './commands/approvals';
 import { toolsDescribeCommand, toolsListCommand, toolsSearchCommand } from './commands/tools';
+import { storePruneCommand } from './commands/store';
 import { historyExportCommand, replayCommand } from './commands/replay';
 import { runWorker } from '../../workers/run-worker';
 
@@ -83,6 +84,11 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .action((name: string) => set(toolsDescribeCommand(name, globals())));
   tools.command('search <words...>').description('tools whose name or description match the words')
     .action((words: string[]) => set(toolsSearchCommand(words, globals())));
+  const store = program.command('store').description('maintain the content store and the tool cache');
+  store.command('prune').description('remove entries older than each store\'s retention (default 30d); prints what it removed')
+    .option('--older-than <duration>', 'use this age instead of the configured retention, e.g. 7d')
+    .option('--dry-run', 'only report what would be removed')
+    .action((flags) => set(storePruneCommand(flags, globals())));
   program.command('replay <id>').description('replay a run\'s history against this checkout\'s workflow code: "replays cleanly", or where it diverged')
     .option('--run-id <runId>', 'a specific run of the workflow id (default: the latest)')
     .option('--children', 'replay its child runs too')
