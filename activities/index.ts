@@ -8,6 +8,8 @@ import type { ToolRegistry } from './tools/registry';
 import type { ContentStore } from './content-store';
 import type { ToolCache } from './tool-cache';
 import type { McpPool } from './tools/mcp';
+import type { ToolLedger } from './tool-ledger';
+import type { PayloadLimits } from './payload-limits';
 import type { ToolSpec } from '../core';
 
 export interface ActivityDependencies {
@@ -15,15 +17,19 @@ export interface ActivityDependencies {
   tools: ToolRegistry;
   content: ContentStore;
   cache: ToolCache;
+  /** Where completed tool calls are recorded, so a retried call never runs its tool twice. */
+  ledger: ToolLedger;
   /** The worker's MCP connections, when the config lists MCP servers. */
   mcp?: McpPool;
+  /** Payload limits (default: 1.5 MiB per result, tool results over 256 KiB stored by reference). */
+  limits?: PayloadLimits;
 }
 
 /** Creates the activity implementations a worker registers. */
 export function createActivities(deps: ActivityDependencies) {
   return {
-    callModel: createCallModel(deps.providers, deps.content),
-    runTool: createRunTool(deps.tools, deps.content, deps.cache, deps.mcp),
+    callModel: createCallModel(deps.providers, deps.content, deps.limits),
+    runTool: createRunTool({ registry: deps.tools, store: deps.content, cache: deps.cache, ledger: deps.ledger, mcp: deps.mcp, limits: deps.limits }),
     /** The current tools of MCP servers (an agent run lists its servers' tools when it starts). */
     async listMcpTools(request: { servers: string[] }): Promise<ToolSpec[]> {
       if (!request.servers.length) return [];
@@ -42,5 +48,8 @@ export { FileContentStore, type ContentStore } from './content-store';
 export { FileToolCache, cacheKey, type ToolCache } from './tool-cache';
 export { McpPool } from './tools/mcp';
 export { PostgresBackend } from './postgres-backend';
+export { FileToolLedger, type ToolLedger, type LedgerBegin } from './tool-ledger';
+export { PostgresToolLedger } from './postgres-ledger';
+export { defaultPayloadLimits, type PayloadLimits } from './payload-limits';
 export { McpServerConfigSchema, type McpServerConfig, type McpServerConfigInput } from './tools/mcp-config';
 export * from './tools/builtin';

@@ -1,27 +1,17 @@
 /** The model activity: one model call through the provider the agent names. */
-import { Context, activityInfo } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, filterHistory, type Message, type ModelRequest, type ModelResponse } from '../core';
 import type { ContentStore } from './content-store';
 import { ConversationStore } from './conversation-store';
 import type { ModelPrice, ModelProvider } from './providers/provider';
 import { checkOutput } from './output-schema';
+import { withHeartbeats } from './heartbeats';
+import { checkPayloadSize, defaultPayloadLimits, type PayloadLimits } from './payload-limits';
 
 export interface ProviderEntry {
   provider: ModelProvider;
   prices?: Record<string, ModelPrice>;
-}
-
-/** Heartbeats while `work` runs, so a cancelled run aborts the call promptly. */
-export async function withHeartbeats<T>(work: () => Promise<T>): Promise<T> {
-  const ctx = Context.current();
-  const every = Math.max(1000, Math.floor((activityInfo().heartbeatTimeoutMs ?? 30_000) / 3));
-  const timer = setInterval(() => ctx.heartbeat(), every);
-  try {
-    return await work();
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 function cost(price: ModelPrice | undefined, inputTokens: number, outputTokens: number): number {
@@ -42,7 +32,7 @@ async function withStoredResults(messages: Message[], store: ContentStore): Prom
 }
 
 /** Builds the `callModel` activity over the worker's configured providers. */
-export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>, store: ContentStore) {
+export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>, store: ContentStore, limits: PayloadLimits = defaultPayloadLimits) {
   const conversations = new ConversationStore(store);
   return async function callModel(stepRequest: ModelRequest): Promise<ModelResponse> {
     const conversation = stepRequest.conversation ? await fullConversation(stepRequest, conversations) : stepRequest.messages;
@@ -81,6 +71,8 @@ export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>, s
       if (check.ok) response.output = check.output;
       else response.outputError = check.error;
     }
+    // An answer over the payload limit would be refused by the server and end as a timeout after every retry.
+    checkPayloadSize(response, limits, `the answer of agent "${request.agent.name}" (turn ${request.turn})`, `ask for a shorter answer, or lower the agent's limits.maxOutputTokens`);
     return response;
   };
 }

@@ -1,13 +1,30 @@
-/** The tool activity: validates the model's arguments, then runs the tool. */
+/**
+ * The tool activity: validates the model's arguments, then runs the tool once per call.
+ * The tool-call ledger answers attempts whose call already completed; every run of a tool
+ * heartbeats; results too big for a payload go to the content store by reference.
+ */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, durationToMs, type ToolRequest, type ToolResult } from '../core';
 import { cacheKey, type ToolCache } from './tool-cache';
 import type { ToolRegistry } from './tools/registry';
-import { ToolError } from './tools/define-tool';
+import { ToolError, type BatonTool } from './tools/define-tool';
 import { mcpServerOf } from './tools/mcp-config';
 import type { McpPool } from './tools/mcp';
 import type { ContentStore } from './content-store';
+import type { ToolLedger } from './tool-ledger';
+import { withHeartbeats } from './heartbeats';
+import { checkPayloadSize, defaultPayloadLimits, formatBytes, type PayloadLimits } from './payload-limits';
+
+/** What the tool activity works with, besides the tools. */
+export interface ToolActivityDependencies {
+  registry: ToolRegistry;
+  store: ContentStore;
+  cache: ToolCache;
+  ledger: ToolLedger;
+  mcp?: McpPool;
+  limits?: PayloadLimits;
+}
 
 /** Tool results go to the model as text: strings as they are, anything else as JSON. */
 export function toolResultText(value: unknown): string {
@@ -16,8 +33,21 @@ export function toolResultText(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** A result as the workflow gets it: inline, or stored by reference with a preview when too big. */
+async function storedIfLarge(content: string, request: ToolRequest, store: ContentStore, limits: PayloadLimits): Promise<ToolResult> {
+  const bytes = Buffer.byteLength(content, 'utf8');
+  const overRun = request.storeResultsOver !== undefined && content.length > request.storeResultsOver;
+  if (!overRun && bytes <= limits.storeToolResultsOver) return { content, isError: false };
+  const contentRef = await store.put(content);
+  const note = overRun ? `${content.length} characters` : `${content.length} characters, ${formatBytes(bytes)}, over worker.storeToolResultsOver`;
+  const preview = overRun ? 200 : 2000;
+  return { content: `${content.slice(0, preview)}… [${note}, stored as ${contentRef}]`, contentRef, isError: false };
+}
+
 /** Builds the `runTool` activity over the worker's tools. */
-export function createRunTool(registry: ToolRegistry, store: ContentStore, cache: ToolCache, mcp?: McpPool) {
+export function createRunTool(deps: ToolActivityDependencies) {
+  const { registry, store, cache, ledger, mcp } = deps;
+  const limits = deps.limits ?? defaultPayloadLimits;
   const mcpServers = Object.keys(mcp?.servers ?? {});
   const findTool = async (name: string) => {
     const server = mcpServerOf(name, mcpServers);
@@ -26,7 +56,31 @@ export function createRunTool(registry: ToolRegistry, store: ContentStore, cache
     if (!tool) throw new ToolError(`MCP server "${server}" no longer offers ${name}`);
     return tool;
   };
-  return async function runTool(request: ToolRequest): Promise<ToolResult> {
+
+  /** Runs the tool; a ToolError is a result the model sees. `progress` keeps the tool's latest heartbeat details. */
+  async function execute(tool: BatonTool, args: unknown, request: ToolRequest, previousAttemptMayHaveRun: boolean, progress: { details?: unknown }): Promise<ToolResult> {
+    const ctx = Context.current();
+    try {
+      const value = await tool.execute(args, {
+        idempotencyKey: request.idempotencyKey,
+        agent: request.agent,
+        callId: request.callId,
+        attempt: ctx.info.attempt,
+        previousAttemptMayHaveRun,
+        signal: ctx.cancellationSignal,
+        heartbeat: (details) => {
+          progress.details = details;
+          ctx.heartbeat(details);
+        },
+      });
+      return { content: toolResultText(value), isError: false };
+    } catch (err) {
+      if (err instanceof ToolError) return { content: err.message, isError: true, errorKind: err.kind };
+      throw err;
+    }
+  }
+
+  async function runOnce(request: ToolRequest, progress: { details?: unknown }): Promise<ToolResult> {
     let tool;
     try {
       tool = await findTool(request.tool);
@@ -49,27 +103,23 @@ export function createRunTool(registry: ToolRegistry, store: ContentStore, cache
     const key = policy ? cacheKey(tool.spec.name, parsed.value, policy.key) : undefined;
     const hit = key ? await cache.get(key) : undefined;
     if (hit !== undefined) return { content: hit, isError: false, cached: true };
-    const ctx = Context.current();
-    let value: unknown;
-    try {
-      value = await tool.execute(parsed.value, {
-        idempotencyKey: request.idempotencyKey,
-        agent: request.agent,
-        callId: request.callId,
-        attempt: ctx.info.attempt,
-        signal: ctx.cancellationSignal,
-        heartbeat: (details) => ctx.heartbeat(details),
-      });
-    } catch (err) {
-      if (err instanceof ToolError) return { content: err.message, isError: true, errorKind: err.kind };
-      throw err;
+
+    const earlier = await ledger.begin(request.idempotencyKey, request.tool);
+    if (earlier.state === 'completed') return earlier.result;
+    const outcome = await execute(tool, parsed.value, request, earlier.state === 'started', progress);
+    let result = outcome;
+    if (!outcome.isError) {
+      if (key && policy) await cache.set(key, outcome.content, durationToMs(policy.ttl));
+      result = await storedIfLarge(outcome.content, request, store, limits);
     }
-    const content = toolResultText(value);
-    if (key && policy) await cache.set(key, content, durationToMs(policy.ttl));
-    if (request.storeResultsOver !== undefined && content.length > request.storeResultsOver) {
-      const contentRef = await store.put(content);
-      return { content: `${content.slice(0, 200)}… [${content.length} characters, stored as ${contentRef}]`, contentRef, isError: false };
-    }
-    return { content, isError: false };
+    checkPayloadSize(result, limits, `the result of tool "${request.tool}"`, 'raise worker.storeToolResultsOver no higher than it, so bigger results go to the content store');
+    await ledger.complete(request.idempotencyKey, request.tool, result);
+    return result;
+  }
+
+  /** Heartbeats for the whole call (ledger, tool, stores), so a dead worker's call is retried after the heartbeat timeout. */
+  return async function runTool(request: ToolRequest): Promise<ToolResult> {
+    const progress: { details?: unknown } = {};
+    return withHeartbeats(() => runOnce(request, progress), () => progress.details);
   };
 }

@@ -29,6 +29,10 @@ export const WorkerSettingsSchema = z
     workflowThreadPoolSize: z.number().int().positive().optional(),
     /** How long in-flight activities get to finish on shutdown before they are cancelled. */
     shutdownGraceTime: DurationSchema.default('10s'),
+    /** Bytes an activity result may weigh (default 1.5 MiB); keep it under the server's limit.blobSize.error (2 MiB). */
+    maxPayloadBytes: z.number().int().positive().optional(),
+    /** Tool results over this many bytes go to the content store, the model gets a preview (default 256 KiB). */
+    storeToolResultsOver: z.number().int().positive().optional(),
   })
   .strict();
 

@@ -28,7 +28,8 @@ export const AgentLimitsSchema = z
 export const ModelCallPolicySchema = z
   .object({
     startToCloseTimeout: DurationSchema.default('120s'),
-    heartbeatTimeout: DurationSchema.default('20s'),
+    /** A model call whose worker died is retried after this (Baton heartbeats while the call runs). */
+    heartbeatTimeout: DurationSchema.default('10s'),
     maximumAttempts: z.number().int().positive().default(5),
     initialInterval: DurationSchema.default('1s'),
     maximumInterval: DurationSchema.default('60s'),

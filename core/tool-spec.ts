@@ -28,7 +28,10 @@ export const ToolSpecSchema = z
     inputSchema: JsonSchemaObject,
     risk: RiskLevelSchema.default('low'),
     startToCloseTimeout: DurationSchema.default('60s'),
-    /** Set for long tools that call `heartbeat()`; a silent tool is then retried sooner. */
+    /**
+     * How soon a call whose worker died is retried (default 10s, `defaultToolHeartbeatTimeout`).
+     * Baton heartbeats while the tool runs; raise it only for a tool that blocks the event loop longer.
+     */
     heartbeatTimeout: DurationSchema.optional(),
     retry: ToolRetrySchema.default(ToolRetrySchema.parse({})),
     /** After the last retry: 'report' gives the error to the model, 'fail' fails the run. */

@@ -40,7 +40,49 @@ function scenario() {
   return { files, lines };
 }
 
+/** What a slow call of the fixture takes (its RECOVERY_CALL_MS). */
+const callMs = 3000;
+/** The goal: a run completes within 15 s of the kill, plus the call's own duration. */
+const recoveryGoalMs = 15_000 + callMs;
+
+/**
+ * Starts `thinker` on a fresh worker, kills that worker with SIGKILL when `startedLine` is
+ * logged (the call is in flight), starts a new worker at once, and times kill → result.
+ */
+async function killMidCall(baton: BatonClient, input: string, startedLine: string) {
+  const run = scenario();
+  const queue = uniqueTaskQueue('recover');
+  const first = startWorker(queue, run.files);
+  const handle = await baton.startAgent('thinker', input, { taskQueue: queue });
+  await waitFor(() => run.lines().includes(startedLine), startedLine);
+  const killedAt = Date.now();
+  first.kill('SIGKILL');
+  startWorker(queue, run.files);
+  const result: AgentRunResult = await handle.result();
+  return { result, recoveryMs: Date.now() - killedAt, lines: run.lines() };
+}
+
 describe('worker crash recovery', () => {
+  it('retries a model call cut by kill -9 on a new worker within the recovery goal (default 10 s heartbeat timeout)', async () => {
+    const env = await getTestEnv();
+    const baton = new BatonClient(env.client, await loadConfig(configPath), { namespace: env.namespace ?? 'default' });
+    const { result, recoveryMs, lines } = await killMidCall(baton, 'think', 'think start');
+    console.log(`model call (${callMs} ms) cut by kill -9: the run completed ${recoveryMs} ms after the kill (goal ${recoveryGoalMs} ms)`);
+    expect(result.output).toBe('thought it through');
+    expect(lines).toEqual(['think start', 'think start']);
+    expect(recoveryMs).toBeLessThan(recoveryGoalMs);
+  }, 90_000);
+
+  it('retries a tool call cut by kill -9 on a new worker within the recovery goal, though the tool never heartbeats', async () => {
+    const env = await getTestEnv();
+    const baton = new BatonClient(env.client, await loadConfig(configPath), { namespace: env.namespace ?? 'default' });
+    const { result, recoveryMs, lines } = await killMidCall(baton, 'use the tool', 'silent start attempt=1');
+    console.log(`tool call (${callMs} ms) cut by kill -9: the run completed ${recoveryMs} ms after the kill (goal ${recoveryGoalMs} ms)`);
+    expect(result.output).toBe('done after silent_step');
+    expect(lines).toEqual(['silent start attempt=1', 'silent start attempt=2', 'silent done']);
+    expect(recoveryMs).toBeLessThan(recoveryGoalMs);
+  }, 90_000);
+
   it('finishes a run on a new worker after SIGKILL, without re-running completed tools', async () => {
     const env = await getTestEnv();
     const config = await loadConfig(configPath);

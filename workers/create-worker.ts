@@ -7,6 +7,9 @@ import type { ModelProvider } from '../activities/providers/provider';
 import { ConfigError, type BatonConfig } from '../config/define-config';
 import type { StoreSettings } from '../config/schema';
 import { PostgresBackend } from '../activities/postgres-backend';
+import { PostgresToolLedger } from '../activities/postgres-ledger';
+import { FileToolLedger, type ToolLedger } from '../activities/tool-ledger';
+import { defaultPayloadLimits, type PayloadLimits } from '../activities/payload-limits';
 import { getWorkflowBundle } from './workflow-bundle';
 
 export interface BatonWorkerOptions {
@@ -19,6 +22,8 @@ export interface BatonWorkerOptions {
   toolCache?: ToolCache;
   /** Replaces the configured content store (e.g. a shared backend). */
   contentStore?: ContentStore;
+  /** Replaces the tool-call ledger (by default it lives in the configured tool cache's store). */
+  toolLedger?: ToolLedger;
   /** Replaces configured providers by name (embedding, tests). */
   providers?: Record<string, ModelProvider>;
   env?: NodeJS.ProcessEnv;
@@ -69,6 +74,19 @@ export function openToolCache(settings: StoreSettings, env = process.env): ToolC
   return settings.type === 'file' ? new FileToolCache(path.resolve(settings.dir)) : postgresFor(settings.urlEnv, env).toolCache();
 }
 
+/** The tool-call ledger in the tool cache's store: `<dir>/ledger`, or the `baton_tool_ledger` table. */
+export function openToolLedger(settings: StoreSettings, env = process.env): ToolLedger {
+  return settings.type === 'file' ? new FileToolLedger(path.join(path.resolve(settings.dir), 'ledger')) : new PostgresToolLedger(postgresFor(settings.urlEnv, env).pool);
+}
+
+/** The worker's payload limits: the config's `worker` settings over the defaults. */
+export function payloadLimitsOf(worker: BatonConfig['worker']): PayloadLimits {
+  return {
+    maxPayloadBytes: worker.maxPayloadBytes ?? defaultPayloadLimits.maxPayloadBytes,
+    storeToolResultsOver: worker.storeToolResultsOver ?? defaultPayloadLimits.storeToolResultsOver,
+  };
+}
+
 export function openContentStore(settings: StoreSettings, env = process.env): ContentStore {
   return settings.type === 'file' ? new FileContentStore(path.resolve(settings.dir)) : postgresFor(settings.urlEnv, env).contentStore();
 }
@@ -81,6 +99,8 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     tools: new ToolRegistry(config.tools),
     content: options.contentStore ?? openContentStore(config.contentStore, options.env),
     cache: options.toolCache ?? openToolCache(config.toolCache, options.env),
+    ledger: options.toolLedger ?? openToolLedger(config.toolCache, options.env),
+    limits: payloadLimitsOf(config.worker),
     mcp: options.mcp ?? (Object.keys(config.mcpServers).length ? new McpPool(config.mcpServers, options.env) : undefined),
   });
   return Worker.create({

@@ -25,12 +25,15 @@ export function modelCallOptions(agent: AgentSpec): ActivityOptions {
   };
 }
 
-/** Options for one tool, from its spec. */
+/** The heartbeat timeout of tool calls whose spec sets none (Baton heartbeats while a tool runs). */
+export const defaultToolHeartbeatTimeout = '10s';
+
+/** Options for one tool, from its spec; every call heartbeats, so a dead worker's call is retried after the heartbeat timeout. */
 export function toolCallOptions(tool: ToolSpec, agent: Pick<AgentSpec, 'taskQueue'>): ActivityOptions {
   return {
     taskQueue: agent.taskQueue,
     startToCloseTimeout: tool.startToCloseTimeout,
-    heartbeatTimeout: tool.heartbeatTimeout,
+    heartbeatTimeout: tool.heartbeatTimeout ?? defaultToolHeartbeatTimeout,
     retry: {
       maximumAttempts: tool.retry.maximumAttempts,
       initialInterval: tool.retry.initialInterval,

@@ -19,9 +19,20 @@ export interface ToolContext {
   callId: string;
   /** 1 on the first try, then 2, 3, … on retries. */
   attempt: number;
+  /**
+   * True when an earlier attempt of this call started the tool and recorded no result in
+   * the tool-call ledger (its worker died, or it timed out or threw): its effect may or may
+   * not have happened. A tool with effects checks with the service (by `idempotencyKey`)
+   * before doing it again. A call whose result was recorded never runs again. (Baton always
+   * sets it; it is optional only so that tests can build a context by hand.)
+   */
+  previousAttemptMayHaveRun?: boolean;
   /** Aborted when the run is cancelled (delivered through heartbeats). */
   signal: AbortSignal;
-  /** Long tools call this now and then: proves liveness and lets cancellation arrive. */
+  /**
+   * Optional: Baton heartbeats for every call while it runs. Call it to attach progress
+   * details (the latest are kept and sent with the automatic heartbeats).
+   */
   heartbeat(details?: unknown): void;
 }
 

@@ -1,0 +1,146 @@
+/**
+ * The tool-call ledger: a call whose result was recorded is answered from the ledger on a
+ * retry without running the tool again, a retry after an attempt that recorded nothing is
+ * told so (`previousAttemptMayHaveRun`), and entries are pruned by age. The file ledger and
+ * the PostgreSQL ledger keep the same contract; both are exercised here on real stores, the
+ * workflow paths on the real dev server.
+ */
+import { mkdtempSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineTool, FileToolLedger, PostgresBackend, PostgresToolLedger, type ToolLedger } from '../activities';
+import { ScriptedModel } from '../activities/providers/scripted';
+import type { ToolMessage, ToolResult } from '../core';
+import { startTestBaton } from './helpers/baton';
+import { startPostgres, type TestPostgres } from './helpers/postgres';
+import { closeTestEnv } from './helpers/temporal';
+
+let pg: TestPostgres;
+let backend: PostgresBackend;
+const urlEnv = 'BATON_LEDGER_TEST_DATABASE_URL';
+
+beforeAll(async () => {
+  pg = await startPostgres();
+  process.env[urlEnv] = pg.url;
+  backend = new PostgresBackend({ connectionString: pg.url });
+});
+
+afterAll(async () => {
+  await backend?.close();
+  await pg?.stop();
+  delete process.env[urlEnv];
+  await closeTestEnv();
+});
+
+const tempDir = (prefix: string) => mkdtempSync(path.join(os.tmpdir(), prefix));
+const ok = (content: string): ToolResult => ({ content, isError: false });
+
+/** Calls `charge_card` once, then answers with its result. */
+const chargeOnce = () =>
+  ScriptedModel.respondWith(({ messages }) => {
+    const result = messages.find((m): m is ToolMessage => m.role === 'tool');
+    return result ? { text: `charged: ${result.content}` } : { toolCalls: [{ name: 'charge_card', arguments: { cents: 500 } }] };
+  });
+
+type HistoryEvent = {
+  eventId?: unknown;
+  activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null;
+  activityTaskStartedEventAttributes?: { scheduledEventId?: unknown; attempt?: number | null } | null;
+};
+
+/** The attempt that completed the run's runTool activity, from the run's history. */
+async function toolAttempt(handle: { fetchHistory(): Promise<{ events?: HistoryEvent[] | null }> }): Promise<number> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const scheduled = new Set(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runTool').map((e) => String(e.eventId)));
+  const started = events.find((e) => scheduled.has(String(e.activityTaskStartedEventAttributes?.scheduledEventId)));
+  return started?.activityTaskStartedEventAttributes?.attempt ?? 0;
+}
+
+async function checkContract(ledger: ToolLedger) {
+  const key = `wf/run/call-${Math.random().toString(36).slice(2)}`;
+  expect(await ledger.begin(key, 'charge_card')).toEqual({ state: 'new' });
+  expect(await ledger.begin(key, 'charge_card')).toEqual({ state: 'started', attempts: 1 });
+  expect(await ledger.begin(key, 'charge_card')).toEqual({ state: 'started', attempts: 2 });
+  await ledger.complete(key, 'charge_card', ok('{"id":"ch_1"}'));
+  expect(await ledger.begin(key, 'charge_card')).toEqual({ state: 'completed', result: ok('{"id":"ch_1"}') });
+  expect(await ledger.begin(`${key}-other`, 'charge_card')).toEqual({ state: 'new' });
+  expect(await ledger.prune(60_000)).toMatchObject({ removed: 0 });
+  await new Promise((r) => setTimeout(r, 50));
+  const pruned = await ledger.prune(10);
+  expect(pruned.removed).toBe(2);
+  expect(await ledger.begin(key, 'charge_card')).toEqual({ state: 'new' });
+}
+
+describe('tool-call ledger', () => {
+  it('file ledger: records markers and results, counts attempts, prunes by age, files readable only by the owner', async () => {
+    const dir = path.join(tempDir('baton-ledger-'), 'ledger');
+    await checkContract(new FileToolLedger(dir));
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
+  it('PostgreSQL ledger: the same contract on a real server', async () => {
+    await checkContract(new PostgresToolLedger(backend.pool, 'ledger_contract'));
+  });
+
+  it('answers a retry of a call whose result was recorded from the ledger, without running the tool again', async () => {
+    const charges: string[] = [];
+    const charge = defineTool({
+      name: 'charge_card', description: 'Charges a card', risk: 'low', input: z.object({ cents: z.number() }), retry: { initialInterval: '100ms' },
+      execute: ({ cents }, ctx) => (charges.push(ctx.idempotencyKey), { id: `ch_${charges.length}`, cents }),
+    });
+    // The attempt dies after the ledger write and before Temporal hears of it, as after kill -9 there.
+    const files = new FileToolLedger(path.join(tempDir('baton-ledger-'), 'ledger'));
+    let died = false;
+    const dyingLedger: ToolLedger = {
+      begin: (key, tool) => files.begin(key, tool),
+      prune: (ms) => files.prune(ms),
+      async complete(key, tool, result) {
+        await files.complete(key, tool, result);
+        if (died) return;
+        died = true;
+        throw new Error('worker died after recording the result');
+      },
+    };
+    const baton = await startTestBaton({ models: { scripted: chargeOnce() }, tools: [charge], agents: { payer: { provider: 'scripted', model: 's', tools: ['charge_card'] } }, toolLedger: dyingLedger });
+    const { result, attempt } = await baton.run(async () => {
+      const handle = await baton.client.startAgent('payer', 'pay');
+      return { result: await handle.result(), attempt: await toolAttempt(handle) };
+    });
+    expect(charges).toHaveLength(1);
+    expect(attempt).toBe(2);
+    expect(result.output).toBe('charged: {"id":"ch_1","cents":500}');
+  });
+
+  it('tells the tool when an earlier attempt started and recorded nothing', async () => {
+    const seen: Array<{ attempt: number; mayHaveRun?: boolean }> = [];
+    const charge = defineTool({
+      name: 'charge_card', description: 'Charges a card', input: z.object({ cents: z.number() }), retry: { initialInterval: '100ms' },
+      execute: (_args, ctx) => {
+        seen.push({ attempt: ctx.attempt, mayHaveRun: ctx.previousAttemptMayHaveRun });
+        if (ctx.attempt === 1) throw new Error('connection reset after the charge was sent');
+        return { id: 'ch_1' };
+      },
+    });
+    const baton = await startTestBaton({ models: { scripted: chargeOnce() }, tools: [charge], agents: { payer: { provider: 'scripted', model: 's', tools: ['charge_card'] } }, toolCache: { dir: tempDir('baton-ledger-cache-') } });
+    const result = await baton.run(async () => (await baton.client.startAgent('payer', 'pay')).result());
+    expect(seen).toEqual([{ attempt: 1, mayHaveRun: false }, { attempt: 2, mayHaveRun: true }]);
+    expect(result.output).toBe('charged: {"id":"ch_1"}');
+  });
+
+  it('keeps the ledger in PostgreSQL when the tool cache is PostgreSQL', async () => {
+    const charge = defineTool({ name: 'charge_card', description: 'Charges a card', input: z.object({ cents: z.number() }), execute: ({ cents }) => ({ id: 'ch_pg', cents }) });
+    const baton = await startTestBaton({ models: { scripted: chargeOnce() }, tools: [charge], agents: { payer: { provider: 'scripted', model: 's', tools: ['charge_card'] } }, toolCache: { type: 'postgres', urlEnv } });
+    const handle = await baton.run(async () => {
+      const h = await baton.client.startAgent('payer', 'pay');
+      await h.result();
+      return h;
+    });
+    const { rows } = await backend.pool.query<{ key: string; state: string; result: string }>('SELECT key, state, result FROM baton_tool_ledger');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.key).toMatch(new RegExp(`^${handle.workflowId}/[0-9a-f-]+/`));
+    expect(rows[0]?.state).toBe('completed');
+    expect(JSON.parse(rows[0]?.result ?? '{}')).toEqual(ok('{"id":"ch_pg","cents":500}'));
+  });
+});
