@@ -1,6 +1,6 @@
 /** `defineConfig` and config validation: a bad config fails before anything starts. */
 import type { z } from 'zod';
-import { AgentSpecSchema, type AgentSpec, type Message, type ToolSpec } from '../core';
+import { AgentSpecSchema, protoKeyPath, reservedNameMessage, type AgentSpec, type Message, type ToolSpec } from '../core';
 import { mcpServerOf } from '../activities/tools/mcp-config';
 import { BatonConfigSchema, type BatonConfig, type BatonConfigInput } from './schema';
 
@@ -39,6 +39,8 @@ export function defineConfig(config: BatonConfigInput): BatonConfigInput {
 
 /** Validates a config object; throws ConfigError with every bad field's path. */
 export function validateConfig(raw: unknown, source = 'config'): BatonConfig {
+  const proto = protoKeyPath(raw);
+  if (proto) throw new ConfigError(source, [{ path: proto, message: `invalid name: "__proto__" ${reservedNameMessage}` }]);
   const parsed = BatonConfigSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(source, toIssues(parsed.error));
   return parsed.data;
@@ -46,7 +48,7 @@ export function validateConfig(raw: unknown, source = 'config'): BatonConfig {
 
 /** The full spec of a configured agent, by name. */
 export function agentSpec(config: BatonConfig, name: string): AgentSpec {
-  const entry = config.agents[name];
+  const entry = Object.hasOwn(config.agents, name) ? config.agents[name] : undefined;
   if (!entry) {
     throw new ConfigError('run', [{ path: 'agent', message: `unknown agent "${name}"; configured agents: ${Object.keys(config.agents).join(', ')}` }]);
   }

@@ -8,11 +8,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { mcpServerOf } from '../activities/tools/mcp-config';
-import { WorkflowSpecSchema, agentsOf, checkToolPlan, planToolsOf, type AgentSpec, type Step, type ToolPlan, type WorkflowSpec } from '../core';
+import { WorkflowSpecSchema, agentsOf, checkToolPlan, planToolsOf, protoKeyPath, reservedNameMessage, type AgentSpec, type Step, type ToolPlan, type WorkflowSpec } from '../core';
 import { ConfigError, agentSpec, toIssues, type BatonConfig } from './define-config';
 
 /** Validates a spec object and fills in agents and tools from the config. */
 export function resolveWorkflowSpec(raw: unknown, config: BatonConfig, source = 'workflow spec'): WorkflowSpec {
+  const proto = protoKeyPath(raw);
+  if (proto) throw new ConfigError(source, [{ path: proto, message: `invalid name: "__proto__" ${reservedNameMessage}` }]);
   const parsed = WorkflowSpecSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(source, toIssues(parsed.error));
   const spec = parsed.data;

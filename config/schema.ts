@@ -1,6 +1,6 @@
 /** The config file's schema: everything is validated before a worker or run starts. */
 import { z } from 'zod';
-import { AgentSpecSchema, DurationSchema, agentNamePattern } from '../core';
+import { AgentSpecSchema, DurationSchema, agentNamePattern, notReserved } from '../core';
 import { ProviderConfigSchema } from '../activities/providers/config';
 import type { BatonTool } from '../activities/tools/define-tool';
 import { McpServersSchema, mcpServerOf } from '../activities/tools/mcp-config';
@@ -58,8 +58,8 @@ const AgentEntrySchema = AgentSpecSchema.omit({ name: true });
 export const BatonConfigSchema = z
   .object({
     temporal: TemporalSettingsSchema.default({ taskQueue: 'baton' }),
-    providers: z.record(z.string().min(1), ProviderConfigSchema),
-    agents: z.record(z.string().regex(agentNamePattern, 'agent names are letters, digits, "_" or "-", starting with a letter'), AgentEntrySchema),
+    providers: z.record(notReserved(z.string().min(1)), ProviderConfigSchema),
+    agents: z.record(notReserved(z.string().regex(agentNamePattern, 'agent names are letters, digits, "_" or "-", starting with a letter')), AgentEntrySchema),
     tools: z.array(z.custom<BatonTool>(isBatonTool, 'expected a tool made with defineTool()')).default([]),
     /** MCP servers whose tools agents may use, as `<server>__<tool>` or through `mcpServers`. */
     mcpServers: McpServersSchema.default({}),
@@ -77,12 +77,12 @@ export const BatonConfigSchema = z
       toolNames.add(tool.spec.name);
     });
     for (const [name, agent] of Object.entries(config.agents)) {
-      if (!(agent.provider in config.providers)) {
+      if (!Object.hasOwn(config.providers, agent.provider)) {
         ctx.addIssue({ code: 'custom', path: ['agents', name, 'provider'], message: `unknown provider "${agent.provider}"; configured providers: ${Object.keys(config.providers).join(', ') || 'none'}` });
       }
       for (const field of ['handoffs', 'agentTools'] as const) {
         agent[field].forEach((target, i) => {
-          if (!(target in config.agents)) {
+          if (!Object.hasOwn(config.agents, target)) {
             ctx.addIssue({ code: 'custom', path: ['agents', name, field, i], message: `unknown agent "${target}"; configured agents: ${Object.keys(config.agents).join(', ')}` });
           }
         });

@@ -5,8 +5,17 @@
  */
 import { z } from 'zod';
 import { DurationSchema } from './durations';
+import { isReservedName, reservedNameMessage } from './reserved-names';
 
 export const agentNamePattern = /^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/;
+
+/** Refuses built-in object property names (`constructor`, `__proto__`…) wherever data becomes a key. */
+export function notReserved<T extends z.ZodString>(schema: T): T {
+  return schema.refine((name) => !isReservedName(name), { error: (issue) => `"${String(issue.input)}" ${reservedNameMessage}` });
+}
+
+/** An agent name: letters, digits, "_" or "-", starting with a letter, and not a reserved name. */
+export const AgentNameSchema = notReserved(z.string().regex(agentNamePattern, 'expected a name of letters, digits, "_" or "-", starting with a letter'));
 
 /** A JSON Schema object, kept as data (validated on the worker with Ajv). */
 export const JsonSchemaObject = z.record(z.string(), z.unknown());
@@ -22,6 +31,11 @@ export const AgentLimitsSchema = z
     maxTotalTokens: z.number().int().positive().optional(),
     /** Cost allowed for the whole run, in US dollars (needs provider prices). */
     maxCostUsd: z.number().positive().optional(),
+    /**
+     * Tool calls run from one model turn (hand-offs included); the calls past it are not run and
+     * go back to the model as errors. Keeps a turn under the server's 2,000 pending activities.
+     */
+    maxToolCallsPerTurn: z.number().int().positive().max(1000).default(64),
   })
   .strict();
 
@@ -55,11 +69,11 @@ export const HandoffHistorySchema = z.enum(['full', 'text-only', 'input-only']);
 
 export const AgentSpecSchema = z
   .object({
-    name: z.string().regex(agentNamePattern, 'expected a name of letters, digits, "_" or "-", starting with a letter'),
+    name: AgentNameSchema,
     /** One line for people and for other agents (hand-offs, agents as tools). */
     description: z.string().default(''),
     /** A provider name from the config's `providers`. */
-    provider: z.string().min(1),
+    provider: notReserved(z.string().min(1)),
     model: z.string().min(1),
     instructions: z.string().default(''),
     /** The tools this agent may call (its allowlist): defined tools, or MCP tools as `<server>__<tool>`. */
@@ -71,12 +85,12 @@ export const AgentSpecSchema = z
     /** JSON Schema the final answer must match; the answer is then parsed JSON. */
     outputSchema: JsonSchemaObject.optional(),
     temperature: z.number().min(0).max(2).optional(),
-    limits: AgentLimitsSchema.default({ maxTurns: 10 }),
+    limits: AgentLimitsSchema.default({ maxTurns: 10, maxToolCallsPerTurn: 64 }),
     modelCall: ModelCallPolicySchema.default(ModelCallPolicySchema.parse({})),
     /** Agents this one may hand the conversation to, through `transfer_to_<agent>` tool calls. */
-    handoffs: z.array(z.string().regex(agentNamePattern)).default([]),
+    handoffs: z.array(AgentNameSchema).default([]),
     /** Agents this one may call as tools (`ask_<agent>`, a supervisor); each call is a child run. */
-    agentTools: z.array(z.string().regex(agentNamePattern)).default([]),
+    agentTools: z.array(AgentNameSchema).default([]),
     /** 'full' passes everything; 'text-only' drops tool calls and results; 'input-only' keeps user messages. */
     handoffHistory: HandoffHistorySchema.default('full'),
     approval: ApprovalPolicySchema.default(ApprovalPolicySchema.parse({})),

@@ -18,3 +18,4 @@ export * from './tool-definition';
 export * from './steps';
 export * from './tool-plan-run';
 export * from './run-input';
+export * from './reserved-names';

@@ -4,21 +4,23 @@
  * agent can emit one at run time. Runs in the sandbox.
  */
 import { z } from 'zod';
-import { AgentSpecSchema, agentNamePattern } from './agent-spec';
+import { AgentSpecSchema, agentNamePattern, notReserved } from './agent-spec';
 import { DurationSchema } from './durations';
 import { ToolSpecSchema } from './tool-spec';
 import { ToolPlanSchema, type ToolPlan } from './tool-plan';
 
-const AgentName = z.string().regex(agentNamePattern, 'expected an agent name');
+const AgentName = notReserved(z.string().regex(agentNamePattern, 'expected an agent name'));
 /** A step's input: a template where {{input}} is the incoming text, {{steps.<as>.output}} an earlier step's. */
 const Template = z.string().min(1);
 const FailurePolicy = z.enum(['fail-fast', 'continue']).default('fail-fast');
+/** Branches or items run at once (default 50); capped below the server's 2,000 pending child runs. */
+const Concurrency = z.number().int().positive().max(1000, 'at most 1000: the Temporal server allows 2,000 pending child runs per run').optional();
 
 export type Step =
   | { kind: 'agent'; agent: string; input?: string; as?: string }
   | { kind: 'sequence'; steps: Step[]; as?: string }
   | { kind: 'parallel'; branches: Step[]; concurrency?: number; onFailure: 'fail-fast' | 'continue'; aggregate?: Step; as?: string }
-  | { kind: 'map'; over: string; agent?: string; concurrency?: number; onFailure: 'fail-fast' | 'continue'; aggregate?: Step; as?: string }
+  | { kind: 'map'; over: string; agent?: string; concurrency?: number; maxItems?: number; onFailure: 'fail-fast' | 'continue'; aggregate?: Step; as?: string }
   | { kind: 'route'; classifier?: string; field?: string; routes: Record<string, Step>; default?: Step; onUnknown: 'default' | 'fail'; as?: string }
   | { kind: 'loop'; generator: string; evaluator: string; maxIterations: number; as?: string }
   | { kind: 'approval'; message: string; timeout?: string | number; onTimeout: 'reject' | 'approve'; as?: string }
@@ -31,14 +33,16 @@ export const StepSchema: z.ZodType<Step> = z.lazy(() =>
   z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('agent'), agent: AgentName, input: Template.optional(), as }).strict(),
     z.object({ kind: z.literal('sequence'), steps: z.array(StepSchema).min(1), as }).strict(),
-    z.object({ kind: z.literal('parallel'), branches: z.array(StepSchema).min(1), concurrency: z.number().int().positive().optional(), onFailure: FailurePolicy, aggregate: StepSchema.optional(), as }).strict(),
+    z.object({ kind: z.literal('parallel'), branches: z.array(StepSchema).min(1), concurrency: Concurrency, onFailure: FailurePolicy, aggregate: StepSchema.optional(), as }).strict(),
     z.object({
       kind: z.literal('map'),
       /** Where the items are: `steps.<as>.structured.<field>` (a list of strings or of { agent?, input }). */
       over: z.string().regex(/^steps\.[\w-]+\.structured(\.[\w-]+)*$/, 'expected steps.<as>.structured.<field>'),
       /** The agent for every item; otherwise each item names its own. */
       agent: AgentName.optional(),
-      concurrency: z.number().int().positive().optional(),
+      concurrency: Concurrency,
+      /** Items a map runs at most (default 10,000); a longer list fails the step with BatonLimitExceeded. */
+      maxItems: z.number().int().positive().optional(),
       onFailure: FailurePolicy,
       aggregate: StepSchema.optional(),
       as,
@@ -49,7 +53,7 @@ export const StepSchema: z.ZodType<Step> = z.lazy(() =>
       classifier: AgentName.optional(),
       /** Or a rule: the value at this dot path of the incoming input (parsed as JSON) names the route. */
       field: z.string().min(1).optional(),
-      routes: z.record(z.string().min(1), StepSchema),
+      routes: z.record(notReserved(z.string().min(1)), StepSchema),
       default: StepSchema.optional(),
       onUnknown: z.enum(['default', 'fail']).default('fail'),
       as,

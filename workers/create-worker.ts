@@ -47,7 +47,7 @@ export async function openMcpPool(config: BatonConfig, log: (line: string) => vo
 export function buildProviders(config: BatonConfig, overrides: Record<string, ModelProvider> = {}, env = process.env): Map<string, ProviderEntry> {
   const entries = new Map<string, ProviderEntry>();
   for (const [name, settings] of Object.entries(config.providers)) {
-    const provider = overrides[name] ?? createProvider(name, settings, env);
+    const provider = (Object.hasOwn(overrides, name) ? overrides[name] : undefined) ?? createProvider(name, settings, env);
     entries.set(name, { provider, prices: 'prices' in settings ? settings.prices : undefined });
   }
   for (const [name, provider] of Object.entries(overrides)) {
@@ -91,6 +91,14 @@ export function openContentStore(settings: StoreSettings, env = process.env): Co
   return settings.type === 'file' ? new FileContentStore(path.resolve(settings.dir)) : postgresFor(settings.urlEnv, env).contentStore();
 }
 
+/**
+ * JavaScript's own error types thrown by workflow code (a bug) fail the run instead of retrying its
+ * workflow task forever. Baton's workflows already turn such errors into BatonWorkflowError at their
+ * boundary; this also covers signal and update handlers. A non-determinism error is not listed: it
+ * still retries the task, so a fixed deployment can carry the run on.
+ */
+export const workflowFailureErrorTypes = { '*': ['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'URIError', 'EvalError'] };
+
 /** Creates a worker for Baton's task queue; call `run()` or `runUntil()` on it. */
 export async function createBatonWorker(options: BatonWorkerOptions): Promise<Worker> {
   const { config } = options;
@@ -113,5 +121,6 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTaskExecutions,
     workflowThreadPoolSize: config.worker.workflowThreadPoolSize,
     shutdownGraceTime: config.worker.shutdownGraceTime,
+    workflowFailureErrorTypes,
   });
 }

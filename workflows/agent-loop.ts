@@ -4,6 +4,7 @@
  * `transfer_to_<agent>` call hands the conversation to another agent of the team, which
  * carries on in the same loop. Patterns build on this function. Runs in the sandbox.
  */
+import { patched } from '@temporalio/workflow';
 import type { AgentRunResult, AgentRunState, AgentSpec, Message, ModelResponse, ParsedAgentRunInput, ToolCall, ToolMessage, ToolSpec } from '../core';
 import { FailureType } from '../core/failures';
 import { addUsage } from '../core/usage';
@@ -69,6 +70,21 @@ function decideTransfers(calls: ToolCall[], agent: AgentSpec, handoffsLeft: numb
   return { target, replies };
 }
 
+/** Tool calls one turn may run when an input predates `limits.maxToolCallsPerTurn`. */
+const defaultMaxToolCallsPerTurn = 64;
+
+/**
+ * The calls of one turn that may run; the ones past `limits.maxToolCallsPerTurn` get an error
+ * the model can read, so one turn never nears the server's 2,000 pending activities (patched:
+ * older runs had no limit).
+ */
+function withinCallLimit(calls: ToolCall[], agent: AgentSpec): { allowed: ToolCall[]; refused: Map<string, ToolMessage> } {
+  const max = agent.limits.maxToolCallsPerTurn ?? defaultMaxToolCallsPerTurn;
+  if (calls.length <= max || !patched('baton-max-tool-calls-per-turn')) return { allowed: calls, refused: new Map() };
+  const reply = `Not run: this turn asked for ${calls.length} tool calls, over agent "${agent.name}"'s limit of ${max} per turn (limits.maxToolCallsPerTurn). Only the first ${max} ran; ask for the rest in your next turn.`;
+  return { allowed: calls.slice(0, max), refused: new Map(calls.slice(max).map((call) => [call.id, toolMessage(call, reply, true)])) };
+}
+
 /** Runs the agent (and whoever it hands off to) to a final answer, updating `state` as it goes. */
 export async function runAgentLoop(input: ParsedAgentRunInput, state: AgentRunState, ctx: LoopContext): Promise<AgentRunResult> {
   const servers = serversToList(input);
@@ -107,9 +123,11 @@ export async function runAgentLoop(input: ParsedAgentRunInput, state: AgentRunSt
     if (calls.length > 0) {
       state.status = 'running_tools';
       changed();
-      const transfers = decideTransfers(calls.filter((c) => transferTarget(c.name) !== undefined), agent, handoffsLeft);
+      const { allowed, refused } = withinCallLimit(calls, agent);
+      const transfers = decideTransfers(allowed.filter((c) => transferTarget(c.name) !== undefined), agent, handoffsLeft);
+      for (const [id, reply] of refused) transfers.replies.set(id, reply);
       if (agent.toolSearch) {
-        for (const call of calls.filter((c) => c.name === toolSearchName)) transfers.replies.set(call.id, answerToolSearch(call, agent, specs, foundByAgent));
+        for (const call of allowed.filter((c) => c.name === toolSearchName)) transfers.replies.set(call.id, answerToolSearch(call, agent, specs, foundByAgent));
       }
       const step = { agent, tools, team, allTools: run.tools, desk: ctx.desk, state, turn, workflowId: ctx.workflowId, runId: ctx.runId, storeResultsOver: run.conversation === 'store' ? 2048 : undefined };
       const results = await Promise.all(calls.map((call) => transfers.replies.get(call.id) ?? runToolCall(call, step)));

@@ -11,7 +11,7 @@ import { runAgentLoop } from './agent-loop';
 import { ApprovalDesk } from './approvals';
 import { trustedOrParsed } from './validate-input';
 import { schemas } from './lazy-schemas';
-import { rootMessage } from './failures';
+import { asWorkflowFailure, rootMessage } from './failures';
 import { RunAttributes } from './search-attributes';
 
 /** The live state of a run: status, turn, last step, usage so far. */
@@ -32,6 +32,14 @@ function describeState(state: AgentRunState): string {
 
 /** Runs one agent to a final answer. Input is one object so fields can be added safely. */
 export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResult> {
+  try {
+    return await runAgentWorkflow(input);
+  } catch (err) {
+    throw asWorkflowFailure(err, `agent run ${workflowInfo().workflowId}`);
+  }
+}
+
+async function runAgentWorkflow(input: AgentRunInput): Promise<AgentRunResult> {
   const run = trustedOrParsed<ParsedAgentRunInput>(input, () => schemas().AgentRunInputSchema, 'agent run input');
   const info = workflowInfo();
   const state: AgentRunState = {

@@ -4,14 +4,14 @@
  * spec that has not started yet (validated first; the Update is recorded in history).
  * Runs in the workflow sandbox.
  */
-import { allHandlersFinished, condition, defineQuery, defineUpdate, isCancellation, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, defineQuery, defineUpdate, isCancellation, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { ReplaceStepSchema, SpecRunInputSchema } from './schemas';
 import { schemas } from './lazy-schemas';
 import type { SpecRunResult, SpecRunState, Step, WorkflowSpec } from '../core';
 import { agentsOf } from '../core/steps';
 import { emptyUsage } from '../core/usage';
-import { rootMessage } from './failures';
+import { asWorkflowFailure, rootMessage } from './failures';
 import { runStep } from './spec/run-step';
 import { SpecRun } from './spec/spec-run';
 import { describeIssues, trustedOrParsed } from './validate-input';
@@ -32,10 +32,12 @@ function locate(root: { root: Step }, path: string): { parent: Record<string, un
     const m = /^([\w-]+)(?:\[(\d+)\])?$/.exec(part);
     return m ? (m[2] === undefined ? [m[1] as string] : [m[1] as string, Number(m[2])]) : [];
   });
+  // Own properties only: a path through `constructor` or `__proto__` must not reach a built-in.
+  const child = (at: unknown, key: string | number) => (at !== null && typeof at === 'object' && Object.hasOwn(at, key) ? (at as Record<string | number, unknown>)[key] : undefined);
   let parent: unknown = root;
-  for (const key of parts.slice(0, -1)) parent = (parent as Record<string | number, unknown> | undefined)?.[key];
+  for (const key of parts.slice(0, -1)) parent = child(parent, key);
   const key = parts[parts.length - 1];
-  if (parent === null || typeof parent !== 'object' || key === undefined || (parent as Record<string | number, unknown>)[key] === undefined) return undefined;
+  if (parent === null || typeof parent !== 'object' || key === undefined || child(parent, key) === undefined) return undefined;
   return { parent: parent as Record<string, unknown>, key };
 }
 
@@ -47,6 +49,14 @@ function describe(state: SpecRunState): string {
 
 /** Runs a workflow spec on an input text. */
 export async function specWorkflow(input: SpecRunInput): Promise<SpecRunResult> {
+  try {
+    return await runSpecWorkflow(input);
+  } catch (err) {
+    throw asWorkflowFailure(err, `workflow spec run ${workflowInfo().workflowId}`);
+  }
+}
+
+async function runSpecWorkflow(input: SpecRunInput): Promise<SpecRunResult> {
   const { spec, input: text } = trustedOrParsed<ParsedSpecRunInput>(input, () => schemas().SpecRunInputSchema, 'workflow spec run input');
   const state: SpecRunState = { status: 'running', pattern: spec.name, steps: [], usage: emptyUsage(), pendingApprovals: [], approvals: [], changes: [] };
   const refresh = () => setCurrentDetails(describe(state));
@@ -69,7 +79,7 @@ export async function specWorkflow(input: SpecRunInput): Promise<SpecRunResult> 
         if (!parsed.success) throw new Error(`invalid change: ${describeIssues(parsed.error)}`);
         if (!locate(tree, parsed.data.path)) throw new Error(`no step at ${parsed.data.path}`);
         if (run.hasStarted(parsed.data.path)) throw new Error(`${parsed.data.path} has already started; only steps that have not started can be replaced`);
-        const unknown = agentsOf(parsed.data.step).filter((name) => !(name in spec.agents));
+        const unknown = agentsOf(parsed.data.step).filter((name) => !Object.hasOwn(spec.agents, name));
         if (unknown.length) throw new Error(`the new step uses agents the spec does not have: ${unknown.join(', ')}`);
       },
       description: 'Replace a part of the running spec that has not started yet',

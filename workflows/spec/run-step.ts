@@ -2,7 +2,7 @@
  * The declarative-spec interpreter: one function per step kind, agents as child runs.
  * Runs in the workflow sandbox.
  */
-import { executeChild, workflowInfo } from '@temporalio/workflow';
+import { executeChild, patched, workflowInfo } from '@temporalio/workflow';
 import type { SpecRunResult, Step, StepOutput } from '../../core';
 import { FailureType } from '../../core/failures';
 import { agentsOf } from '../../core/steps';
@@ -30,12 +30,25 @@ async function aggregate(run: SpecRun, step: Of<'parallel'> | Of<'map'>, path: s
   return step.aggregate ? runStep(run, step.aggregate, text, `${path}.aggregate`) : { output: text, structured };
 }
 
+/** The value at a dot path of model or user data; own properties only, never a built-in. */
 function valueAt(value: unknown, dotted: string): unknown {
-  return dotted.split('.').reduce<unknown>((acc, key) => (acc !== null && typeof acc === 'object' ? (acc as Record<string, unknown>)[key] : undefined), value);
+  return dotted.split('.').reduce<unknown>((acc, key) => (acc !== null && typeof acc === 'object' && Object.hasOwn(acc, key) ? (acc as Record<string, unknown>)[key] : undefined), value);
+}
+
+/** Branches or items run at once when a step sets no `concurrency`: well under the server's 2,000 pending children. */
+export const defaultConcurrency = 50;
+/** Items a `map` runs at most unless the step sets `maxItems`. */
+export const defaultMaxItems = 10_000;
+
+/** The step's concurrency, or the default for a fan-out wider than it (patched: older runs had none). */
+function concurrencyOf(step: Of<'parallel'> | Of<'map'>, count: number): number | undefined {
+  if (step.concurrency !== undefined || count <= defaultConcurrency) return step.concurrency;
+  return patched('baton-default-fan-out-concurrency') ? defaultConcurrency : undefined;
 }
 
 async function runParallel(run: SpecRun, step: Of<'parallel'>, input: string, path: string): Promise<StepOutput> {
-  const outcomes = await fanOut(step.branches.length, (i) => runStep(run, step.branches[i] as Step, input, `${path}.branches[${i}]`), step);
+  const count = step.branches.length;
+  const outcomes = await fanOut(count, (i) => runStep(run, step.branches[i] as Step, input, `${path}.branches[${i}]`), { onFailure: step.onFailure, concurrency: concurrencyOf(step, count) });
   const labels = step.branches.map((b, i) => (b.kind === 'agent' ? b.agent : `branch ${i}`));
   return aggregate(run, step, path, combine(outcomes.map((result, i) => ({ label: labels[i] as string, result }))), outcomes.map((o) => (o.ok ? o.value.structured ?? o.value.output : { error: o.error })));
 }
@@ -45,12 +58,17 @@ async function runMap(run: SpecRun, step: Of<'map'>, path: string): Promise<Step
   const source = run.named.get(name as string);
   const items = valueAt(source?.structured, rest.slice(1).join('.'));
   if (!Array.isArray(items)) fail(FailureType.StepFailed, `${path}: ${step.over} is not a list (got ${JSON.stringify(items)?.slice(0, 100)})`);
+  const maxItems = step.maxItems ?? defaultMaxItems;
+  if (items.length > maxItems && patched('baton-map-max-items')) {
+    fail(FailureType.LimitExceeded, `${path}: ${step.over} has ${items.length} items, over the map's limit of ${maxItems} (the step's maxItems, default ${defaultMaxItems}); have the planner return fewer items, or raise maxItems on the map step`);
+  }
   const tasks = items.map((item: unknown, i) => {
-    const entry = typeof item === 'string' ? { input: item } : (item as { agent?: string; input?: string; task?: string });
-    const agent = step.agent ?? entry.agent ?? fail(FailureType.InvalidInput, `${step.over}[${i}] names no agent and the map step has none`);
-    return { agent, input: entry.input ?? entry.task ?? JSON.stringify(item) };
+    // Items are model output: read only own string fields, whatever their shape.
+    const field = (key: string) => (item !== null && typeof item === 'object' && Object.hasOwn(item, key) && typeof (item as Record<string, unknown>)[key] === 'string' ? ((item as Record<string, unknown>)[key] as string) : undefined);
+    const agent = step.agent ?? field('agent') ?? fail(FailureType.InvalidInput, `${step.over}[${i}] names no agent and the map step has none`);
+    return { agent, input: typeof item === 'string' ? item : field('input') ?? field('task') ?? JSON.stringify(item) };
   });
-  const outcomes = await fanOut(tasks.length, (i) => run.runAgent(tasks[i]?.agent as string, tasks[i]?.input as string, `${path}.items[${i}]`), step);
+  const outcomes = await fanOut(tasks.length, (i) => run.runAgent(tasks[i]?.agent as string, tasks[i]?.input as string, `${path}.items[${i}]`), { onFailure: step.onFailure, concurrency: concurrencyOf(step, tasks.length) });
   return aggregate(run, step, path, combine(outcomes.map((result, i) => ({ label: `${tasks[i]?.agent}: ${tasks[i]?.input}`, result }))), outcomes.map((o) => (o.ok ? o.value.structured ?? o.value.output : { error: o.error })));
 }
 
@@ -70,14 +88,16 @@ async function runRoute(run: SpecRun, step: Of<'route'>, input: string, path: st
     route = String(valueAt(data, step.field as string) ?? '');
   }
   state.route = route;
-  const chosen = step.routes[route] ?? (step.onUnknown === 'default' ? step.default : undefined);
+  // The answer is model or user data: only the spec's own routes count, never a built-in like `constructor`.
+  const known = Object.hasOwn(step.routes, route);
+  const chosen = known ? step.routes[route] : step.onUnknown === 'default' ? step.default : undefined;
   if (!chosen) {
     const error = `${path}: unknown route "${route}" (routes: ${Object.keys(step.routes).join(', ')})`;
     run.end(state, new Error(error));
     fail(FailureType.StepFailed, error);
   }
-  if (!step.routes[route]) state.route = `${route} → default`;
-  const result = await runStep(run, chosen, input, step.routes[route] ? `${path}.routes.${route}` : `${path}.default`);
+  if (!known) state.route = `${route} → default`;
+  const result = await runStep(run, chosen, input, known ? `${path}.routes.${route}` : `${path}.default`);
   run.end(state, result);
   return result;
 }

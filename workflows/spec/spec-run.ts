@@ -49,7 +49,8 @@ export class SpecRun {
   }
 
   agent(name: string): AgentSpec {
-    return this.spec.agents[name] ?? fail(FailureType.InvalidInput, `the workflow spec has no agent "${name}" (agents: ${Object.keys(this.spec.agents).join(', ')})`);
+    // Names come from model output too (map items): own entries only, never a built-in like `constructor`.
+    return (Object.hasOwn(this.spec.agents, name) ? this.spec.agents[name] : undefined) ?? fail(FailureType.InvalidInput, `the workflow spec has no agent "${name}" (agents: ${Object.keys(this.spec.agents).join(', ')})`);
   }
 
   /** Fills {{input}} and {{steps.<as>.output}} in a step's input template. */
