@@ -2,6 +2,7 @@
 import { inspectRun } from '../../inspect';
 import { renderTree } from '../../inspect-render';
 import { connect, UsageError, type GlobalFlags } from '../context';
+import { forTerminal } from '../terminal-text';
 
 export async function inspectCommand(id: string, flags: { runId?: string; json?: boolean; depth?: string }, globals: GlobalFlags): Promise<number> {
   const maxDepth = flags.depth === undefined ? 5 : Number(flags.depth);
@@ -9,6 +10,7 @@ export async function inspectCommand(id: string, flags: { runId?: string; json?:
   const { client, ui } = await connect(globals);
   const run = await inspectRun(client, id, { runId: flags.runId, maxDepth });
   if (flags.json) console.log(JSON.stringify(run, null, 2));
-  else console.log(`${renderTree(run)}\nweb ui: ${ui(run.workflowId, run.runId)}`);
+  // The tree carries model and tool text: stripped of escape sequences on a terminal, never in --json.
+  else console.log(forTerminal(`${renderTree(run)}\nweb ui: ${ui(run.workflowId, run.runId)}`));
   return 0;
 }

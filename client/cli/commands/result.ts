@@ -4,6 +4,7 @@ import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import type { AgentRunResult } from '../../../core';
 import { connect, type GlobalFlags } from '../context';
 import { formatUsage } from '../format';
+import { forTerminal } from '../terminal-text';
 
 /** `<type>: <message>` of the failure that ended a run, as a person needs it. */
 export function describeRunFailure(err: unknown): string {
@@ -25,12 +26,13 @@ export async function resultCommand(id: string, flags: { wait?: boolean; json?: 
     const result = (await handle.result()) as AgentRunResult;
     if (flags.json) console.log(JSON.stringify(result, null, 2));
     else {
-      console.log(result.structuredOutput !== undefined ? JSON.stringify(result.structuredOutput, null, 2) : result.output);
+      // Model text is untrusted: escape sequences are stripped on a terminal (JSON already escapes them).
+      console.log(result.structuredOutput !== undefined ? JSON.stringify(result.structuredOutput, null, 2) : forTerminal(result.output));
       console.error(`${result.agent} · ${result.turns} turns · ${formatUsage(result.usage)}`);
     }
     return 0;
   } catch (err) {
-    console.error(`${id} ${description.status.name.toLowerCase()}: ${describeRunFailure(err)}`);
+    console.error(`${id} ${description.status.name.toLowerCase()}: ${forTerminal(describeRunFailure(err), process.stderr)}`);
     return 1;
   }
 }

@@ -6,6 +6,7 @@ import { loadWorkflowSpec } from '../../../config/load-spec';
 import { specStateQuery, stateQuery } from '../../../workflows';
 import { connectBaton, UsageError, type GlobalFlags } from '../context';
 import { formatProgress, formatSpecProgress, formatUsage } from '../format';
+import { forTerminal } from '../terminal-text';
 import { describeRunFailure } from './result';
 
 export interface RunFlags {
@@ -56,15 +57,15 @@ export async function runCommand(agent: string | undefined, flags: RunFlags, glo
   console.log(`Web UI: ${baton.uiUrl(handle.workflowId, handle.firstExecutionRunId)}`);
   if (!flags.wait) return 0;
   const result = handle.result() as Promise<AgentRunResult | SpecRunResult>;
-  await followProgress(handle, result, (line) => console.error(line), Boolean(flags.spec));
+  await followProgress(handle, result, (line) => console.error(forTerminal(line, process.stderr)), Boolean(flags.spec));
   try {
     const value = await result;
-    console.log(`\n${value.output}\n`);
+    console.log(`\n${forTerminal(value.output)}\n`);
     if ('agent' in value) console.log(`${value.agent} finished in ${value.turns} turns · ${formatUsage(value.usage)}`);
     else console.log(`${value.steps.length} steps · ${formatUsage(value.usage)}`);
     return 0;
   } catch (err) {
-    console.error(`run failed: ${describeRunFailure(err)}`);
+    console.error(`run failed: ${forTerminal(describeRunFailure(err), process.stderr)}`);
     return 1;
   }
 }
