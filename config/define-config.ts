@@ -75,7 +75,8 @@ export function runInputFor(config: BatonConfig, name: string, input: string | M
   const agent = agentSpec(config, name);
   const team = teamFor(config, agent);
   const names = new Set([agent, ...team].flatMap((a) => a.tools));
-  return { agent, team, tools: toolSpecsFor(config, { ...agent, tools: [...names] }), input };
+  const storeOver = config.contentStore.storeConversationOver;
+  return { agent, team, tools: toolSpecsFor(config, { ...agent, tools: [...names] }), input, ...(storeOver !== undefined ? { storeConversationOver: storeOver } : {}) };
 }
 
 /**

@@ -16,9 +16,13 @@ export interface ValidatedRunParts {
   tools?: ToolSpec[];
   conversation?: 'inline' | 'store';
   conversationRef?: string;
+  storeConversationOver?: number | false;
   maxHandoffs?: number;
   specHash?: string;
 }
+
+/** An inline agent conversation moves to the content store past this many characters of JSON. */
+export const defaultStoreConversationOver = 32 * 1024;
 
 export function validatedRunInput(parts: ValidatedRunParts): ParsedAgentRunInput {
   return { team: [], tools: [], conversation: 'inline', maxHandoffs: 10, ...parts, validated: true };

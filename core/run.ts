@@ -17,6 +17,11 @@ export const AgentRunInputSchema = z
     conversation: z.enum(['inline', 'store']).default('inline'),
     /** With 'store': the stored conversation this run continues. */
     conversationRef: z.string().optional(),
+    /**
+     * An inline conversation switches to the content store once its messages pass this many
+     * characters of JSON (default 32 KB, `defaultStoreConversationOver`); false keeps it inline.
+     */
+    storeConversationOver: z.union([z.number().int().nonnegative(), z.literal(false)]).optional(),
     /** Hand-offs allowed in one run, so two agents cannot pass a conversation back and forth forever. */
     maxHandoffs: z.number().int().nonnegative().default(10),
     /** Set by Baton's client and parent workflows, which validate before starting a run; the run then skips validation. */

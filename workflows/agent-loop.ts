@@ -14,6 +14,7 @@ import type { ApprovalDesk } from './approvals';
 import { fail } from './failures';
 import { askTools, transferTarget, transferTools } from './handoffs';
 import { Conversation } from './conversation';
+import { defaultStoreConversationOver } from '../core/run-input';
 import { serversToList, withMcpTools } from './mcp-tools';
 import { answerToolSearch, offeredTools, toolSearchDefinition, toolSearchName } from './tool-search-step';
 import { runToolCall, toolMessage } from './tool-steps';
@@ -93,7 +94,7 @@ export async function runAgentLoop(input: ParsedAgentRunInput, state: AgentRunSt
   const specs = new Map(run.tools.map((t) => [t.name, t]));
   let agent = run.agent;
   const initial: Message[] = typeof run.input === 'string' ? [{ role: 'user', content: run.input }] : run.input;
-  const conversation = new Conversation(initial, run.conversation === 'store', run.conversationRef);
+  const conversation = new Conversation(initial, run.conversation === 'store', run.conversationRef, run.storeConversationOver ?? defaultStoreConversationOver);
   let handoffsLeft = run.maxHandoffs;
   let agentTurns = 0;
   const found = new Map<string, Set<string>>();
@@ -129,7 +130,7 @@ export async function runAgentLoop(input: ParsedAgentRunInput, state: AgentRunSt
       if (agent.toolSearch) {
         for (const call of allowed.filter((c) => c.name === toolSearchName)) transfers.replies.set(call.id, answerToolSearch(call, agent, specs, foundByAgent));
       }
-      const step = { agent, tools, team, allTools: run.tools, desk: ctx.desk, state, turn, workflowId: ctx.workflowId, runId: ctx.runId, storeResultsOver: run.conversation === 'store' ? 2048 : undefined };
+      const step = { agent, tools, team, allTools: run.tools, desk: ctx.desk, state, turn, workflowId: ctx.workflowId, runId: ctx.runId, storeResultsOver: conversation.stored ? 2048 : undefined };
       const results = await Promise.all(calls.map((call) => transfers.replies.get(call.id) ?? runToolCall(call, step)));
       state.usage = addUsage(state.usage, { toolCalls: calls.length - transfers.replies.size });
       conversation.add(...results);
