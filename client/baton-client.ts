@@ -20,6 +20,23 @@ export interface StartAgentOptions {
 export type AgentRunHandle = WorkflowHandleWithFirstExecutionRunId<typeof agentWorkflow>;
 export type SpecRunHandle = WorkflowHandleWithFirstExecutionRunId<typeof specWorkflow>;
 
+/** The default of `temporal.maxInputBytes`: 1.5 MiB, below the server's 2 MiB payload limit and room for the envelope. */
+export const defaultMaxInputBytes = 1.5 * 1024 * 1024;
+
+const size = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${bytes} B`);
+
+/** A run input or session message the server would refuse: refused by the client before anything starts. */
+export class InputTooLargeError extends Error {
+  override readonly name = 'InputTooLargeError';
+  constructor(readonly what: string, readonly bytes: number, readonly limit: number) {
+    super(
+      `${what} is ${size(bytes)}, over Baton's limit of ${size(limit)} for a run's input or a session message ` +
+        '(temporal.maxInputBytes; the Temporal server refuses payloads over 2 MiB). ' +
+        'Pass a file path or URL in the input and give the agent a tool that reads it, instead of the content itself.',
+    );
+  }
+}
+
 /** A short, single-line preview for summaries. */
 export function preview(text: string, max = 80): string {
   const line = text.replace(/\s+/g, ' ').trim();
@@ -40,14 +57,23 @@ export class BatonClient {
     return new BatonClient(new Client({ connection, namespace: settings.namespace }), config, settings);
   }
 
+  /** Throws InputTooLargeError when `value`, as the JSON payload Temporal would carry, is over `temporal.maxInputBytes`. */
+  checkInputSize(what: string, value: unknown): void {
+    const limit = this.config.temporal.maxInputBytes ?? defaultMaxInputBytes;
+    const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
+    if (bytes > limit) throw new InputTooLargeError(what, bytes, limit);
+  }
+
   /** Starts a configured agent; returns as soon as the run is recorded by the server. */
   async startAgent(agentName: string, input: string | Message[], options: StartAgentOptions = {}): Promise<AgentRunHandle> {
     const parsed = AgentRunInputSchema.safeParse(runInputFor(this.config, agentName, input));
     if (!parsed.success) throw new ConfigError('run input', toIssues(parsed.error));
     const text = typeof input === 'string' ? input : (input.findLast((m) => m.role === 'user')?.content ?? '');
     const { agent, tools, team } = parsed.data;
+    const args = { ...parsed.data, validated: true as const, specHash: specHash({ agent, tools, team }) };
+    this.checkInputSize(`the input of agent ${agentName}`, args);
     return this.temporal.workflow.start(agentWorkflow, {
-      args: [{ ...parsed.data, validated: true, specHash: specHash({ agent, tools, team }) }],
+      args: [args],
       taskQueue: options.taskQueue ?? this.config.temporal.taskQueue,
       workflowId: options.workflowId ?? `baton-${agentName}-${randomUUID().slice(0, 8)}`,
       staticSummary: `agent ${agentName}: ${preview(text)}`,
@@ -62,8 +88,10 @@ export class BatonClient {
   async startSpec(spec: WorkflowSpec, input: string, options: StartAgentOptions = {}): Promise<SpecRunHandle> {
     const parsed = SpecRunInputSchema.safeParse({ spec, input });
     if (!parsed.success) throw new ConfigError('workflow spec', toIssues(parsed.error));
+    const args = { ...parsed.data, validated: true as const };
+    this.checkInputSize(`the input of workflow spec ${spec.name}`, args);
     return this.temporal.workflow.start(specWorkflow, {
-      args: [{ ...parsed.data, validated: true }],
+      args: [args],
       taskQueue: options.taskQueue ?? this.config.temporal.taskQueue,
       workflowId: options.workflowId ?? `baton-${spec.name}-${randomUUID().slice(0, 8)}`,
       staticSummary: `workflow ${spec.name}: ${preview(input)}`,
@@ -92,6 +120,7 @@ export class BatonClient {
 
   /** Sends one user message to a session and waits for the reply (follows continue-as-new). */
   async sendMessage(sessionId: string, text: string): Promise<SessionReply> {
+    this.checkInputSize('a session message', { text });
     return this.temporal.workflow.getHandle(sessionId).executeUpdate(sendMessageUpdate, { args: [{ text }] });
   }
 

@@ -18,6 +18,11 @@ export const TemporalSettingsSchema = z
     taskQueue: z.string().min(1).default('baton'),
     /** Base URL of the Web UI, for the links Baton prints. */
     uiUrl: z.string().url().optional(),
+    /**
+     * Bytes a run's input or a session message may weigh as sent (default 1.5 MiB); the client
+     * refuses bigger ones before starting anything. Keep it under the server's limit.blobSize.error (2 MiB).
+     */
+    maxInputBytes: z.number().int().positive().optional(),
   })
   .strict();
 
