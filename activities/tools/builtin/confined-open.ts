@@ -16,6 +16,8 @@ import { ToolError } from '../define-tool';
 const { O_RDONLY, O_WRONLY, O_CREAT, O_NOFOLLOW, O_DIRECTORY, O_NONBLOCK } = constants;
 /** As many links as Linux follows in one path before it answers ELOOP. */
 const maxLinks = 40;
+/** Whether this system has /proc/self/fd (checked once). */
+let hasProcFd: boolean | undefined;
 
 /** What the caller will do with the handle: a file to read or write, or a folder to list. */
 export type OpenPurpose = 'read' | 'write' | 'list';
@@ -69,7 +71,8 @@ async function checkFinal(handle: FileHandle, requested: string, purpose: OpenPu
  * closes the returned handle. Errno errors are thrown as they are; see `fileErrorAsToolError`.
  */
 export async function openConfined(root: string, roots: readonly string[], components: readonly string[], purpose: OpenPurpose, requested: string): Promise<FileHandle> {
-  if (!existsSync('/proc/self/fd')) refuse('refused: the file tools need /proc/self/fd (Linux) to open files without following links');
+  hasProcFd ??= existsSync('/proc/self/fd');
+  if (!hasProcFd) refuse('refused: the file tools need /proc/self/fd (Linux) to open files without following links');
   const folders: FileHandle[] = [await open(root, O_RDONLY | O_DIRECTORY)];
   const queue = components.filter((c) => c !== '' && c !== '.');
   let links = 0;
