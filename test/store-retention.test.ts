@@ -11,6 +11,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileContentStore, FileToolCache } from '../activities';
 import { ConversationStore } from '../activities/conversation-store';
+import { FileToolLedger } from '../activities/tool-ledger';
 import type { Message } from '../core';
 
 const day = 86_400_000;
@@ -95,6 +96,11 @@ describe('store retention', () => {
     const old = await store.put('old content');
     await store.put('new content');
     age(path.join(contentDir, old.slice(7, 9), `${old.slice(7)}.json`), 10);
+    const ledgerDir = path.join(root, 'cache', 'ledger');
+    const ledger = new FileToolLedger(ledgerDir);
+    await ledger.begin('run-1/call-1', 'pay');
+    for (const name of readdirSync(ledgerDir)) age(path.join(ledgerDir, name), 40);
+    await ledger.begin('run-2/call-1', 'pay');
     const config = path.join(root, 'baton.config.ts');
     const defineConfig = path.join(__dirname, '..', 'config', 'define-config');
     writeFileSync(config, `import { defineConfig } from ${JSON.stringify(defineConfig)};\nexport default defineConfig({ providers: {}, agents: {}, contentStore: { dir: ${JSON.stringify(contentDir)}, retention: '7d' }, toolCache: { dir: ${JSON.stringify(path.join(root, 'cache'))} } });\n`);
@@ -110,6 +116,9 @@ describe('store retention', () => {
     expect(real.status).toBe(0);
     expect(real.stdout).toMatch(/content store\s+\S+\s+7d\s+1 entry \(13 B\)\s+1/);
     expect(real.stdout).toMatch(/tool cache\s+\S+cache\s+30d\s+0 entries \(0 B\)\s+0/);
+    expect(dry.stdout).toMatch(/tool-call ledger\s+\S+ledger\s+30d\s+left alone \(no dry run\)/);
+    expect(longer.stdout).toMatch(/tool-call ledger\s+\S+ledger\s+30d\s+1 entry\s+1/);
+    expect(readdirSync(ledgerDir)).toHaveLength(1);
     await expect(store.get(old)).rejects.toThrow(/not in the store/);
     const bad = baton('store', 'prune', '--older-than', 'soon');
     expect(bad.status).toBe(2);
