@@ -3,11 +3,13 @@
  * works on finished runs and without a worker). Model calls, tool calls, hand-offs,
  * approvals and child runs, with durations and token usage.
  */
-import type { Client } from '@temporalio/client';
+import { isGrpcServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 
 type History = temporal.api.history.v1.IHistory;
 type Payload = temporal.api.common.v1.IPayload;
+/** gRPC status NOT_FOUND. */
+const grpcNotFound = 5;
 
 export interface ToolNode {
   kind: 'tool';
@@ -129,9 +131,11 @@ export function buildRunNode(workflowId: string, history: History): RunNode {
         scheduled.set(id, { step: currentModel, at });
       } else if (type === 'runTool') {
         const request = input as { tool?: string; arguments?: unknown } | undefined;
-        const step: ToolNode = { kind: 'tool', tool: request?.tool ?? '?', arguments: clip(JSON.stringify(request?.arguments ?? {})), status: 'running', attempts: 1 };
-        if (currentModel) currentModel.calls.push(step);
-        else node.steps.push({ kind: 'activity', label, status: 'running' });
+        const tool: ToolNode = { kind: 'tool', tool: request?.tool ?? '?', arguments: clip(JSON.stringify(request?.arguments ?? {})), status: 'running', attempts: 1 };
+        // A tool-plan step runs outside any model turn: shown as an activity, finished by its own events.
+        const step: ToolNode | ActivityNode = currentModel ? tool : { kind: 'activity', label, status: 'running' };
+        if (currentModel) currentModel.calls.push(tool);
+        else node.steps.push(step as ActivityNode);
         node.usage.toolCalls++;
         scheduled.set(id, { step, at });
       } else {
@@ -160,7 +164,7 @@ export function buildRunNode(workflowId: string, history: History): RunNode {
         const r = result as { isError?: boolean; cached?: boolean; errorKind?: string; content?: string } | undefined;
         step.status = r?.cached ? 'cached' : r?.errorKind === 'refused' ? 'refused' : r?.isError ? 'error' : 'ok';
         if (r?.isError) step.detail = clip(r.content ?? '');
-      } else step.status = 'ok';
+      } else step.status = (result as { isError?: boolean } | undefined)?.isError ? 'failed' : 'ok';
     } else if (event.activityTaskFailedEventAttributes || event.activityTaskTimedOutEventAttributes || event.activityTaskCanceledEventAttributes) {
       const a = event.activityTaskFailedEventAttributes ?? event.activityTaskTimedOutEventAttributes ?? event.activityTaskCanceledEventAttributes;
       const entry = scheduled.get(String(a?.scheduledEventId ?? ''));
@@ -256,7 +260,11 @@ export function buildRunNode(workflowId: string, history: History): RunNode {
 
 /** Fetches a run's history and its children's (to `maxDepth` levels) and builds the tree. */
 export async function inspectRun(client: Client, workflowId: string, options: { runId?: string; maxDepth?: number } = {}): Promise<RunNode> {
-  const history = await client.workflow.getHandle(workflowId, options.runId).fetchHistory();
+  const history = await client.workflow.getHandle(workflowId, options.runId).fetchHistory().catch((err: unknown) => {
+    // fetchHistory reports a missing run as a raw gRPC NOT_FOUND; say it the way `status` does.
+    if (isGrpcServiceError(err) && err.code === grpcNotFound) throw new WorkflowNotFoundError(`no run with id ${workflowId}`, workflowId, options.runId);
+    throw err;
+  });
   const node = buildRunNode(workflowId, history);
   const depth = options.maxDepth ?? 5;
   if (depth > 0) {

@@ -3,24 +3,24 @@ import type { z } from 'zod';
 import { AgentSpecSchema, protoKeyPath, reservedNameMessage, type AgentSpec, type Message, type ToolSpec } from '../core';
 import { mcpServerOf } from '../activities/tools/mcp-config';
 import { BatonConfigSchema, type BatonConfig, type BatonConfigInput } from './schema';
+import { issuePath, unreadableField } from './readable';
 
-/** A config that failed validation; each issue names the path of the bad field. */
+/** A config or workflow spec that failed validation; each issue names the path of the bad field. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(
     readonly source: string,
     readonly issues: Array<{ path: string; message: string }>,
+    /** What was invalid: the config (the default) or a workflow spec. */
+    readonly subject: 'config' | 'workflow spec' = 'config',
   ) {
+    const head = subject === 'config' ? `invalid config (${source})` : `invalid workflow spec ${source}`;
     super(
       issues.length === 1
-        ? `invalid config (${source}): ${issues[0]?.path}: ${issues[0]?.message}`
-        : `invalid config (${source}):\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`,
+        ? `${head}: ${issues[0]?.path}: ${issues[0]?.message}`
+        : `${head}:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`,
     );
   }
-}
-
-function issuePath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '') || '(root)';
 }
 
 /** Turns zod issues into ConfigError entries with readable paths like `agents.writer.tools[0]`. */
@@ -37,8 +37,13 @@ export function defineConfig(config: BatonConfigInput): BatonConfigInput {
   return config;
 }
 
-/** Validates a config object; throws ConfigError with every bad field's path. */
+/**
+ * Validates a config object; throws ConfigError with every bad field's path, also for
+ * fields that cannot be read (throwing getters, Proxy traps): nothing else escapes.
+ */
 export function validateConfig(raw: unknown, source = 'config'): BatonConfig {
+  const unreadable = unreadableField(raw);
+  if (unreadable) throw new ConfigError(source, [unreadable]);
   const proto = protoKeyPath(raw);
   if (proto) throw new ConfigError(source, [{ path: proto, message: `invalid name: "__proto__" ${reservedNameMessage}` }]);
   const parsed = BatonConfigSchema.safeParse(raw);

@@ -4,27 +4,31 @@
  * workflows may name any of them), with the tools they use. Agents named in the steps
  * must exist. Everything is validated before a run starts.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { mcpServerOf } from '../activities/tools/mcp-config';
-import { WorkflowSpecSchema, agentsOf, checkToolPlan, planToolsOf, protoKeyPath, reservedNameMessage, type AgentSpec, type Step, type ToolPlan, type WorkflowSpec } from '../core';
+import { WorkflowSpecSchema, checkToolPlan, planToolsOf, protoKeyPath, reservedNameMessage, type AgentSpec, type Step, type ToolPlan, type WorkflowSpec } from '../core';
+import { maxRunInputBytes, specLimits } from '../core/spec-limits';
 import { ConfigError, agentSpec, toIssues, type BatonConfig } from './define-config';
+import { unreadableField } from './readable';
 
-/** Validates a spec object and fills in agents and tools from the config. */
-export function resolveWorkflowSpec(raw: unknown, config: BatonConfig, source = 'workflow spec'): WorkflowSpec {
+/** Validates a spec object and fills in agents and tools from the config; every error is a ConfigError with a path. */
+export function resolveWorkflowSpec(raw: unknown, config: BatonConfig, source = '(inline)'): WorkflowSpec {
+  const invalid = (issues: Array<{ path: string; message: string }>) => new ConfigError(source, issues, 'workflow spec');
   const proto = protoKeyPath(raw);
-  if (proto) throw new ConfigError(source, [{ path: proto, message: `invalid name: "__proto__" ${reservedNameMessage}` }]);
+  if (proto) throw invalid([{ path: proto, message: `invalid name: "__proto__" ${reservedNameMessage}` }]);
+  const unreadable = unreadableField(raw);
+  if (unreadable) throw invalid([unreadable]);
   const parsed = WorkflowSpecSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(source, toIssues(parsed.error));
+  if (!parsed.success) throw invalid(toIssues(parsed.error));
   const spec = parsed.data;
   const agents = new Map<string, AgentSpec>(Object.entries(spec.agents));
-  const issues: Array<{ path: string; message: string }> = [];
   for (const name of Object.keys(config.agents)) if (!agents.has(name)) agents.set(name, agentSpec(config, name));
-  for (const name of new Set(agentsOf(spec.steps))) {
-    if (!agents.has(name)) issues.push({ path: 'steps', message: `unknown agent "${name}"; configured agents: ${Object.keys(config.agents).join(', ')}` });
+  const unknownAgents = agentRefsOf(spec.steps, 'steps').filter((ref) => !agents.has(ref.name));
+  if (unknownAgents.length) {
+    throw invalid(unknownAgents.map((ref) => ({ path: ref.at, message: `unknown agent "${ref.name}"; configured agents: ${Object.keys(config.agents).join(', ')}${Object.keys(spec.agents).length ? `; spec agents: ${Object.keys(spec.agents).join(', ')}` : ''}` })));
   }
-  if (issues.length) throw new ConfigError(source, issues);
   const toolNames = new Set([...[...agents.values()].flatMap((a) => a.tools), ...planToolsOf(spec.steps)]);
   const tools = [...spec.tools];
   // MCP tools are listed when a run or step starts; here it is enough that their server is configured.
@@ -36,13 +40,37 @@ export function resolveWorkflowSpec(raw: unknown, config: BatonConfig, source = 
       continue;
     }
     const tool = config.tools.find((t) => t.spec.name === name);
-    if (!tool) throw new ConfigError(source, [{ path: 'tools', message: `unknown tool "${name}"` }]);
-    tools.push(tool.spec);
+    if (tool) {
+      tools.push(tool.spec);
+      continue;
+    }
+    const user = Object.entries(spec.agents).find(([, a]) => a.tools.includes(name));
+    // A plan step's unknown tool is reported below, at the plan step.
+    if (user) throw invalid([{ path: `agents.${user[0]}.tools[${user[1].tools.indexOf(name)}]`, message: `unknown tool "${name}"` }]);
   }
   const known = new Set([...tools.map((t) => t.name), ...mcpTools]);
   const planProblems = toolPlansOf(spec.steps, 'steps').flatMap(({ plan, at }) => checkToolPlan(plan, known).map((p) => `${at}.plan.${p}`));
-  if (planProblems.length) throw new ConfigError(source, planProblems.map((p) => ({ path: p.slice(0, p.indexOf(':')), message: p.slice(p.indexOf(':') + 2) })));
-  return { ...spec, agents: Object.fromEntries(agents), tools };
+  if (planProblems.length) throw invalid(planProblems.map((p) => ({ path: p.slice(0, p.indexOf(':')), message: p.slice(p.indexOf(':') + 2) })));
+  const resolved = { ...spec, agents: Object.fromEntries(agents), tools };
+  const bytes = Buffer.byteLength(JSON.stringify(resolved));
+  if (bytes > maxRunInputBytes) {
+    throw invalid([{ path: '(root)', message: `the resolved spec (steps, agents and tools) is ${(bytes / 1e6).toFixed(1)} MB, over the ${maxRunInputBytes / 1024 / 1024} MiB a run input may be; use fewer steps or shorter inline agents` }]);
+  }
+  return resolved;
+}
+
+/** Every agent a step tree names, with the path of the field that names it (`steps.steps[1].agent`). */
+function agentRefsOf(step: Step, at: string): Array<{ name: string; at: string }> {
+  switch (step.kind) {
+    case 'agent': return [{ name: step.agent, at: `${at}.agent` }];
+    case 'sequence': return step.steps.flatMap((s, i) => agentRefsOf(s, `${at}.steps[${i}]`));
+    case 'parallel': return [...step.branches.flatMap((s, i) => agentRefsOf(s, `${at}.branches[${i}]`)), ...(step.aggregate ? agentRefsOf(step.aggregate, `${at}.aggregate`) : [])];
+    case 'map': return [...(step.agent ? [{ name: step.agent, at: `${at}.agent` }] : []), ...(step.aggregate ? agentRefsOf(step.aggregate, `${at}.aggregate`) : [])];
+    case 'route': return [...(step.classifier ? [{ name: step.classifier, at: `${at}.classifier` }] : []), ...Object.entries(step.routes).flatMap(([name, s]) => agentRefsOf(s, `${at}.routes.${name}`)), ...(step.default ? agentRefsOf(step.default, `${at}.default`) : [])];
+    case 'loop': return [{ name: step.generator, at: `${at}.generator` }, { name: step.evaluator, at: `${at}.evaluator` }];
+    case 'generate': return [{ name: step.planner, at: `${at}.planner` }];
+    default: return [];
+  }
 }
 
 /** Every tool plan in a step tree, with its path (`steps.steps[1]`). */
@@ -58,12 +86,20 @@ function toolPlansOf(step: Step, at: string): Array<{ plan: ToolPlan; at: string
 
 /** Reads a .yaml/.yml/.json spec file; errors name the file and the bad field's path. */
 export function loadWorkflowSpec(file: string, config: BatonConfig): WorkflowSpec {
+  const source = path.relative(process.cwd(), file) || file;
+  const invalidFile = (message: string) => new ConfigError(source, [{ path: '(file)', message }], 'workflow spec');
   let raw: unknown;
   try {
+    // Checked before parsing: a 3 MB YAML file takes seconds to parse, and could not start anyway.
+    const bytes = statSync(file).size;
+    if (bytes > maxRunInputBytes) throw invalidFile(`the file is ${(bytes / 1e6).toFixed(1)} MB; a spec may be at most ${maxRunInputBytes / 1024 / 1024} MiB, the size of a run's input`);
     const text = readFileSync(file, 'utf8');
     raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    throw new ConfigError(path.basename(file), [{ path: '(file)', message: err instanceof Error ? err.message : String(err) }]);
+    if (err instanceof ConfigError) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof RangeError || /Maximum call stack/.test(message)) throw invalidFile(`nests too deeply to read; steps may nest at most ${specLimits.maxStepDepth} levels`);
+    throw invalidFile(message.replace(/\s*\n[\s\S]*/, ''));
   }
-  return resolveWorkflowSpec(raw, config, path.relative(process.cwd(), file) || file);
+  return resolveWorkflowSpec(raw, config, source);
 }

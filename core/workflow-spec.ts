@@ -8,6 +8,7 @@ import { AgentSpecSchema, agentNamePattern, notReserved } from './agent-spec';
 import { DurationSchema } from './durations';
 import { ToolSpecSchema } from './tool-spec';
 import { ToolPlanSchema, type ToolPlan } from './tool-plan';
+import { stepTreeLimitIssue } from './spec-limits';
 
 const AgentName = notReserved(z.string().regex(agentNamePattern, 'expected an agent name'));
 /** A step's input: a template where {{input}} is the incoming text, {{steps.<as>.output}} an earlier step's. */
@@ -29,11 +30,11 @@ export type Step =
 
 const as = z.string().regex(/^[a-zA-Z][\w-]*$/, 'expected a name of letters, digits, "_" or "-"').optional();
 
-export const StepSchema: z.ZodType<Step> = z.lazy(() =>
+const StepTreeSchema: z.ZodType<Step> = z.lazy(() =>
   z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('agent'), agent: AgentName, input: Template.optional(), as }).strict(),
-    z.object({ kind: z.literal('sequence'), steps: z.array(StepSchema).min(1), as }).strict(),
-    z.object({ kind: z.literal('parallel'), branches: z.array(StepSchema).min(1), concurrency: Concurrency, onFailure: FailurePolicy, aggregate: StepSchema.optional(), as }).strict(),
+    z.object({ kind: z.literal('sequence'), steps: z.array(StepTreeSchema).min(1), as }).strict(),
+    z.object({ kind: z.literal('parallel'), branches: z.array(StepTreeSchema).min(1), concurrency: Concurrency, onFailure: FailurePolicy, aggregate: StepTreeSchema.optional(), as }).strict(),
     z.object({
       kind: z.literal('map'),
       /** Where the items are: `steps.<as>.structured.<field>` (a list of strings or of { agent?, input }). */
@@ -44,7 +45,7 @@ export const StepSchema: z.ZodType<Step> = z.lazy(() =>
       /** Items a map runs at most (default 10,000); a longer list fails the step with BatonLimitExceeded. */
       maxItems: z.number().int().positive().optional(),
       onFailure: FailurePolicy,
-      aggregate: StepSchema.optional(),
+      aggregate: StepTreeSchema.optional(),
       as,
     }).strict(),
     z.object({
@@ -53,8 +54,8 @@ export const StepSchema: z.ZodType<Step> = z.lazy(() =>
       classifier: AgentName.optional(),
       /** Or a rule: the value at this dot path of the incoming input (parsed as JSON) names the route. */
       field: z.string().min(1).optional(),
-      routes: z.record(notReserved(z.string().min(1)), StepSchema),
-      default: StepSchema.optional(),
+      routes: z.record(notReserved(z.string().min(1)), StepTreeSchema),
+      default: StepTreeSchema.optional(),
       onUnknown: z.enum(['default', 'fail']).default('fail'),
       as,
     }).strict().refine((r) => Boolean(r.classifier) !== Boolean(r.field), { message: 'a route needs exactly one of classifier or field' }),
@@ -64,6 +65,15 @@ export const StepSchema: z.ZodType<Step> = z.lazy(() =>
     z.object({ kind: z.literal('tools'), plan: ToolPlanSchema, onFailure: z.enum(['fail', 'continue']).default('fail'), as }).strict(),
   ]),
 ) as z.ZodType<Step>;
+
+/** A step tree; one deeper or bigger than `specLimits` is refused before zod recurses into it. */
+export const StepSchema: z.ZodType<Step> = z
+  .unknown()
+  .superRefine((raw, ctx) => {
+    const issue = stepTreeLimitIssue(raw);
+    if (issue) ctx.addIssue({ code: 'custom', ...issue });
+  })
+  .pipe(StepTreeSchema) as z.ZodType<Step>;
 
 /** A whole workflow: its steps, and the specs of every agent and tool they use. */
 export const WorkflowSpecSchema = z

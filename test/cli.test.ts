@@ -37,7 +37,7 @@ describe('baton CLI', () => {
   it('reports wrong usage in one line with exit code 2', () => {
     const missing = baton('run');
     expect(missing.code).toBe(2);
-    expect(missing.stderr.trim()).toBe('baton: give an agent name or --spec <file>, not both');
+    expect(missing.stderr.trim()).toBe('baton: nothing to run: give an agent name (baton run <agent>) or --spec <file>');
     const unknown = baton('frobnicate');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).not.toMatch(/\n\s+at /);

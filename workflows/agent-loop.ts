@@ -132,7 +132,6 @@ export async function runAgentLoop(input: ParsedAgentRunInput, state: AgentRunSt
       }
       const step = { agent, tools, team, allTools: run.tools, desk: ctx.desk, state, turn, workflowId: ctx.workflowId, runId: ctx.runId, storeResultsOver: conversation.stored ? 2048 : undefined };
       const results = await Promise.all(calls.map((call) => transfers.replies.get(call.id) ?? runToolCall(call, step)));
-      state.usage = addUsage(state.usage, { toolCalls: calls.length - transfers.replies.size });
       conversation.add(...results);
       const last = results[results.length - 1] as ToolMessage;
       state.lastStep = { kind: 'tool', name: last.name, turn, isError: last.isError };

@@ -2,6 +2,7 @@
 import { executeChild, isCancellation, ParentClosePolicy } from '@temporalio/workflow';
 import type { AgentRunResult, AgentRunState, AgentSpec, ToolCall, ToolMessage, ToolSpec } from '../core';
 import { FailureType } from '../core/failures';
+import { addUsage } from '../core/usage';
 import { askPrefix } from './handoffs';
 import { activities, toolCallOptions } from './activity-options';
 import { needsApproval, type ApprovalDesk } from './approvals';
@@ -16,8 +17,8 @@ export interface ToolStepContext {
   team: ReadonlyMap<string, AgentSpec>;
   allTools: ToolSpec[];
   desk: ApprovalDesk;
-  /** The run's state, where cache hits and refused calls are recorded. */
-  state: Pick<AgentRunState, 'cacheHits' | 'refusedCalls'>;
+  /** The run's state, where tool calls that ran, cache hits and refused calls are recorded. */
+  state: Pick<AgentRunState, 'cacheHits' | 'refusedCalls' | 'usage'>;
   turn: number;
   /** Stored-conversation runs keep results over this size in the content store. */
   storeResultsOver?: number;
@@ -66,6 +67,8 @@ export async function runToolCall(call: ToolCall, ctx: ToolStepContext): Promise
       return toolMessage(call, `The call to ${call.name} was rejected by a reviewer${record.reason ? `: ${record.reason}` : ''}.`, true);
     }
   }
+  // Counted once the tool really runs: calls outside the allowlist and rejected calls are not.
+  ctx.state.usage = addUsage(ctx.state.usage, { toolCalls: 1 });
   try {
     const result = await activities.runTool.executeWithOptions(
       { ...toolCallOptions(spec, agent), summary: `tool ${call.name} · ${agent.name} · turn ${ctx.turn}` },

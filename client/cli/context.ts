@@ -1,6 +1,6 @@
 /** What every CLI command shares: global flags, the config, a connected client. */
 import { Client } from '@temporalio/client';
-import { loadConfig, resolveConfigPath } from '../../config/load-config';
+import { findConfigPath, loadConfig } from '../../config/load-config';
 import type { BatonConfig } from '../../config/define-config';
 import { BatonClient } from '../baton-client';
 import { connectClient, resolveConnectionSettings, type ConnectionSettings } from '../connection';
@@ -17,15 +17,13 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** Loads the config the command needs (required for worker/run, optional elsewhere). */
+/**
+ * Loads the config the command needs (required for worker/run, optional elsewhere). An
+ * explicit `--config` or BATON_CONFIG that does not exist is an error for every command;
+ * only a missing default file is skipped where the config is optional.
+ */
 export async function configFor(flags: GlobalFlags, required: boolean): Promise<BatonConfig | undefined> {
-  if (!required) {
-    try {
-      resolveConfigPath(flags.config);
-    } catch {
-      return undefined;
-    }
-  }
+  if (!required && !findConfigPath(flags.config)) return undefined;
   return loadConfig(flags.config);
 }
 

@@ -4,7 +4,9 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { AgentRunResult, AgentRunState, SpecRunResult, SpecRunState } from '../../../core';
 import { loadWorkflowSpec } from '../../../config/load-spec';
 import { specStateQuery, stateQuery } from '../../../workflows';
-import { connectBaton, UsageError, type GlobalFlags } from '../context';
+import type { BatonConfig } from '../../../config/define-config';
+import { BatonClient } from '../../baton-client';
+import { configFor, UsageError, type GlobalFlags } from '../context';
 import { formatProgress, formatSpecProgress, formatUsage } from '../format';
 import { forTerminal } from '../terminal-text';
 import { describeRunFailure } from './result';
@@ -46,13 +48,15 @@ export async function followProgress(handle: WorkflowHandle, done: Promise<unkno
 }
 
 export async function runCommand(agent: string | undefined, flags: RunFlags, globals: GlobalFlags): Promise<number> {
-  if (Boolean(agent) === Boolean(flags.spec)) throw new UsageError('give an agent name or --spec <file>, not both');
+  if (agent && flags.spec) throw new UsageError('give an agent name or --spec <file>, not both');
+  if (!agent && !flags.spec) throw new UsageError('nothing to run: give an agent name (baton run <agent>) or --spec <file>');
   const input = await readInput(flags.input);
-  const baton = await connectBaton(globals);
+  const config = (await configFor(globals, true)) as BatonConfig;
+  // The spec is checked before connecting, so a bad file is reported even with no server.
+  const spec = flags.spec ? loadWorkflowSpec(flags.spec, config) : undefined;
+  const baton = await BatonClient.connect(config, globals);
   const options = { workflowId: flags.id, taskQueue: flags.taskQueue };
-  const handle = flags.spec
-    ? await baton.startSpec(loadWorkflowSpec(flags.spec, baton.config), input, options)
-    : await baton.startAgent(agent as string, input, options);
+  const handle = spec ? await baton.startSpec(spec, input, options) : await baton.startAgent(agent as string, input, options);
   console.log(`Started ${handle.workflowId}`);
   console.log(`Web UI: ${baton.uiUrl(handle.workflowId, handle.firstExecutionRunId)}`);
   if (!flags.wait) return 0;
@@ -61,7 +65,7 @@ export async function runCommand(agent: string | undefined, flags: RunFlags, glo
   try {
     const value = await result;
     console.log(`\n${forTerminal(value.output)}\n`);
-    if ('agent' in value) console.log(`${value.agent} finished in ${value.turns} turns · ${formatUsage(value.usage)}`);
+    if ('agent' in value) console.log(`${value.agent} finished in ${value.turns} turns${value.path.length > 1 ? ` · path ${value.path.join(' → ')}` : ''} · ${formatUsage(value.usage)}`);
     else console.log(`${value.steps.length} steps · ${formatUsage(value.usage)}`);
     return 0;
   } catch (err) {
