@@ -111,7 +111,7 @@ describe('built-in tools in a run', () => {
     writeFileSync(path.join(root, 'notes.md'), 'meeting at noon');
     const model = ScriptedModel.respondWith(({ messages }) => {
       const results = messages.filter((m) => m.role === 'tool');
-      if (!results.length) return { toolCalls: [{ name: 'file_read', arguments: { path: '../../etc/passwd' } }, { name: 'file_read', arguments: { path: 'notes.md' } }] };
+      if (!results.length) return { toolCalls: [{ name: 'file_read', arguments: { path: '../../etc/passwd' } }, { name: 'file_read', arguments: { path: 'notes.md' } }, { name: 'file_read', arguments: { path: `${'n'.repeat(300)}.md` } }] };
       return { text: results.map((m) => `${m.isError ? 'ERROR ' : ''}${m.content}`).join(' | ') };
     });
     const baton = await startTestBaton({ models: { scripted: model }, tools: fileTools({ root }), agents: { reader: { provider: 'scripted', model: 's', tools: ['file_read', 'file_list'] } } });
@@ -122,7 +122,8 @@ describe('built-in tools in a run', () => {
       const attempts = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes && (e.activityTaskStartedEventAttributes.attempt ?? 1) > 1).length;
       return { result, state: await handle.query(stateQuery), attempts };
     });
-    expect(result.output).toBe('ERROR refused: "../../etc/passwd" leads outside the tool\'s folder | meeting at noon');
+    // An errno (here ENAMETOOLONG) is a tool error too: at once, without retries, and without the real root.
+    expect(result.output).toBe(`ERROR refused: "../../etc/passwd" leads outside the tool's folder | meeting at noon | ERROR a name in "${'n'.repeat(300)}.md" is too long for the file system`);
     expect(state.refusedCalls).toEqual([{ agent: 'reader', tool: 'file_read', turn: 1 }]);
     expect(attempts).toBe(0);
   });
