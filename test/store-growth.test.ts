@@ -85,6 +85,29 @@ describe('stored conversations as appended segments', () => {
     expect(store.gets).toBe(600);
   });
 
+  it('after a hand-off that filters the conversation, stores the filtered whole as a new base and continues from it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'baton-content-'));
+    const model = ScriptedModel.respondWith(({ agent, messages }) => {
+      const last = messages.at(-1);
+      if (agent.name === 'triage' && last?.role === 'user' && last.content.includes('expert')) return { toolCalls: [{ name: 'transfer_to_expert', arguments: {} }] };
+      return { text: `${agent.name} saw ${messages.map((m) => m.role).join(',')}` };
+    });
+    const baton = await startTestBaton({
+      models: { scripted: model },
+      agents: { triage: { provider: 'scripted', model: 's', handoffs: ['expert'], handoffHistory: 'input-only' }, expert: { provider: 'scripted', model: 's' } },
+      contentStore: { dir },
+    });
+    const replies = await baton.run(async () => {
+      const handle = await baton.client.startSession('triage');
+      const out = [];
+      for (const text of ['hello', 'I need an expert', 'thanks']) out.push((await baton.client.sendMessage(handle.workflowId, text)).reply);
+      return out;
+    });
+    expect(replies).toEqual(['triage saw user', 'expert saw user,user', 'expert saw user,user,assistant,user']);
+    const segments = await Promise.all(storeFiles(dir).map(async (f) => new FileContentStore(dir).get<unknown>(`sha256:${path.basename(f.file, '.json')}`)));
+    expect(segments.filter((v) => isSegment(v) && v.prev === null).map((v) => isSegment(v) && v.messages.length)).toEqual(expect.arrayContaining([2, 3]));
+  });
+
   it('continues a conversation stored the old way (one whole array), re-basing it once', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'baton-content-'));
     const oldConversation: Message[] = [
