@@ -17,6 +17,7 @@ import { startEphemeralServer } from '../devtools/ephemeral-server';
 import { measureStepLatency } from '../devtools/step-latency';
 import * as bareActivities from './bare-activities';
 import { benchPatterns, printPatternTable, type PatternRow } from './patterns';
+import { growingPage, historyReaderReply, historyTurns } from './agent-history';
 import { percentile, recordStep, turnDurations } from './step-clock';
 
 const TURNS = Number(process.env.BENCH_TURNS ?? 20);
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
     const model = ScriptedModel.respondWith(({ agent, messages }) => {
       if (agent.name.startsWith('tool-')) return messages.some((m) => m.role === 'tool') ? { text: 'ok' } : { toolCalls: [toolCallOf(agent.name)] };
       if (agent.name === 'handoff-a') return { toolCalls: [{ name: 'transfer_to_handoff-b', arguments: {} }] };
+      if (agent.name === 'history-reader') return historyReaderReply(messages);
       if (agent.name !== 'bench') return { text: 'ok' };
       recordStep((messages[0] as { content: string }).content);
       const done = messages.filter((m) => m.role === 'tool').length;
@@ -78,11 +80,12 @@ async function main(): Promise<void> {
         'handoff-b': { provider: 'scripted', model: 'zero-latency' },
         worker: { provider: 'scripted', model: 'zero-latency' },
         chat: { provider: 'scripted', model: 'zero-latency' },
+        'history-reader': { provider: 'scripted', model: 'zero-latency', tools: ['growing_page'], limits: { maxTurns: historyTurns + 1 } },
         'tool-uncached': { provider: 'scripted', model: 'zero-latency', tools: ['noop'] },
         'tool-cached': { provider: 'scripted', model: 'zero-latency', tools: ['cached_noop'] },
         'tool-mcp': { provider: 'scripted', model: 'zero-latency', tools: ['bench-mcp__echo'] },
       },
-      tools: [noop, cachedNoop],
+      tools: [noop, cachedNoop, growingPage],
       // A real MCP server from npm over stdio, started once and reused by every call.
       mcpServers: { 'bench-mcp': { command: process.execPath, args: [require.resolve('@modelcontextprotocol/server-everything/dist/index.js'), 'stdio'] } },
     });

@@ -5,6 +5,7 @@ import type { BatonClient } from '../client/baton-client';
 import { resolveWorkflowSpec } from '../config/load-spec';
 import { bareMessageUpdate } from './bare-workflow';
 import { percentile } from './step-clock';
+import { benchAgentHistory } from './agent-history';
 
 export interface PatternRow {
   name: string;
@@ -83,6 +84,8 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
     }
     rows.push(row);
   }
+
+  if (wanted('agent run history bytes per turn')) await benchAgentHistory(client, baton);
 
   const session: PatternRow = { name: 'session turn (200 turns)', bare: [], baton: [], unit: 'turn' };
   if (!wanted(session.name)) return rows;
