@@ -50,6 +50,7 @@ function renderItems(items: RenderItem[], prefix: string, out: string[]): void {
 export function renderTree(run: RunNode): string {
   const out = [runLine(run)];
   renderItems(run.steps.map(stepLines), '', out);
+  if (run.problem) out.push(run.problem);
   if (run.error) out.push(`error: ${run.error}`);
   else if (run.output !== undefined) out.push(`output: ${clip(run.output.replace(/\s+/g, ' '), 200)}`);
   return out.join('\n');

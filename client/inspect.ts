@@ -5,6 +5,7 @@
  */
 import { isGrpcServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
+import { describeStuckTask, failingTaskAttempt, lastWorkflowTaskError } from './run-health';
 
 type History = temporal.api.history.v1.IHistory;
 type Payload = temporal.api.common.v1.IPayload;
@@ -69,6 +70,8 @@ export interface RunNode {
   agents: string[];
   output?: string;
   error?: string;
+  /** A running run whose workflow task keeps failing: `workflow task failing: <error> (attempt N)`. */
+  problem?: string;
   steps: StepNode[];
 }
 
@@ -266,6 +269,12 @@ export async function inspectRun(client: Client, workflowId: string, options: { 
     throw err;
   });
   const node = buildRunNode(workflowId, history);
+  if (node.status === 'running') {
+    // History alone cannot tell a failing workflow task from a slow one: its retries are not recorded.
+    const description = await client.workflow.getHandle(workflowId, options.runId).describe().catch(() => undefined);
+    const attempt = description && failingTaskAttempt(description);
+    if (attempt) node.problem = describeStuckTask({ attempt, error: lastWorkflowTaskError(history.events ?? []) });
+  }
   const depth = options.maxDepth ?? 5;
   if (depth > 0) {
     const all = node.steps.flatMap((s): Array<StepNode | ToolNode> => (s.kind === 'model' ? s.calls : [s]));

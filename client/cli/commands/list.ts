@@ -2,6 +2,8 @@
 import { BatonAgent, BatonPattern, BatonStatus } from '../../../core';
 import { connect, UsageError, type GlobalFlags } from '../context';
 import { formatDate, table } from '../format';
+import { forTerminal } from '../terminal-text';
+import { describeStuckTask, stuckTask } from '../../run-health';
 
 export interface ListFlags {
   agent?: string;
@@ -9,6 +11,7 @@ export interface ListFlags {
   limit?: string;
 }
 
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 const quote = (value: string) => `"${value.replace(/["\\]/g, '')}"`;
 
 /** `--status` values: Temporal's execution statuses, plus Baton's `waiting_approval`. */
@@ -25,7 +28,7 @@ const executionStatuses: Record<string, string> = {
 
 function statusClause(status: string): string {
   if (status === 'waiting_approval') return `${BatonStatus.name} = "waiting_approval" AND ExecutionStatus = "Running"`;
-  const execution = executionStatuses[status];
+  const execution = Object.hasOwn(executionStatuses, status) ? executionStatuses[status] : undefined;
   if (!execution) throw new UsageError(`--status must be one of waiting_approval, ${Object.keys(executionStatuses).join(', ')} (got "${status}")`);
   return `ExecutionStatus = "${execution}"`;
 }
@@ -49,11 +52,20 @@ export async function listCommand(flags: ListFlags, globals: GlobalFlags): Promi
   const query = listQuery(flags);
   const { client } = await connect(globals);
   const rows = [['WORKFLOW ID', 'AGENT', 'PATTERN', 'STATUS', 'STARTED']];
+  const running: Array<{ row: string[]; workflowId: string; runId: string }> = [];
   for await (const run of client.workflow.list({ query, pageSize: limit })) {
     const attrs = run.typedSearchAttributes;
-    rows.push([run.workflowId, attrs.get(BatonAgent) ?? '-', attrs.get(BatonPattern) ?? '-', displayStatus(run.status.name, attrs.get(BatonStatus)), formatDate(run.startTime)]);
+    const row = [run.workflowId, attrs.get(BatonAgent) ?? '-', attrs.get(BatonPattern) ?? '-', displayStatus(run.status.name, attrs.get(BatonStatus)), formatDate(run.startTime)];
+    rows.push(row);
+    if (run.status.name === 'RUNNING') running.push({ row, workflowId: run.workflowId, runId: run.runId });
     if (rows.length > limit) break;
   }
+  // Visibility does not know about failing workflow tasks: ask each running run's description.
+  await Promise.all(running.map(async ({ row, workflowId, runId }) => {
+    const description = await client.workflow.getHandle(workflowId, runId).describe().catch(() => undefined);
+    const stuck = description && (await stuckTask(client, description));
+    if (stuck) row[3] = forTerminal(clip(describeStuckTask(stuck), 90));
+  }));
   console.log(rows.length === 1 ? 'no Baton runs found' : table(rows));
   return 0;
 }

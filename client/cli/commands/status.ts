@@ -4,7 +4,10 @@ import { BatonAgent, BatonStatus, type AgentRunResult, type AgentRunState } from
 import { stateQuery } from '../../../workflows';
 import { connect, type GlobalFlags } from '../context';
 import { formatDate, formatUsage } from '../format';
+import { forTerminal } from '../terminal-text';
+import { describeStuckTask, stuckTask, stuckTaskAdvice } from '../../run-health';
 import { displayStatus } from './list';
+import { describeRunFailure } from './result';
 
 /** The live state of a running run; undefined when no worker answers within 3 s. */
 async function liveState(client: Client, id: string): Promise<AgentRunState | undefined> {
@@ -29,7 +32,12 @@ export async function statusCommand(id: string, globals: GlobalFlags): Promise<n
     ['closed', formatDate(d.closeTime)],
     ['queue', d.taskQueue],
   ];
-  if (status === 'running') {
+  const stuck = await stuckTask(client, d);
+  if (stuck) {
+    // The state query cannot answer while the workflow task fails: say why the run does not move.
+    lines[2] = ['status', `running · ${forTerminal(describeStuckTask(stuck))}`];
+    lines.push(['problem', stuckTaskAdvice]);
+  } else if (status === 'running') {
     const state = await liveState(client, id);
     if (state) {
       lines.push(['turn', `${state.turn}/${state.maxTurns} (${state.status.replace('_', ' ')})`]);
@@ -39,6 +47,9 @@ export async function statusCommand(id: string, globals: GlobalFlags): Promise<n
   } else if (status === 'completed') {
     const result = (await handle.result()) as AgentRunResult;
     lines.push(['turns', String(result.turns)], ['usage', formatUsage(result.usage)], ['spec', result.specHash]);
+  } else if (['failed', 'terminated', 'timed_out'].includes(status)) {
+    const error = await handle.result().then(() => undefined, (err: unknown) => describeRunFailure(err));
+    if (error) lines.push(['error', forTerminal(error)]);
   }
   lines.push(['web ui', ui(d.workflowId, d.runId)]);
   for (const [label, value] of lines) console.log(`${label.padEnd(10)}${value}`);
