@@ -66,7 +66,7 @@ describe('agent run history', () => {
     const early = mean(perTurn.slice(19, 24));
     const late = mean(perTurn.slice(55, 60));
     const total = (h: History) => temporal.api.history.v1.History.encode(h).finish().length;
-    console.log(`agent run, ${pages} turns, growing tool outputs: bytes per turn 1 ${perTurn[0]}, 20-24 ${early.toFixed(0)}, 56-60 ${late.toFixed(0)} (inline: ${inlinePerTurn[0]}, ${mean(inlinePerTurn.slice(19, 24)).toFixed(0)}, ${mean(inlinePerTurn.slice(55, 60)).toFixed(0)}); history ${total(s.history)} bytes (inline ${total(i.history)})`);
+    console.log(`agent run, ${pages} turns, growing tool outputs: bytes per turn 1 ${perTurn[0]}, 20-24 ${early.toFixed(0)}, 56-60 ${late.toFixed(0)}, the switch turn ${Math.max(...perTurn.slice(0, -1))} (inline: ${inlinePerTurn[0]}, ${mean(inlinePerTurn.slice(19, 24)).toFixed(0)}, ${mean(inlinePerTurn.slice(55, 60)).toFixed(0)}); history ${total(s.history)} bytes (inline ${total(i.history)})`);
     expect(late / early).toBeLessThan(1.2);
     expect(mean(inlinePerTurn.slice(55, 60)) / mean(inlinePerTurn.slice(19, 24))).toBeGreaterThan(2);
 
