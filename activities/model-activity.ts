@@ -55,7 +55,7 @@ export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>, s
       usage: {
         inputTokens,
         outputTokens,
-        costUsd: cost(entry.prices?.[request.agent.model], inputTokens, outputTokens),
+        costUsd: cost(entry.prices && Object.hasOwn(entry.prices, request.agent.model) ? entry.prices[request.agent.model] : undefined, inputTokens, outputTokens),
         latencyMs: Date.now() - started,
         modelCalls: 1,
         toolCalls: 0,
