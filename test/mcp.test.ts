@@ -243,7 +243,8 @@ describe('MCP servers as tools', () => {
     const list = cli('list');
     expect(list.status).toBe(0);
     expect(list.stdout).toMatch(/everything__echo\s+mcp:everything\s+high\s+report\s+Echoes back the input/);
-    expect(list.stdout).toMatch(/everything__get-sum\s+mcp:everything\s+low\s/);
+    // get-sum declares readOnlyHint; annotations never lower a tool below its server's risk (default medium).
+    expect(list.stdout).toMatch(/everything__get-sum\s+mcp:everything\s+medium\s/);
     expect(list.stderr).toMatch(/mcp down: unavailable \(cannot connect to MCP server "down"/);
     expect(JSON.parse(cli('describe', 'everything__get-sum').stdout)).toMatchObject({ source: 'mcp:everything', inputSchema: { properties: { a: { type: 'number' } } } });
   });

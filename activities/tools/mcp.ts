@@ -39,11 +39,14 @@ export function namespacedToolName(server: string, tool: string): string {
   return `${name.slice(0, 64 - 9)}_${suffix}`;
 }
 
-/** Risk: the config's per-tool override, else the server's annotations, else the server's level. */
+/**
+ * Risk: the operator's per-tool override, else the server's configured risk. Annotations
+ * come from the server and are untrusted hints: `destructiveHint` may raise the risk to
+ * high, but nothing a server declares (`readOnlyHint`) lowers it below the configured level.
+ */
 function riskOf(tool: Tool, config: McpServerConfig): RiskLevel {
-  const override = config.tools[tool.name]?.risk;
+  const override = Object.hasOwn(config.tools, tool.name) ? config.tools[tool.name]?.risk : undefined;
   if (override) return override;
-  if (tool.annotations?.readOnlyHint === true) return 'low';
   if (tool.annotations?.destructiveHint === true) return 'high';
   return config.risk;
 }
