@@ -41,6 +41,14 @@ export const FailureType = {
    * marked `validated`). The run fails with this type instead of retrying its workflow task forever.
    */
   WorkflowError: 'BatonWorkflowError',
+  /**
+   * Model output asked for something the operator did not allow it: a generated workflow
+   * naming an agent or tool outside its `generate.allow`, or setting an approval policy; a
+   * map item naming an agent the run may not use. The message names each field. Never retried.
+   */
+  NotAllowed: 'BatonNotAllowed',
+  /** A second decision on an approval that is already decided: the Update is refused, the run goes on. */
+  ApprovalAlreadyDecided: 'BatonApprovalAlreadyDecided',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

@@ -73,6 +73,10 @@ export interface ApprovalRecord extends PendingApproval {
   reason?: string;
   /** 'person' through the Update, or 'timeout' under the policy's onTimeout. */
   by: 'person' | 'timeout';
+  /** The name the person gave with the decision (`baton approve` sends the OS user or `--as`). */
+  decidedBy?: string;
+  /** When it was decided, in workflow time (ISO 8601). */
+  decidedAt?: string;
 }
 
 export interface StepRecord {

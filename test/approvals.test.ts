@@ -81,7 +81,7 @@ describe('human approval', () => {
     });
     expect(errors.unknown).toBeInstanceOf(WorkflowUpdateFailedError);
     expect((errors.unknown as Error & { cause?: Error }).cause?.message).toBe('no pending approval approval-9 in this run (pending: approval-1)');
-    expect((errors.twice as Error & { cause?: Error }).cause?.message).toBe('approval approval-1 was already approved');
+    expect((errors.twice as Error & { cause?: Error }).cause?.message).toMatch(/^approval approval-1 was already decided by a person at \d{4}-\d\d-\d\dT[\d:.]+Z \(approved\)$/);
   });
 
   it('applies the timeout outcome when nobody decides', async () => {

@@ -115,8 +115,8 @@ describe('baton CLI', () => {
     expect(pending).toMatch(new RegExp(`${id}\\s+approval-1\\s+payer\\s+pay\\s+high\\s+\\{"amount":5\\}`));
     expect(connected('list', '--status', 'waiting_approval').stdout).toMatch(new RegExp(`${id}\\s+payer\\s+agent\\s+waiting_approval`));
     expect(connected('status', id).stdout).toMatch(/status\s+waiting_approval/);
-    const rejected = connected('approve', id, '--reject', '--reason', 'not today');
-    expect(rejected.stdout.trim()).toBe(`rejected approval-1: pay({"amount":5}) in ${id}`);
+    const rejected = connected('approve', id, '--reject', '--reason', 'not today', '--as', 'ann');
+    expect(rejected.stdout.trim()).toBe(`rejected approval-1: pay({"amount":5}) in ${id} by ann`);
     expect(connected('result', id, '--wait').stdout.trim()).toBe('payment: The call to pay was rejected by a reviewer: not today.');
     const again = connected('approve', id, 'approval-1');
     expect(again.code).toBe(2);

@@ -4,11 +4,12 @@
  * and goes on when a person decides through the validated `decideApproval` Update, or
  * when the policy's timeout passes. Runs in the workflow sandbox.
  */
-import { condition, defineUpdate, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, defineUpdate, setHandler } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { ApprovalDecisionSchema } from './schemas';
 import { schemas } from './lazy-schemas';
 import type { ApprovalPolicy, ApprovalRecord, PendingApproval, StepRecord, ToolSpec } from '../core';
+import { FailureType } from '../core/failures';
 import { RunAttributes } from './search-attributes';
 
 /** The part of a run's state the desk keeps: agent runs and spec runs both have it. */
@@ -26,6 +27,12 @@ export const decideApprovalUpdate = defineUpdate<ApprovalRecord, [ApprovalDecisi
 
 const riskOrder = { low: 0, medium: 1, high: 2 } as const;
 
+/** The policy of a tool-plan step that sets none: risk high and up waits for a person, no timeout. */
+export const standardApprovalPolicy: ApprovalPolicy = { tools: [], minRisk: 'high', onTimeout: 'reject' };
+
+/** A decision the desk took, with who gave it and when (workflow time). */
+type TakenDecision = ApprovalDecision & { at: string };
+
 /** True when the agent's policy says a call to this tool must wait for a person. */
 export function needsApproval(policy: ApprovalPolicy, tool: ToolSpec): boolean {
   if (policy.tools.includes(tool.name)) return true;
@@ -34,7 +41,7 @@ export function needsApproval(policy: ApprovalPolicy, tool: ToolSpec): boolean {
 
 /** Holds the run's approvals and answers the Update. One per run. */
 export class ApprovalDesk {
-  private readonly decisions = new Map<string, ApprovalDecision>();
+  private readonly decisions = new Map<string, TakenDecision>();
   private nextId = 1;
 
   constructor(
@@ -47,7 +54,11 @@ export class ApprovalDesk {
     setHandler(
       decideApprovalUpdate,
       async (decision) => {
-        this.decisions.set(decision.approvalId, decision);
+        // The validator already refused a second decision; the handler refuses too, because
+        // validators are skipped on replay and an interceptor could run handlers later.
+        const refusal = this.refusal(decision.approvalId);
+        if (refusal) throw ApplicationFailure.create({ type: FailureType.ApprovalAlreadyDecided, message: refusal, nonRetryable: true });
+        this.decisions.set(decision.approvalId, { ...decision, at: new Date().toISOString() });
         await condition(() => this.state.approvals.some((a) => a.id === decision.approvalId));
         return this.state.approvals.find((a) => a.id === decision.approvalId) as ApprovalRecord;
       },
@@ -57,11 +68,19 @@ export class ApprovalDesk {
 
   private validate(input: ApprovalDecision): void {
     const decision = schemas().ApprovalDecisionSchema.parse(input);
-    if (this.state.pendingApprovals.some((p) => p.id === decision.approvalId)) return;
-    const done = this.state.approvals.find((a) => a.id === decision.approvalId);
-    if (done) throw new Error(`approval ${decision.approvalId} was already ${done.decision}${done.by === 'timeout' ? ' on timeout' : ''}`);
+    const refusal = this.refusal(decision.approvalId);
+    if (refusal) throw new Error(refusal);
+  }
+
+  /** Why a decision on `id` cannot be taken now, or undefined when it can (pending, undecided). */
+  private refusal(id: string): string | undefined {
+    const taken = this.decisions.get(id);
+    if (taken) return `approval ${id} was already decided by ${taken.by ?? 'a person'} at ${taken.at} (${taken.approve ? 'approved' : 'rejected'})`;
+    const done = this.state.approvals.find((a) => a.id === id);
+    if (done) return `approval ${id} was already decided by ${done.by === 'timeout' ? 'its timeout' : done.decidedBy ?? 'a person'} at ${done.decidedAt ?? 'an earlier time'} (${done.decision})`;
+    if (this.state.pendingApprovals.some((p) => p.id === id)) return undefined;
     const pending = this.state.pendingApprovals.map((p) => p.id).join(', ') || 'none';
-    throw new Error(`no pending approval ${decision.approvalId} in this run (pending: ${pending})`);
+    return `no pending approval ${id} in this run (pending: ${pending})`;
   }
 
   /** Waits for a decision on one call; resolves to the record of what was decided. */
@@ -74,8 +93,8 @@ export class ApprovalDesk {
     const decided = policy.timeout === undefined ? (await condition(isDecided), true) : await condition(isDecided, policy.timeout);
     const decision = this.decisions.get(pending.id);
     const record: ApprovalRecord = decided && decision
-      ? { ...pending, decision: decision.approve ? 'approved' : 'rejected', reason: decision.reason, by: 'person' }
-      : { ...pending, decision: policy.onTimeout === 'approve' ? 'approved' : 'rejected', reason: 'no decision before the approval timeout', by: 'timeout' };
+      ? { ...pending, decision: decision.approve ? 'approved' : 'rejected', reason: decision.reason, by: 'person', ...(decision.by ? { decidedBy: decision.by } : {}), decidedAt: decision.at }
+      : { ...pending, decision: policy.onTimeout === 'approve' ? 'approved' : 'rejected', reason: 'no decision before the approval timeout', by: 'timeout', decidedAt: new Date().toISOString() };
     this.state.pendingApprovals = this.state.pendingApprovals.filter((p) => p.id !== pending.id);
     this.state.approvals.push(record);
     this.state.lastStep = { kind: 'approval', name: `${record.tool} ${record.decision}`, turn: call.turn };

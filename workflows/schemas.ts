@@ -28,7 +28,15 @@ export const SessionInputSchema = z
   })
   .strict();
 
-export const SpecRunInputSchema = z.object({ spec: WorkflowSpecSchema, input: z.string(), validated: z.literal(true).optional() }).strict();
+export const SpecRunInputSchema = z
+  .object({
+    spec: WorkflowSpecSchema,
+    input: z.string(),
+    /** Set on a generated workflow's run: the agents and tools its steps may use (see `generate.allow`). */
+    allow: z.object({ agents: z.array(z.string()), tools: z.array(z.string()) }).strict().optional(),
+    validated: z.literal(true).optional(),
+  })
+  .strict();
 
 export const ReplaceStepSchema = z.object({ path: z.string().regex(/^root(\.[\w-]+(\[\d+\])?)*$/, 'expected a path like root.steps[2]'), step: StepSchema }).strict();
 
@@ -37,5 +45,7 @@ export const ApprovalDecisionSchema = z
     approvalId: z.string().min(1),
     approve: z.boolean(),
     reason: z.string().max(2000).optional(),
+    /** Who decides (the CLI sends the OS user or `--as`), recorded and named to later deciders. */
+    by: z.string().min(1).max(200).optional(),
   })
   .strict();

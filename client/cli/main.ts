@@ -76,6 +76,7 @@ export function buildProgram(onExit: (code: number) => void): Command {
   program.command('approve <id> [approval]').description('approve (or --reject) a pending tool call of a run')
     .option('--reject', 'reject the call instead; the reason goes back to the model')
     .option('--reason <text>', 'why, recorded in history and shown to the model')
+    .option('--as <name>', 'who decides, recorded with the decision (default: your OS user name)')
     .action((id: string, approval: string | undefined, flags) => set(approveCommand(id, approval, flags, globals())));
   const tools = program.command('tools').description('list, describe and search the configured tools');
   tools.command('list').description('every tool, with its source, risk level and error policy')

@@ -1,4 +1,5 @@
-/** `baton pending` and `baton approve <id> [approval] [--reject --reason <text>]`. */
+/** `baton pending` and `baton approve <id> [approval] [--reject --reason <text>] [--as <name>]`. */
+import os from 'node:os';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { BatonStatus, type AgentRunState } from '../../../core';
 import { decideApprovalUpdate, stateQuery } from '../../../workflows';
@@ -31,6 +32,18 @@ export async function pendingCommand(globals: GlobalFlags): Promise<number> {
 export interface ApproveFlags {
   reject?: boolean;
   reason?: string;
+  /** Who decides; recorded with the decision and named to anyone who decides after. */
+  as?: string;
+}
+
+/** The decider's name: `--as`, else the OS user; none when the OS cannot tell. */
+function deciderOf(flags: ApproveFlags): string | undefined {
+  if (flags.as !== undefined) return flags.as;
+  try {
+    return os.userInfo().username || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function approveCommand(id: string, approvalId: string | undefined, flags: ApproveFlags, globals: GlobalFlags): Promise<number> {
@@ -47,8 +60,8 @@ export async function approveCommand(id: string, approvalId: string | undefined,
     chosen = pending[0]?.id as string;
   }
   try {
-    const record = await client.workflow.getHandle(id).executeUpdate(decideApprovalUpdate, { args: [{ approvalId: chosen, approve: !flags.reject, reason: flags.reason }] });
-    console.log(`${record.decision} ${record.id}: ${record.tool}(${JSON.stringify(record.arguments)}) in ${id}`);
+    const record = await client.workflow.getHandle(id).executeUpdate(decideApprovalUpdate, { args: [{ approvalId: chosen, approve: !flags.reject, reason: flags.reason, by: deciderOf(flags) }] });
+    console.log(`${record.decision} ${record.id}: ${record.tool}(${JSON.stringify(record.arguments)}) in ${id}${record.decidedBy ? ` by ${record.decidedBy}` : ''}`);
     return 0;
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) throw new UsageError(`cannot decide ${chosen}: ${err.cause?.message ?? err.message}`);
