@@ -8,8 +8,9 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { mcpServerOf } from '../activities/tools/mcp-config';
-import { WorkflowSpecSchema, checkToolPlan, planToolsOf, protoKeyPath, reservedNameMessage, type AgentSpec, type Step, type ToolPlan, type WorkflowSpec } from '../core';
-import { maxRunInputBytes, specLimits } from '../core/spec-limits';
+import { WorkflowSpecSchema, checkToolPlan, planToolsOf, protoKeyPath, walkSteps, reservedNameMessage, type AgentSpec, type Step, type ToolPlan, type WorkflowSpec } from '../core';
+import { specLimits } from '../core/spec-limits';
+import { defaultMaxInputBytes } from '../client/baton-client';
 import { ConfigError, agentSpec, toIssues, type BatonConfig } from './define-config';
 import { unreadableField } from './readable';
 
@@ -29,7 +30,11 @@ export function resolveWorkflowSpec(raw: unknown, config: BatonConfig, source = 
   if (unknownAgents.length) {
     throw invalid(unknownAgents.map((ref) => ({ path: ref.at, message: `unknown agent "${ref.name}"; configured agents: ${Object.keys(config.agents).join(', ')}${Object.keys(spec.agents).length ? `; spec agents: ${Object.keys(spec.agents).join(', ')}` : ''}` })));
   }
-  const toolNames = new Set([...[...agents.values()].flatMap((a) => a.tools), ...planToolsOf(spec.steps)]);
+  // What generate steps allow their planners' output to use: agents of the spec, tools that resolve.
+  const generates = walkSteps(spec.steps).flatMap(({ step, at }) => (step.kind === 'generate' && step.allow ? [{ allow: step.allow, at: `${at}.allow` }] : []));
+  const unknownAllowed = generates.flatMap(({ allow, at }) => (allow.agents ?? []).flatMap((name, i) => (agents.has(name) ? [] : [{ path: `${at}.agents[${i}]`, message: `unknown agent "${name}"; a generate step may allow only agents of the spec or the config` }])));
+  if (unknownAllowed.length) throw invalid(unknownAllowed);
+  const toolNames = new Set([...[...agents.values()].flatMap((a) => a.tools), ...planToolsOf(spec.steps), ...generates.flatMap(({ allow }) => allow.tools)]);
   const tools = [...spec.tools];
   // MCP tools are listed when a run or step starts; here it is enough that their server is configured.
   const mcpTools: string[] = [];
@@ -49,15 +54,22 @@ export function resolveWorkflowSpec(raw: unknown, config: BatonConfig, source = 
     if (user) throw invalid([{ path: `agents.${user[0]}.tools[${user[1].tools.indexOf(name)}]`, message: `unknown tool "${name}"` }]);
   }
   const known = new Set([...tools.map((t) => t.name), ...mcpTools]);
+  const unknownTools = generates.flatMap(({ allow, at }) => allow.tools.flatMap((name, i) => (known.has(name) ? [] : [{ path: `${at}.tools[${i}]`, message: `unknown tool "${name}"; allow a configured tool, or an MCP tool as <server>__<tool> of a configured server` }])));
+  if (unknownTools.length) throw invalid(unknownTools);
   const planProblems = toolPlansOf(spec.steps, 'steps').flatMap(({ plan, at }) => checkToolPlan(plan, known).map((p) => `${at}.plan.${p}`));
   if (planProblems.length) throw invalid(planProblems.map((p) => ({ path: p.slice(0, p.indexOf(':')), message: p.slice(p.indexOf(':') + 2) })));
   const resolved = { ...spec, agents: Object.fromEntries(agents), tools };
   const bytes = Buffer.byteLength(JSON.stringify(resolved));
-  if (bytes > maxRunInputBytes) {
-    throw invalid([{ path: '(root)', message: `the resolved spec (steps, agents and tools) is ${(bytes / 1e6).toFixed(1)} MB, over the ${maxRunInputBytes / 1024 / 1024} MiB a run input may be; use fewer steps or shorter inline agents` }]);
+  const limit = maxInputBytes(config);
+  if (bytes > limit) {
+    throw invalid([{ path: '(root)', message: `the resolved spec (steps, agents and tools) is ${mib(bytes)}, over the ${mib(limit)} a run's input may be (temporal.maxInputBytes); use fewer steps or shorter inline agents` }]);
   }
   return resolved;
 }
+
+/** The most a run's input may weigh: the config's `temporal.maxInputBytes`, else the client's default. */
+const maxInputBytes = (config: BatonConfig) => config.temporal.maxInputBytes ?? defaultMaxInputBytes;
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 /** Every agent a step tree names, with the path of the field that names it (`steps.steps[1].agent`). */
 function agentRefsOf(step: Step, at: string): Array<{ name: string; at: string }> {
@@ -92,7 +104,7 @@ export function loadWorkflowSpec(file: string, config: BatonConfig): WorkflowSpe
   try {
     // Checked before parsing: a 3 MB YAML file takes seconds to parse, and could not start anyway.
     const bytes = statSync(file).size;
-    if (bytes > maxRunInputBytes) throw invalidFile(`the file is ${(bytes / 1e6).toFixed(1)} MB; a spec may be at most ${maxRunInputBytes / 1024 / 1024} MiB, the size of a run's input`);
+    if (bytes > maxInputBytes(config)) throw invalidFile(`the file is ${mib(bytes)}; a spec file may be at most ${mib(maxInputBytes(config))}, the size of a run's input (temporal.maxInputBytes)`);
     const text = readFileSync(file, 'utf8');
     raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (err) {

@@ -4,7 +4,7 @@
  * agent can emit one at run time. Runs in the sandbox.
  */
 import { z } from 'zod';
-import { AgentSpecSchema, agentNamePattern, notReserved } from './agent-spec';
+import { AgentSpecSchema, ApprovalPolicySchema, agentNamePattern, notReserved, type ApprovalPolicy } from './agent-spec';
 import { DurationSchema } from './durations';
 import { ToolSpecSchema } from './tool-spec';
 import { ToolPlanSchema, type ToolPlan } from './tool-plan';
@@ -25,8 +25,26 @@ export type Step =
   | { kind: 'route'; classifier?: string; field?: string; routes: Record<string, Step>; default?: Step; onUnknown: 'default' | 'fail'; as?: string }
   | { kind: 'loop'; generator: string; evaluator: string; maxIterations: number; as?: string }
   | { kind: 'approval'; message: string; timeout?: string | number; onTimeout: 'reject' | 'approve'; as?: string }
-  | { kind: 'generate'; planner: string; as?: string }
-  | { kind: 'tools'; plan: ToolPlan; onFailure: 'fail' | 'continue'; as?: string };
+  | { kind: 'generate'; planner: string; allow?: GenerateAllowance; as?: string }
+  | { kind: 'tools'; plan: ToolPlan; onFailure: 'fail' | 'continue'; approval?: ApprovalPolicy; as?: string };
+
+/**
+ * What a generated workflow may use: the operator's allowance for a planner's untrusted
+ * output. `agents` unset means every agent of the spec; `tools` (tool-plan steps) none.
+ */
+export interface GenerateAllowance {
+  agents?: string[];
+  tools: string[];
+}
+
+const GenerateAllowanceSchema = z
+  .object({
+    /** Agents the generated steps may name (default: every agent of the spec). */
+    agents: z.array(AgentName).optional(),
+    /** Tools its tool-plan steps may call, `<server>__<tool>` for MCP tools (default: none). */
+    tools: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
 
 const as = z.string().regex(/^[a-zA-Z][\w-]*$/, 'expected a name of letters, digits, "_" or "-"').optional();
 
@@ -61,8 +79,15 @@ const StepTreeSchema: z.ZodType<Step> = z.lazy(() =>
     }).strict().refine((r) => Boolean(r.classifier) !== Boolean(r.field), { message: 'a route needs exactly one of classifier or field' }),
     z.object({ kind: z.literal('loop'), generator: AgentName, evaluator: AgentName, maxIterations: z.number().int().positive().max(50).default(3), as }).strict(),
     z.object({ kind: z.literal('approval'), message: z.string().min(1), timeout: DurationSchema.optional(), onTimeout: z.enum(['reject', 'approve']).default('reject'), as }).strict(),
-    z.object({ kind: z.literal('generate'), planner: AgentName, as }).strict(),
-    z.object({ kind: z.literal('tools'), plan: ToolPlanSchema, onFailure: z.enum(['fail', 'continue']).default('fail'), as }).strict(),
+    z.object({ kind: z.literal('generate'), planner: AgentName, allow: GenerateAllowanceSchema.optional(), as }).strict(),
+    z.object({
+      kind: z.literal('tools'),
+      plan: ToolPlanSchema,
+      onFailure: z.enum(['fail', 'continue']).default('fail'),
+      /** Which plan steps wait for a person (default: risk high and up); only an operator's spec may set it. */
+      approval: ApprovalPolicySchema.optional(),
+      as,
+    }).strict(),
   ]),
 ) as z.ZodType<Step>;
 

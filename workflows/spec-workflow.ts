@@ -57,12 +57,12 @@ export async function specWorkflow(input: SpecRunInput): Promise<SpecRunResult> 
 }
 
 async function runSpecWorkflow(input: SpecRunInput): Promise<SpecRunResult> {
-  const { spec, input: text } = trustedOrParsed<ParsedSpecRunInput>(input, () => schemas().SpecRunInputSchema, 'workflow spec run input');
+  const { spec, input: text, allow } = trustedOrParsed<ParsedSpecRunInput>(input, () => schemas().SpecRunInputSchema, 'workflow spec run input');
   const state: SpecRunState = { status: 'running', pattern: spec.name, steps: [], usage: emptyUsage(), pendingApprovals: [], approvals: [], changes: [] };
   const refresh = () => setCurrentDetails(describe(state));
   const tree: { root: Step } = { root: spec.steps };
   const attributes = new RunAttributes();
-  const run = new SpecRun(spec as WorkflowSpec, state, refresh, attributes);
+  const run = new SpecRun(spec as WorkflowSpec, state, refresh, attributes, allow);
   setHandler(specStateQuery, () => state);
   setHandler(
     replaceStepUpdate,

@@ -1,13 +1,15 @@
 /**
  * `runToolPlan`: runs a checked tool plan as activities, each step as soon as the steps
- * it refers to are done (independent branches in parallel). A failed step fails its
+ * it refers to are done (independent branches in parallel). Every step goes through the
+ * same approval check as an agent's tool call. A failed or rejected step fails its
  * dependants, which are reported with the step that failed. Runs in the workflow sandbox.
  */
-import { isCancellation } from '@temporalio/workflow';
-import type { AgentSpec, ToolPlan, ToolSpec } from '../../core';
+import { isCancellation, patched } from '@temporalio/workflow';
+import type { AgentSpec, ApprovalPolicy, ToolPlan, ToolSpec } from '../../core';
 import { FailureType } from '../../core/failures';
 import { checkToolPlan, planRefs, resolvePlanArgs } from '../../core/tool-plan-run';
 import { activities, toolCallOptions } from '../activity-options';
+import { needsApproval, standardApprovalPolicy, type ApprovalDesk } from '../approvals';
 import { fail, rootMessage } from '../failures';
 import { parseInput } from '../validate-input';
 import { schemas } from '../lazy-schemas';
@@ -22,6 +24,10 @@ export interface ToolPlanContext {
   runId: string;
   /** Prefix for idempotency keys and summaries, e.g. the spec step's path. */
   label: string;
+  /** The run's approval desk: steps the policy names wait there for a person. */
+  desk: ApprovalDesk;
+  /** Which steps wait for a person (default {@link standardApprovalPolicy}: risk high and up). */
+  approval?: ApprovalPolicy;
 }
 
 const parseResult = (content: string): unknown => {
@@ -38,7 +44,8 @@ export async function runToolPlan(input: unknown, ctx: ToolPlanContext): Promise
   const problems = checkToolPlan(plan, new Set(ctx.tools.keys()));
   if (problems.length) fail(FailureType.InvalidInput, `invalid tool plan: ${problems.join('; ')}`);
   const results = new Map<string, unknown>();
-  const outcomes: Record<string, PlanStepOutcome> = {};
+  // A Map: step ids are data (model output in generated plans), never plain-object keys.
+  const outcomes = new Map<string, PlanStepOutcome>();
   const running = new Map<string, Promise<void>>();
   const start = (id: string): Promise<void> => {
     const existing = running.get(id);
@@ -47,30 +54,40 @@ export async function runToolPlan(input: unknown, ctx: ToolPlanContext): Promise
     const promise = (async () => {
       const deps = [...new Set(planRefs(step.args).map((r) => r.id))];
       await Promise.all(deps.map(start));
-      const failed = deps.find((d) => !outcomes[d]?.ok);
+      const failed = deps.find((d) => !outcomes.get(d)?.ok);
       if (failed) {
-        outcomes[id] = { ok: false, error: `not run: depends on step "${failed}", which failed` };
+        outcomes.set(id, { ok: false, error: `not run: depends on step "${failed}", which failed` });
         return;
       }
       const spec = ctx.tools.get(step.tool) as ToolSpec;
+      const args = resolvePlanArgs(step.args, results);
+      const policy = ctx.approval ?? standardApprovalPolicy;
+      // Patched: runs started before plans asked for approval replay as they ran.
+      if (needsApproval(policy, spec) && patched('baton-tool-plan-approval')) {
+        const record = await ctx.desk.request({ agent: ctx.agent.name, tool: step.tool, arguments: args, risk: spec.risk, turn: 0 }, policy);
+        if (record.decision === 'rejected') {
+          outcomes.set(id, { ok: false, error: `the call to ${step.tool} was rejected by a reviewer${record.reason ? `: ${record.reason}` : ''}` });
+          return;
+        }
+      }
       try {
         const result = await activities.runTool.executeWithOptions(
           { ...toolCallOptions(spec, ctx.agent), summary: `tool ${step.tool} · plan ${ctx.label} · step ${id}` },
-          [{ tool: step.tool, callId: id, arguments: resolvePlanArgs(step.args, results), agent: ctx.agent.name, idempotencyKey: `${ctx.workflowId}/${ctx.runId}/${ctx.label}/${id}` }],
+          [{ tool: step.tool, callId: id, arguments: args, agent: ctx.agent.name, idempotencyKey: `${ctx.workflowId}/${ctx.runId}/${ctx.label}/${id}` }],
         );
-        if (result.isError) outcomes[id] = { ok: false, error: result.content };
+        if (result.isError) outcomes.set(id, { ok: false, error: result.content });
         else {
           results.set(id, parseResult(result.content));
-          outcomes[id] = { ok: true, result: results.get(id), ...(result.cached ? { cached: true } : {}) };
+          outcomes.set(id, { ok: true, result: results.get(id), ...(result.cached ? { cached: true } : {}) });
         }
       } catch (err) {
         if (isCancellation(err)) throw err;
-        outcomes[id] = { ok: false, error: rootMessage(err) };
+        outcomes.set(id, { ok: false, error: rootMessage(err) });
       }
     })();
     running.set(id, promise);
     return promise;
   };
   await Promise.all(plan.steps.map((s) => start(s.id)));
-  return Object.fromEntries(plan.steps.map((s) => [s.id, outcomes[s.id] as PlanStepOutcome]));
+  return Object.fromEntries(plan.steps.map((s) => [s.id, outcomes.get(s.id) as PlanStepOutcome]));
 }

@@ -2,17 +2,14 @@
  * The declarative-spec interpreter: one function per step kind, agents as child runs.
  * Runs in the workflow sandbox.
  */
-import { executeChild, patched, workflowInfo } from '@temporalio/workflow';
-import type { SpecRunResult, Step, StepOutput } from '../../core';
+import { patched } from '@temporalio/workflow';
+import type { Step, StepOutput } from '../../core';
 import { FailureType } from '../../core/failures';
-import { agentsOf } from '../../core/steps';
 import { fail } from '../failures';
 import { fanOut } from '../patterns/fan-out';
-import { runToolPlan } from '../patterns/tool-plan';
-import { listMcpTools, serversOf } from '../mcp-tools';
-import { parseInput } from '../validate-input';
-import { schemas } from '../lazy-schemas';
 import type { SpecRun } from './spec-run';
+import { runGenerated } from './generate-step';
+import { runTools } from './tools-step';
 
 type Of<K extends Step['kind']> = Extract<Step, { kind: K }>;
 
@@ -68,6 +65,8 @@ async function runMap(run: SpecRun, step: Of<'map'>, path: string): Promise<Step
     const agent = step.agent ?? field('agent') ?? fail(FailureType.InvalidInput, `${step.over}[${i}] names no agent and the map step has none`);
     return { agent, input: typeof item === 'string' ? item : field('input') ?? field('task') ?? JSON.stringify(item) };
   });
+  // A generated run's items are model output: all of them within the allowance, or none runs.
+  if (run.allow) tasks.forEach((task, i) => run.checkAgent(task.agent, `${path}.items[${i}]`));
   const outcomes = await fanOut(tasks.length, (i) => run.runAgent(tasks[i]?.agent as string, tasks[i]?.input as string, `${path}.items[${i}]`), { onFailure: step.onFailure, concurrency: concurrencyOf(step, tasks.length) });
   return aggregate(run, step, path, combine(outcomes.map((result, i) => ({ label: `${tasks[i]?.agent}: ${tasks[i]?.input}`, result }))), outcomes.map((o) => (o.ok ? o.value.structured ?? o.value.output : { error: o.error })));
 }
@@ -129,36 +128,6 @@ async function runApproval(run: SpecRun, step: Of<'approval'>, input: string, pa
   }
   run.end(state, { output: input });
   return { output: input };
-}
-
-async function runGenerated(run: SpecRun, step: Of<'generate'>, input: string, path: string): Promise<StepOutput> {
-  const plan = await run.runAgent(step.planner, input, `${path}.planner`, { outputSchema: { type: 'object', properties: { steps: { type: 'object' } }, required: ['steps'] } });
-  const steps = parseInput(schemas().StepSchema, (plan.structured as { steps: unknown }).steps, `generated workflow from ${step.planner}`);
-  const unknown = agentsOf(steps).filter((name) => !(name in run.spec.agents));
-  if (unknown.length) fail(FailureType.InvalidInput, `the generated workflow uses agents the spec does not have: ${unknown.join(', ')}`);
-  const state = run.begin(path, 'generate', { childWorkflowId: `${workflowInfo().workflowId}/${path}` });
-  // By name: spec-workflow.ts imports this module, so a value import would be circular.
-  const result = await executeChild<(input: unknown) => Promise<SpecRunResult>>('specWorkflow', { args: [{ spec: { ...run.spec, name: `${run.spec.name}-generated`, steps }, input, validated: true }], workflowId: state.childWorkflowId });
-  run.end(state, result);
-  return result;
-}
-
-async function runTools(run: SpecRun, step: Of<'tools'>, path: string): Promise<StepOutput> {
-  const state = run.begin(path, 'tools');
-  const info = workflowInfo();
-  const tools = new Map(run.spec.tools.map((t) => [t.name, t]));
-  // `<server>__<tool>` steps: list those MCP servers' tools now, as an agent run does when it starts.
-  const servers = serversOf(step.plan.steps.map((s) => s.tool), new Set(tools.keys()));
-  if (servers.length) for (const spec of await listMcpTools(servers)) tools.set(spec.name, spec);
-  const outcomes = await runToolPlan(step.plan, { tools, agent: { name: run.spec.name }, workflowId: info.workflowId, runId: info.runId, label: path });
-  const failed = Object.entries(outcomes).filter(([, o]) => !o.ok).map(([id, o]) => `${id}: ${(o as { error: string }).error}`);
-  const result = { output: JSON.stringify(outcomes), structured: outcomes };
-  if (failed.length && step.onFailure === 'fail') {
-    run.end(state, new Error(`tool plan steps failed: ${failed.join('; ')}`));
-    fail(FailureType.StepFailed, `${path}: tool plan steps failed: ${failed.join('; ')}`);
-  }
-  run.end(state, result);
-  return result;
 }
 
 /** Runs one step on its input; its output becomes the next step's input. */

@@ -8,6 +8,7 @@ import type { AgentRunResult, AgentSpec, SpecRunState, StepOutput, StepState, Wo
 import { FailureType } from '../../core/failures';
 import { addUsage } from '../../core/usage';
 import { specHash } from '../../core/hash';
+import type { Allowance } from '../../core/steps';
 import { agentWorkflow } from '../agent-workflow';
 import { ApprovalDesk } from '../approvals';
 import type { RunAttributes } from '../search-attributes';
@@ -25,6 +26,8 @@ export class SpecRun {
     readonly state: SpecRunState,
     private readonly onChange: () => void,
     attributes: RunAttributes,
+    /** Set when this run's steps were generated: the only agents and tools they may use. */
+    readonly allow?: Allowance,
   ) {
     this.desk = new ApprovalDesk(state, onChange, 'running', attributes);
   }
@@ -53,6 +56,15 @@ export class SpecRun {
     return (Object.hasOwn(this.spec.agents, name) ? this.spec.agents[name] : undefined) ?? fail(FailureType.InvalidInput, `the workflow spec has no agent "${name}" (agents: ${Object.keys(this.spec.agents).join(', ')})`);
   }
 
+  /**
+   * Fails unless this run may start agent `name` at `path`: it must be the spec's own, and in
+   * a generated run also in the allowance. Names from model output (map items) come here.
+   */
+  checkAgent(name: string, path: string): void {
+    if (this.allow && !this.allow.agents.includes(name)) fail(FailureType.NotAllowed, `${path}: agent "${name}" is not allowed (allowed agents: ${this.allow.agents.join(', ') || 'none'}); this run's steps were generated, and its generate step's allow.agents lists what they may use`);
+    this.agent(name);
+  }
+
   /** Fills {{input}} and {{steps.<as>.output}} in a step's input template. */
   render(template: string | undefined, input: string): string {
     if (template === undefined) return input;
@@ -66,6 +78,7 @@ export class SpecRun {
 
   /** Runs one agent as a child workflow (its own history, cancelled with this run). */
   async runAgent(name: string, input: string, path: string, overrides: Partial<AgentSpec> = {}): Promise<StepOutput> {
+    this.checkAgent(name, path);
     const parts = Object.keys(overrides).length ? this.childParts(name, overrides) : this.plainParts.get(name) ?? this.remember(name);
     const info = workflowInfo();
     const step = this.begin(path, 'agent', { agent: name, childWorkflowId: `${info.workflowId}/${path}` });
