@@ -1,7 +1,16 @@
 #!/usr/bin/env node
-// The `baton` command: runs the TypeScript CLI through tsx (config files are TypeScript too).
+// The `baton` command. The CLI (and the config files it loads) are TypeScript, so tsx's
+// loaders are registered in this process and the CLI runs here too: a signal sent to this
+// process (kill -TERM, Ctrl-C) reaches the worker itself, with no child left behind.
 const path = require('node:path');
-const { spawnSync } = require('node:child_process');
-const cli = path.join(__dirname, '..', 'client', 'cli', 'main.ts');
-const result = spawnSync(process.execPath, ['--import', 'tsx', cli, ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+
+// `import('tsx')` registers the same ESM and CommonJS loaders as `node --import tsx`.
+import('tsx')
+  .then(() => require(path.join(__dirname, '..', 'client', 'cli', 'main.ts')).main(process.argv.slice(2)))
+  .then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`baton: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );

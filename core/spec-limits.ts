@@ -1,19 +1,13 @@
 /**
  * Limits a workflow spec must stay within, checked iteratively before zod recurses into
  * its steps: a 3,000-deep spec would otherwise overflow the stack (in the client, or in
- * workflow code for a generated one), and a 100,000-branch spec is too big to start.
+ * workflow code for a generated one), and a 100,000-branch spec is too big to start
+ * (its size is checked against the run-input limit by config/load-spec.ts).
  * Runs in the sandbox: pure and deterministic.
  */
 
 /** How deep steps may nest, how many a spec may hold, and how deep any value in it may nest. */
 export const specLimits = { maxStepDepth: 32, maxSteps: 1000, maxNesting: 128 } as const;
-
-/**
- * The most a run's input (a resolved spec with its agents and tools, as JSON) may weigh:
- * half of the server's default 2 MiB payload limit, leaving room for the input text and
- * the Temporal envelope.
- */
-export const maxRunInputBytes = 1024 * 1024;
 
 /** An issue as zod reports it, so callers format it like any other. */
 export interface LimitIssue { path: Array<string | number>; message: string }

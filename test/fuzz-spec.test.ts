@@ -13,7 +13,8 @@ import { z } from 'zod';
 import { defineTool } from '../activities/tools/define-tool';
 import { validateConfig } from '../config/define-config';
 import { loadWorkflowSpec, resolveWorkflowSpec } from '../config/load-spec';
-import { maxRunInputBytes, specLimits } from '../core/spec-limits';
+import { defaultMaxInputBytes } from '../client/baton-client';
+import { specLimits } from '../core/spec-limits';
 import { configOutcome, expectClearConfigError, fuzzOptions, valueAt } from './helpers/fuzz';
 
 const config = validateConfig({
@@ -54,7 +55,7 @@ const specArb = fc.oneof(
 function checkOutcome(raw: unknown, run: () => unknown): void {
   const outcome = configOutcome(run);
   if (outcome.ok) {
-    expect(Buffer.byteLength(JSON.stringify(outcome.value))).toBeLessThanOrEqual(maxRunInputBytes);
+    expect(Buffer.byteLength(JSON.stringify(outcome.value))).toBeLessThanOrEqual(defaultMaxInputBytes);
     return;
   }
   expectClearConfigError(outcome.error, 'workflow spec');
@@ -147,15 +148,15 @@ describe('workflow spec limits', () => {
     for (const f of ['wide.json', 'wide.yaml']) {
       ({ outcome, ms } = timed(() => loadWorkflowSpec(path.join(dir, f), config)));
       expect(ms).toBeLessThan(2000);
-      expect(!outcome.ok && outcome.error.issues[0]?.message).toMatch(/^the file is \d+\.\d MB; a spec may be at most 1 MiB/);
+      expect(!outcome.ok && outcome.error.issues[0]?.message).toMatch(/^the file is \d+\.\d MiB; a spec file may be at most 1\.5 MiB, the size of a run's input \(temporal\.maxInputBytes\)$/);
     }
     expect(configOutcome(() => resolveWorkflowSpec(wideSpec(specLimits.maxSteps - 1), config)).ok).toBe(true);
   });
 
   it('refuses a resolved spec over the run-input size, and values nested too deep inside a step', () => {
-    const big = { name: 'big', steps: { kind: 'parallel', branches: Array.from({ length: 60 }, (_, i) => ({ kind: 'agent', agent: `a${i}` })) }, agents: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`a${i}`, { provider: 'p', model: 'm', instructions: 'x'.repeat(20_000) }])) };
+    const big = { name: 'big', steps: { kind: 'parallel', branches: Array.from({ length: 60 }, (_, i) => ({ kind: 'agent', agent: `a${i}` })) }, agents: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`a${i}`, { provider: 'p', model: 'm', instructions: 'x'.repeat(30_000) }])) };
     const outcome = configOutcome(() => resolveWorkflowSpec(big, config));
-    expect(!outcome.ok && outcome.error.issues[0]).toEqual({ path: '(root)', message: expect.stringMatching(/^the resolved spec \(steps, agents and tools\) is 1\.2 MB, over the 1 MiB a run input may be/) });
+    expect(!outcome.ok && outcome.error.issues[0]).toEqual({ path: '(root)', message: expect.stringMatching(/^the resolved spec \(steps, agents and tools\) is 1\.7 MiB, over the 1\.5 MiB a run's input may be \(temporal\.maxInputBytes\)/) });
     let args: unknown = 'x';
     for (let i = 0; i < 3000; i++) args = { a: args };
     const nested = configOutcome(() => resolveWorkflowSpec({ name: 'n', steps: { kind: 'tools', plan: { steps: [{ id: 'a', tool: 'search', args }] } } }, config));
