@@ -36,7 +36,8 @@ export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>, s
   const conversations = new ConversationStore(store);
   return async function callModel(stepRequest: ModelRequest): Promise<ModelResponse> {
     const conversation = stepRequest.conversation ? await fullConversation(stepRequest, conversations) : stepRequest.messages;
-    const request = stepRequest.conversation ? { ...stepRequest, messages: await withStoredResults(conversation, store) } : stepRequest;
+    // Inline runs too may hold results the tool activity stored by reference (over the worker's limit).
+    const request = { ...stepRequest, messages: await withStoredResults(conversation, store) };
     const entry = providers.get(request.agent.provider);
     if (!entry) {
       throw ApplicationFailure.create({

@@ -81,6 +81,24 @@ describe('agent run history', () => {
     expect(s.result.conversationRef).toMatch(/^sha256:/);
   }, 180_000);
 
+  it('gives the model the whole of a tool result the worker stored by reference, in an inline run too', async () => {
+    const bigResult = defineTool({ name: 'big_result', description: 'Returns a large result', input: z.object({}), execute: () => 'x'.repeat(5000) });
+    const model = ScriptedModel.respondWith(({ messages }) => {
+      const result = messages.find((m) => m.role === 'tool');
+      return result ? { text: `the result has ${result.content.length} characters` } : { toolCalls: [{ name: 'big_result', arguments: {} }] };
+    });
+    const baton = await startTestBaton({
+      models: { scripted: model }, tools: [bigResult], agents: { reader: { provider: 'scripted', model: 's', tools: ['big_result'] } },
+      worker: { storeToolResultsOver: 1000 }, contentStore: { dir: mkdtempSync(path.join(os.tmpdir(), 'baton-content-')) },
+    });
+    const { result, history } = await baton.run(async () => {
+      const handle = await baton.client.startAgent('reader', 'How long is it?');
+      return { result: await handle.result(), history: await handle.fetchHistory() };
+    });
+    expect(result.output).toBe('the result has 5000 characters');
+    expect(modelInputs(history).every((r) => r.conversation === undefined)).toBe(true);
+  });
+
   it('keeps a small run inline, its messages readable in history', async () => {
     const model = ScriptedModel.respondWith(() => ({ text: 'short answer' }));
     const small = await startTestBaton({ models: { scripted: model }, agents: { chat: { provider: 'scripted', model: 's' } }, contentStore: { dir: mkdtempSync(path.join(os.tmpdir(), 'baton-content-')) } });
