@@ -1,5 +1,5 @@
 /** Builds a Temporal Worker that runs Baton's workflows and activities from a config. */
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import path from 'node:path';
 import { createActivities, FileContentStore, FileToolCache, McpPool, ToolRegistry, type ContentStore, type ProviderEntry, type ToolCache } from '../activities';
 import { createProvider } from '../activities/providers/config';
@@ -24,6 +24,8 @@ export interface BatonWorkerOptions {
   contentStore?: ContentStore;
   /** Replaces the tool-call ledger (by default it lives in the configured tool cache's store). */
   toolLedger?: ToolLedger;
+  /** A prebuilt workflow bundle (`bundleWorkflowCode` at build time); by default each process bundles once at start. */
+  workflowBundle?: WorkflowBundleOption;
   /** Replaces configured providers by name (embedding, tests). */
   providers?: Record<string, ModelProvider>;
   env?: NodeJS.ProcessEnv;
@@ -115,7 +117,7 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     connection: options.connection,
     namespace: options.namespace ?? config.temporal.namespace ?? 'default',
     taskQueue: options.taskQueue ?? config.temporal.taskQueue,
-    workflowBundle: await getWorkflowBundle(),
+    workflowBundle: options.workflowBundle ?? (await getWorkflowBundle()),
     activities,
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTaskExecutions,
