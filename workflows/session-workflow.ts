@@ -6,6 +6,7 @@
  * Runs in the workflow sandbox.
  */
 import { allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal, defineUpdate, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import { asWorkflowFailure } from './failures';
 import type { z } from 'zod';
 import type { SessionInputSchema } from './schemas';
 import { schemas } from './lazy-schemas';
@@ -45,6 +46,14 @@ function usageDelta(after: Usage, before: Usage): Usage {
 }
 
 export async function sessionWorkflow(input: SessionInput): Promise<SessionState> {
+  try {
+    return await runSession(input);
+  } catch (err) {
+    throw asWorkflowFailure(err, `session ${workflowInfo().workflowId}`);
+  }
+}
+
+async function runSession(input: SessionInput): Promise<SessionState> {
   const session = trustedOrParsed<ParsedSessionInput>(input, () => schemas().SessionInputSchema, 'session input');
   const agents = new Map<string, AgentSpec>([session.agent, ...session.team].map((a) => [a.name, a]));
   const state: SessionState = { status: 'idle', agent: session.agent.name, turns: session.turns, turnsThisRun: 0, usage: session.usage ?? emptyUsage(), conversationRef: session.conversationRef };
