@@ -45,7 +45,8 @@ export function checkToolPlan(plan: ToolPlan, knownTools?: ReadonlySet<string>):
 }
 
 function lookup(value: unknown, fields: string): unknown {
-  return fields.split('.').filter(Boolean).reduce<unknown>((acc, key) => (acc && typeof acc === 'object' ? (acc as Record<string, unknown>)[key] : undefined), value);
+  // Own fields only: a reference like {{steps.a.result.constructor}} must not reach a built-in.
+  return fields.split('.').filter(Boolean).reduce<unknown>((acc, key) => (acc && typeof acc === 'object' && Object.hasOwn(acc, key) ? (acc as Record<string, unknown>)[key] : undefined), value);
 }
 
 /** Replaces references with results: a whole-string reference keeps the result's type. */

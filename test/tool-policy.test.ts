@@ -9,7 +9,7 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { defineTool, McpPool } from '../activities';
 import { McpServersSchema } from '../activities/tools/mcp-config';
 import { ScriptedModel, type ScriptReply } from '../activities/providers/scripted';
-import type { ModelRequest, SpecRunState } from '../core';
+import { resolvePlanArgs, type ModelRequest, type SpecRunState } from '../core';
 import { decideApprovalUpdate, specStateQuery } from '../workflows';
 import { startTestBaton } from './helpers/baton';
 import { specFor } from './helpers/spec';
@@ -150,6 +150,13 @@ describe('generate.allow in a spec file', () => {
     // MCP tools of a configured server resolve when the step runs; the default shape still loads.
     expect(check({ kind: 'generate', planner: 'planner', allow: { tools: ['ann__peek'] } })().steps).toMatchObject({ kind: 'generate', allow: { tools: ['ann__peek'] } });
     expect(check({ kind: 'generate', planner: 'planner' })().steps).toEqual({ kind: 'generate', planner: 'planner' });
+  });
+});
+
+describe('tool plan references', () => {
+  it('read only a result\'s own fields, never a built-in like constructor', () => {
+    const results = new Map<string, unknown>([['a', { id: 7 }]]);
+    expect(resolvePlanArgs({ id: '{{steps.a.result.id}}', bad: '{{steps.a.result.constructor}}', text: 'x{{steps.a.result.toString}}' }, results)).toEqual({ id: 7, bad: undefined, text: 'xundefined' });
   });
 });
 
