@@ -1,6 +1,7 @@
 /**
  * Payload sizes are checked in the activities before a result is sent: a tool result over
- * `worker.storeToolResultsOver` goes to the content store by reference with a preview, and a
+ * `worker.storeToolResultsOver` goes to the content store, history gets a preview and the
+ * reference (the model activity reads the full result back), and a
  * result still over `worker.maxPayloadBytes` (a model answer, or a tool under a raised store
  * threshold) fails at once, typed, instead of being refused by the server and retried until
  * it times out.
@@ -40,7 +41,7 @@ function rootCause(err: unknown): { type?: string; message: string } {
 }
 
 describe('payload limits', () => {
-  it('keeps a 50 MB tool result in the content store and gives the model a preview, within seconds', async () => {
+  it('keeps a 50 MB tool result in the content store, with a preview and its reference in history, within seconds', async () => {
     let runs = 0;
     const dump = defineTool({ name: 'dump_table', description: 'Dumps a big table', input: z.object({}), execute: () => (runs++, 'row;'.repeat(50 * MiB / 4)) });
     const settings = stores();
@@ -55,7 +56,8 @@ describe('payload limits', () => {
     expect(message.isError).toBe(false);
     expect(message.contentRef).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(message.content).toMatch(/^row;row;.*… \[52428800 characters, 50\.0 MiB, over worker\.storeToolResultsOver, stored as sha256:/);
-    expect(result.output).toBe(`saw ${message.content.length} characters`);
+    // History holds the preview; the model activity reads the full result back from the store.
+    expect(result.output).toBe(`saw ${50 * MiB} characters`);
     const stored = await new FileContentStore(path.resolve(settings.contentStore.dir)).get<string>(message.contentRef as string);
     expect(stored).toHaveLength(50 * MiB);
     expect(elapsed).toBeLessThan(20_000);
