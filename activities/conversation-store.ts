@@ -4,10 +4,13 @@
  * in the content store, so a session of n turns writes O(n) bytes rather than a full copy
  * per turn. Reading walks `prev` back to the start; the worker keeps assembled
  * conversations in a bounded LRU, so the usual read (the ref this worker wrote one turn
- * ago) costs no store read at all. Entries written before segments (a whole conversation
- * as one array) still read, and the next step re-bases onto a segment once.
+ * ago) costs no store read at all; tool results kept by reference are cached the same way,
+ * so a long run does not re-read every stored result each turn. Entries written before
+ * segments (a whole conversation as one array) still read, and the next step re-bases
+ * onto a segment once.
  */
 import type { Message } from '../core';
+import { BoundedCache } from './bounded-cache';
 import type { ContentStore } from './content-store';
 
 /** One stored step of a conversation: what it added to `prev` (null: the start). */
@@ -37,28 +40,33 @@ interface Assembled {
   appendable: boolean;
 }
 
-/** Bounds of the worker's cache of assembled conversations. */
+/** Bounds of the worker's caches (assembled conversations; tool results kept by reference). */
 export interface ConversationCacheLimits {
-  /** Total JSON characters kept (default 64 MB); one conversation larger than this is not kept. */
+  /** Total JSON characters of conversations kept (default 64 MB); one larger than this is not kept. */
   maxChars?: number;
   maxEntries?: number;
+  /** Total characters of stored tool results kept (default 32 MB). */
+  maxResultChars?: number;
 }
 
-/** Reads and appends stored conversations over a content store, with a bounded cache. */
+/** Reads and appends stored conversations over a content store, with bounded caches. */
 export class ConversationStore {
-  private readonly cache = new Map<string, Assembled>();
-  private cachedChars = 0;
-  private readonly maxChars: number;
-  private readonly maxEntries: number;
+  private readonly conversations: BoundedCache<Assembled>;
+  private readonly results: BoundedCache<string>;
 
   constructor(readonly store: ContentStore, limits: ConversationCacheLimits = {}) {
-    this.maxChars = limits.maxChars ?? 64 * 1024 * 1024;
-    this.maxEntries = limits.maxEntries ?? 1000;
+    this.conversations = new BoundedCache(limits.maxChars ?? 64 * 1024 * 1024, limits.maxEntries ?? 1000);
+    this.results = new BoundedCache(limits.maxResultChars ?? 32 * 1024 * 1024, limits.maxEntries ?? 1000);
   }
 
   /** The whole conversation `ref` points at. */
   async read(ref: string): Promise<Message[]> {
     return (await this.assemble(ref)).messages;
+  }
+
+  /** `messages` with every tool result kept by reference read back in full, for the model. */
+  async withStoredResults(messages: Message[]): Promise<Message[]> {
+    return Promise.all(messages.map(async (m) => (m.role === 'tool' && m.contentRef ? { ...m, content: await this.storedResult(m.contentRef) } : m)));
   }
 
   /**
@@ -71,15 +79,23 @@ export class ConversationStore {
     const segment: ConversationSegment = { kind: 'conversation-segment', prev: chained ? (prev as string) : null, messages: chained ? added : whole };
     const ref = await this.store.put(segment);
     const size = (chained ? base.size : 0) + JSON.stringify(segment.messages).length;
-    this.remember(ref, { messages: whole, size, appendable: true });
+    this.conversations.set(ref, { messages: whole, size, appendable: true }, size);
     return ref;
+  }
+
+  private async storedResult(ref: string): Promise<string> {
+    const hit = this.results.get(ref);
+    if (hit !== undefined) return hit;
+    const text = await this.store.get<string>(ref);
+    this.results.set(ref, text, text.length);
+    return text;
   }
 
   private async assemble(ref: string): Promise<Assembled> {
     const chain: ConversationSegment[] = [];
     let start: Assembled = { messages: [], size: 0, appendable: true };
     for (let cursor: string | null = ref; cursor; ) {
-      const hit = this.touch(cursor);
+      const hit = this.conversations.get(cursor);
       if (hit) {
         start = hit;
         break;
@@ -100,30 +116,7 @@ export class ConversationStore {
       size += JSON.stringify(segment.messages).length;
     }
     const assembled = { messages, size, appendable: true };
-    this.remember(ref, assembled);
+    this.conversations.set(ref, assembled, size);
     return assembled;
-  }
-
-  private touch(ref: string): Assembled | undefined {
-    const hit = this.cache.get(ref);
-    if (hit) {
-      this.cache.delete(ref);
-      this.cache.set(ref, hit);
-    }
-    return hit;
-  }
-
-  private remember(ref: string, entry: Assembled): void {
-    if (entry.size > this.maxChars) return;
-    const old = this.cache.get(ref);
-    if (old) this.cachedChars -= old.size;
-    this.cache.delete(ref);
-    this.cache.set(ref, entry);
-    this.cachedChars += entry.size;
-    for (const [key, value] of this.cache) {
-      if (this.cachedChars <= this.maxChars && this.cache.size <= this.maxEntries) break;
-      this.cache.delete(key);
-      this.cachedChars -= value.size;
-    }
   }
 }

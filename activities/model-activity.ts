@@ -26,18 +26,13 @@ async function fullConversation(request: ModelRequest, conversations: Conversati
   return request.conversation?.filter ? filterHistory(all, request.conversation.filter) : all;
 }
 
-/** Tool results kept by reference, read back in full for the model. */
-async function withStoredResults(messages: Message[], store: ContentStore): Promise<Message[]> {
-  return Promise.all(messages.map(async (m) => (m.role === 'tool' && m.contentRef ? { ...m, content: await store.get<string>(m.contentRef) } : m)));
-}
-
 /** Builds the `callModel` activity over the worker's configured providers. */
 export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>, store: ContentStore, limits: PayloadLimits = defaultPayloadLimits) {
   const conversations = new ConversationStore(store);
   return async function callModel(stepRequest: ModelRequest): Promise<ModelResponse> {
     const conversation = stepRequest.conversation ? await fullConversation(stepRequest, conversations) : stepRequest.messages;
     // Inline runs too may hold results the tool activity stored by reference (over the worker's limit).
-    const request = { ...stepRequest, messages: await withStoredResults(conversation, store) };
+    const request = { ...stepRequest, messages: await conversations.withStoredResults(conversation) };
     const entry = providers.get(request.agent.provider);
     if (!entry) {
       throw ApplicationFailure.create({

@@ -108,6 +108,25 @@ describe('stored conversations as appended segments', () => {
     expect(segments.filter((v) => isSegment(v) && v.prev === null).map((v) => isSegment(v) && v.messages.length)).toEqual(expect.arrayContaining([2, 3]));
   });
 
+  it('reads each tool result kept by reference once per worker, not once per turn', async () => {
+    const store = countingStore(new FileContentStore(mkdtempSync(path.join(os.tmpdir(), 'baton-content-'))));
+    const messages: Message[] = [];
+    for (let i = 0; i < 50; i++) {
+      const contentRef = await store.put(`result ${i} `.repeat(500));
+      messages.push({ role: 'tool', toolCallId: `c${i}`, name: 'read', content: `preview ${i}`, isError: false, contentRef });
+    }
+    const conversations = new ConversationStore(store);
+    const first = await conversations.withStoredResults(messages);
+    expect(first[49]?.content).toBe('result 49 '.repeat(500));
+    expect(store.gets).toBe(50);
+    expect(await conversations.withStoredResults(messages)).toEqual(first);
+    expect(store.gets).toBe(50);
+    const small = new ConversationStore(store, { maxResultChars: 1000 });
+    await small.withStoredResults(messages);
+    await small.withStoredResults(messages);
+    expect(store.gets).toBe(150);
+  });
+
   it('continues a conversation stored the old way (one whole array), re-basing it once', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'baton-content-'));
     const oldConversation: Message[] = [
