@@ -54,7 +54,7 @@ function riskOf(tool: Tool, config: McpServerConfig): RiskLevel {
 /** The ToolSpec a workflow sees for one MCP tool. */
 export function mcpToolSpec(server: string, tool: Tool, config: McpServerConfig): ToolSpec {
   const { $schema: _dialect, ...inputSchema } = tool.inputSchema as Record<string, unknown>;
-  const override = config.tools[tool.name] ?? {};
+  const override = (Object.hasOwn(config.tools, tool.name) ? config.tools[tool.name] : undefined) ?? {};
   return ToolSpecSchema.parse({
     name: namespacedToolName(server, tool.name),
     description: tool.description || tool.annotations?.title || tool.title || tool.name,
@@ -187,7 +187,7 @@ export class McpPool {
   }
 
   private configOf(server: string): McpServerConfig {
-    const config = this.servers[server];
+    const config = Object.hasOwn(this.servers, server) ? this.servers[server] : undefined;
     if (!config) throw new ToolError(`no MCP server named "${server}" is configured on this worker`);
     return config;
   }
