@@ -33,7 +33,7 @@ function stepLines(step: StepNode | ToolNode): RenderItem {
     case 'activity': return { line: `${step.label}${step.status !== 'ok' ? ` · ${step.status}` : ''}${duration(step.durationMs)}`, children: [] };
     case 'child':
       return step.run
-        ? { line: `child ${runLine(step.run)}${step.summary ? ` · ${step.summary}` : ''}`, children: step.run.steps.map(stepLines) }
+        ? { line: `child ${runLine(step.run)}${step.run.problem ? ` · ${step.run.problem}` : ''}${step.summary ? ` · ${step.summary}` : ''}`, children: step.run.steps.map(stepLines) }
         : { line: `child ${step.workflowId} · ${step.type} · ${step.status}${step.summary ? ` · ${step.summary}` : ''}`, children: [] };
   }
 }
