@@ -39,17 +39,19 @@ export function unreadableField(raw: unknown, maxObjects = 100_000): { path: str
     } catch (err) {
       return { path: issuePath(path), message: `cannot be read (${describe(err)}); use plain data` };
     }
-    for (const key of keys.reverse()) {
-      const at = [...path, Array.isArray(value) && /^\d+$/.test(String(key)) ? Number(key) : key];
+    const keyOf = (key: PropertyKey) => (Array.isArray(value) && /^\d+$/.test(String(key)) ? Number(key) : key);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const key = keys[i] as PropertyKey;
+      let child: unknown;
       try {
         // Every way a validator may look at a field: its descriptor, `in`, and its value.
         Object.getOwnPropertyDescriptor(value, key);
         void (key in value);
-        const child = (value as Record<PropertyKey, unknown>)[key];
-        if (descend) stack.push({ value: child, path: at });
+        child = (value as Record<PropertyKey, unknown>)[key];
       } catch (err) {
-        return { path: issuePath(at), message: `reading it threw "${describe(err)}"; use plain data (no getters that throw, no Proxy objects)` };
+        return { path: issuePath([...path, keyOf(key)]), message: `reading it threw "${describe(err)}"; use plain data (no getters that throw, no Proxy objects)` };
       }
+      if (descend && typeof child === 'object' && child !== null) stack.push({ value: child, path: [...path, keyOf(key)] });
     }
   }
   return undefined;

@@ -17,6 +17,7 @@ const childSteps: Record<string, 'list' | 'one' | 'record'> = { steps: 'list', b
 
 interface Visit { value: unknown; path: Array<string | number>; nesting: number; stepDepth: number; role: 'step' | 'list' | 'record' | 'data' }
 
+const stepsMessage = `the spec has more than ${specLimits.maxSteps} steps; split it, or use a map step over a list of items`;
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
 /** The first way a raw step tree breaks {@link specLimits}, or undefined; never recurses, never throws. */
@@ -32,16 +33,22 @@ export function stepTreeLimitIssue(raw: unknown, path: Array<string | number> = 
       if (nesting > specLimits.maxNesting) return { path: at, message: `values nest more than ${specLimits.maxNesting} levels deep` };
       if (role === 'step') {
         if (stepDepth > specLimits.maxStepDepth) return { path: at, message: `steps nest more than ${specLimits.maxStepDepth} levels deep; flatten the workflow (e.g. one sequence instead of nested ones)` };
-        if (++steps > specLimits.maxSteps) return { path: at, message: `the spec has more than ${specLimits.maxSteps} steps; split it, or use a map step over a list of items` };
+        if (++steps > specLimits.maxSteps) return { path: at, message: stepsMessage };
       }
-      const entries: Array<[string | number, unknown]> = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.keys(value).map((k) => [k, value[k]]);
+      const keys: Array<string | number> = Array.isArray(value) ? [] : Object.keys(value);
+      const count = Array.isArray(value) ? value.length : keys.length;
+      // A list of 100,000 branches is refused here, before its items are even looked at.
+      if ((role === 'list' || role === 'record') && steps + count > specLimits.maxSteps) return { path: [...at, Array.isArray(value) ? specLimits.maxSteps - steps : (keys[specLimits.maxSteps - steps] as string)], message: stepsMessage };
+      if (count > specLimits.maxSteps * 200) return { path: at, message: `holds over ${specLimits.maxSteps * 200} values; keep the spec smaller` };
       // Pushed in reverse, so the stack visits them in order and reports the first step over a limit.
-      for (const [key, child] of entries.reverse()) {
+      for (let i = count - 1; i >= 0; i--) {
+        const key = Array.isArray(value) ? i : (keys[i] as string);
         const childRole: Visit['role'] =
           role === 'list' || role === 'record' ? 'step'
             : role === 'step' && typeof key === 'string' && Object.hasOwn(childSteps, key) ? (childSteps[key] === 'one' ? 'step' : (childSteps[key] as 'list' | 'record'))
               : 'data';
-        stack.push({ value: child, path: [...at, key], nesting: nesting + 1, stepDepth: childRole === 'step' && role !== 'data' ? stepDepth + 1 : stepDepth, role: childRole });
+        const child: unknown = (value as Record<string | number, unknown>)[key];
+        if (isObject(child)) stack.push({ value: child, path: [...at, key], nesting: nesting + 1, stepDepth: childRole === 'step' && role !== 'data' ? stepDepth + 1 : stepDepth, role: childRole });
       }
     }
   } catch (err) {

@@ -97,8 +97,12 @@ function mutate(generated: Record<string, unknown>, mutations: Array<{ at: numbe
     else if (how === 'set') Object.defineProperty(parent, key, { value, enumerable: true, configurable: true, writable: true });
     else {
       const current = Object.getOwnPropertyDescriptor(parent, key)?.value as unknown;
-      // An earlier mutation may have made it hostile already: wrap a fresh object then.
-      const target = typeof current === 'object' && current !== null && !isProxy(current) ? { ...current } : {};
+      let target: object = {};
+      try {
+        if (typeof current === 'object' && current !== null && !isProxy(current)) target = { ...current };
+      } catch {
+        // It holds a throwing getter from an earlier mutation: wrap a fresh object.
+      }
       Object.defineProperty(parent, key, { value: hostile(target, how, value), enumerable: true, configurable: true, writable: true });
     }
   }
