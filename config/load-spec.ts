@@ -9,7 +9,7 @@ import { isProxy } from 'node:util/types';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { mcpServerOf } from '../activities/tools/mcp-config';
-import { WorkflowSpecSchema, checkToolPlan, planToolsOf, protoKeyPath, reservedNameMessage, type AgentSpec, type Step, type ToolPlan, type WorkflowSpec } from '../core';
+import { WorkflowSpecSchema, checkToolPlan, planToolsOf, protoKeyPath, walkSteps, reservedNameMessage, type AgentSpec, type Step, type ToolPlan, type WorkflowSpec } from '../core';
 import { specLimits, stepTreeLimitIssue } from '../core/spec-limits';
 import { defaultMaxInputBytes } from '../client/baton-client';
 import { ConfigError, agentSpec, toIssues, type BatonConfig } from './define-config';
@@ -35,7 +35,11 @@ export function resolveWorkflowSpec(raw: unknown, config: BatonConfig, source = 
   if (unknownAgents.length) {
     throw invalid(unknownAgents.map((ref) => ({ path: ref.at, message: `unknown agent "${ref.name}"; configured agents: ${Object.keys(config.agents).join(', ')}${Object.keys(spec.agents).length ? `; spec agents: ${Object.keys(spec.agents).join(', ')}` : ''}` })));
   }
-  const toolNames = new Set([...[...agents.values()].flatMap((a) => a.tools), ...planToolsOf(spec.steps)]);
+  // What generate steps allow their planners' output to use: agents of the spec, tools that resolve.
+  const generates = walkSteps(spec.steps).flatMap(({ step, at }) => (step.kind === 'generate' && step.allow ? [{ allow: step.allow, at: `${at}.allow` }] : []));
+  const unknownAllowed = generates.flatMap(({ allow, at }) => (allow.agents ?? []).flatMap((name, i) => (agents.has(name) ? [] : [{ path: `${at}.agents[${i}]`, message: `unknown agent "${name}"; a generate step may allow only agents of the spec or the config` }])));
+  if (unknownAllowed.length) throw invalid(unknownAllowed);
+  const toolNames = new Set([...[...agents.values()].flatMap((a) => a.tools), ...planToolsOf(spec.steps), ...generates.flatMap(({ allow }) => allow.tools)]);
   const tools = [...spec.tools];
   // MCP tools are listed when a run or step starts; here it is enough that their server is configured.
   const mcpTools: string[] = [];
@@ -55,6 +59,8 @@ export function resolveWorkflowSpec(raw: unknown, config: BatonConfig, source = 
     if (user) throw invalid([{ path: `agents.${user[0]}.tools[${user[1].tools.indexOf(name)}]`, message: `unknown tool "${name}"` }]);
   }
   const known = new Set([...tools.map((t) => t.name), ...mcpTools]);
+  const unknownTools = generates.flatMap(({ allow, at }) => allow.tools.flatMap((name, i) => (known.has(name) ? [] : [{ path: `${at}.tools[${i}]`, message: `unknown tool "${name}"; allow a configured tool, or an MCP tool as <server>__<tool> of a configured server` }])));
+  if (unknownTools.length) throw invalid(unknownTools);
   const planProblems = toolPlansOf(spec.steps, 'steps').flatMap(({ plan, at }) => checkToolPlan(plan, known).map((p) => `${at}.plan.${p}`));
   if (planProblems.length) throw invalid(planProblems.map((p) => ({ path: p.slice(0, p.indexOf(':')), message: p.slice(p.indexOf(':') + 2) })));
   const resolved = { ...spec, agents: Object.fromEntries(agents), tools };
