@@ -123,6 +123,20 @@ describe('baton CLI', () => {
     expect(again.stderr.trim()).toBe(`baton: ${id} is completed; it has nothing left to approve`);
   });
 
+  it('lists a spec run\'s tool-plan step waiting for approval and approves it as a named person', async () => {
+    const id = uniqueWorkflowId('cli-plan');
+    expect(connected('run', '--spec', path.join(__dirname, 'fixtures/cli/pay-plan.yaml'), '--input', 'x', '--id', id, '-q', queue).code).toBe(0);
+    let pending = '';
+    for (let i = 0; i < 30 && !pending.includes(id); i++) {
+      pending = connected('pending').stdout;
+      if (!pending.includes(id)) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(pending).toMatch(new RegExp(`${id}\\s+approval-1\\s+pay-plan\\s+pay\\s+high\\s+\\{"amount":9\\}`));
+    const approved = connected('approve', id, '--as', 'ann');
+    expect(approved.stdout.trim()).toBe(`approved approval-1: pay({"amount":9}) in ${id} by ann`);
+    expect(connected('result', id, '--wait').stdout).toContain('paid 9');
+  });
+
   it('runs a workflow spec with --spec, and names the bad paths of an invalid one', () => {
     const run = connected('run', '--spec', path.join(__dirname, 'fixtures/cli/flow.yaml'), '--input', 'hi', '--wait', '-q', queue);
     expect(run.code).toBe(0);

@@ -1,14 +1,17 @@
 /** `baton pending` and `baton approve <id> [approval] [--reject --reason <text>] [--as <name>]`. */
 import os from 'node:os';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { BatonStatus, type AgentRunState } from '../../../core';
-import { decideApprovalUpdate, stateQuery } from '../../../workflows';
+import { BatonStatus, type PendingApproval } from '../../../core';
+import { decideApprovalUpdate, specStateQuery, stateQuery } from '../../../workflows';
 import { connect, UsageError, type GlobalFlags } from '../context';
 import { table } from '../format';
 
-async function stateOf(client: Client, id: string): Promise<AgentRunState | undefined> {
+/** The pending approvals of an agent run (`state`) or a spec run (`specState`), by its workflow type. */
+async function stateOf(client: Client, id: string, workflowType: string): Promise<{ pendingApprovals: PendingApproval[] } | undefined> {
+  const handle = client.workflow.getHandle(id);
   try {
-    return await client.connection.withDeadline(Date.now() + 3000, () => client.workflow.getHandle(id).query(stateQuery));
+    const query = (): Promise<{ pendingApprovals: PendingApproval[] }> => (workflowType === 'specWorkflow' ? handle.query(specStateQuery) : handle.query(stateQuery));
+    return await client.connection.withDeadline(Date.now() + 3000, query);
   } catch {
     return undefined;
   }
@@ -18,7 +21,7 @@ export async function pendingCommand(globals: GlobalFlags): Promise<number> {
   const { client } = await connect(globals);
   const rows = [['RUN', 'APPROVAL', 'AGENT', 'TOOL', 'RISK', 'ARGUMENTS']];
   for await (const run of client.workflow.list({ query: `${BatonStatus.name} = "waiting_approval" AND ExecutionStatus = "Running"` })) {
-    const state = await stateOf(client, run.workflowId);
+    const state = await stateOf(client, run.workflowId, run.type);
     if (!state) {
       rows.push([run.workflowId, '?', '-', '(no worker answered)', '-', '-']);
       continue;
@@ -48,11 +51,11 @@ function deciderOf(flags: ApproveFlags): string | undefined {
 
 export async function approveCommand(id: string, approvalId: string | undefined, flags: ApproveFlags, globals: GlobalFlags): Promise<number> {
   const { client } = await connect(globals);
-  const { status } = await client.workflow.getHandle(id).describe();
+  const { status, type } = await client.workflow.getHandle(id).describe();
   if (status.name !== 'RUNNING') throw new UsageError(`${id} is ${status.name.toLowerCase()}; it has nothing left to approve`);
   let chosen = approvalId;
   if (!chosen) {
-    const state = await stateOf(client, id);
+    const state = await stateOf(client, id, type);
     const pending = state?.pendingApprovals ?? [];
     if (pending.length !== 1) {
       throw new UsageError(pending.length ? `${id} has ${pending.length} pending approvals (${pending.map((p) => p.id).join(', ')}); name one` : `${id} has no pending approval`);
