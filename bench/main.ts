@@ -42,6 +42,7 @@ function memorySampler() {
 /** The one tool call of each `tool-*` bench agent. */
 function toolCallOf(agent: string): { name: string; arguments: Record<string, unknown> } {
   if (agent === 'tool-mcp') return { name: 'bench-mcp__echo', arguments: { message: 'ping' } };
+  if (agent === 'tool-local') return { name: 'local_noop', arguments: { turn: 1 } };
   return { name: agent === 'tool-cached' ? 'cached_noop' : 'noop', arguments: { turn: 1 } };
 }
 
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
   let mcp: McpPool | undefined;
   try {
     const noop = defineTool({ name: 'noop', description: 'Does nothing', input: z.object({ turn: z.number() }), execute: ({ turn }) => ({ ok: true, turn }) });
+    const localNoop = defineTool({ name: 'local_noop', description: 'Does nothing, as a local activity', local: true, startToCloseTimeout: '5s', input: z.object({ turn: z.number() }), execute: ({ turn }) => ({ ok: true, turn }) });
     const cachedNoop = defineTool({ name: 'cached_noop', description: 'Does nothing, cached', cache: { ttl: '1h' }, input: z.object({ turn: z.number() }), execute: ({ turn }) => ({ ok: true, turn }) });
     const model = ScriptedModel.respondWith(({ agent, messages }) => {
       if (agent.name.startsWith('tool-')) return messages.some((m) => m.role === 'tool') ? { text: 'ok' } : { toolCalls: [toolCallOf(agent.name)] };
@@ -84,8 +86,9 @@ async function main(): Promise<void> {
         'tool-uncached': { provider: 'scripted', model: 'zero-latency', tools: ['noop'] },
         'tool-cached': { provider: 'scripted', model: 'zero-latency', tools: ['cached_noop'] },
         'tool-mcp': { provider: 'scripted', model: 'zero-latency', tools: ['bench-mcp__echo'] },
+        'tool-local': { provider: 'scripted', model: 'zero-latency', tools: ['local_noop'] },
       },
-      tools: [noop, cachedNoop, growingPage],
+      tools: [noop, cachedNoop, localNoop, growingPage],
       // A real MCP server from npm over stdio, started once and reused by every call.
       mcpServers: { 'bench-mcp': { command: process.execPath, args: [require.resolve('@modelcontextprotocol/server-everything/dist/index.js'), 'stdio'] } },
     });

@@ -74,7 +74,7 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
     rows.push(row);
   }
 
-  const toolRows = { 'tool-uncached': 'agent run, 1 uncached tool call', 'tool-cached': 'agent run, 1 cached tool call', 'tool-mcp': 'agent run, 1 MCP tool call (stdio)' };
+  const toolRows = { 'tool-uncached': 'agent run, 1 uncached tool call', 'tool-cached': 'agent run, 1 cached tool call', 'tool-mcp': 'agent run, 1 MCP tool call (stdio)', 'tool-local': 'agent run, 1 local tool call (bare: a normal activity)' };
   for (const [agent, name] of Object.entries(toolRows)) {
     const row: PatternRow = { name, bare: [], baton: [], unit: 'run' };
     if (!wanted(name)) continue;

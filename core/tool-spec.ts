@@ -3,7 +3,7 @@
  * and is found by name; a spec never carries code. Runs in the sandbox.
  */
 import { z } from 'zod';
-import { DurationSchema } from './durations';
+import { DurationSchema, durationToMs } from './durations';
 import { JsonSchemaObject } from './agent-spec';
 
 /** Tool names as every provider accepts them (OpenAI's function-name rule). */
@@ -40,8 +40,26 @@ export const ToolSpecSchema = z
     cache: z.object({ ttl: DurationSchema, key: z.array(z.string()).min(1).optional() }).strict().optional(),
     /** Where the tool came from, for discovery (`typescript`, or `mcp:<server>`). */
     source: z.string().default('typescript'),
+    /**
+     * Run as a local activity, in the worker that runs the workflow: no round trip through the
+     * server's task queue (about half the time of a tool step). Only for short, idempotent
+     * tools: a local activity cannot heartbeat or run on another pool, and a crash re-runs it.
+     */
+    local: z.boolean().default(false),
   })
   .strict();
+
+/** Local tools must finish within this; longer calls belong in normal activities. */
+export const maxLocalToolMs = 10_000;
+
+/** Why a spec cannot run as a local activity, or undefined when it can (or is not local). */
+export function localToolProblem(spec: Pick<ToolSpec, 'local' | 'startToCloseTimeout' | 'name'>): string | undefined {
+  if (!spec.local) return undefined;
+  if (durationToMs(spec.startToCloseTimeout) > maxLocalToolMs) {
+    return `tool "${spec.name}" is local, so its startToCloseTimeout must be at most ${maxLocalToolMs / 1000}s (got ${spec.startToCloseTimeout}); shorten it or drop local: true`;
+  }
+  return undefined;
+}
 
 export type ToolSpec = z.output<typeof ToolSpecSchema>;
 export type ToolSpecInput = z.input<typeof ToolSpecSchema>;

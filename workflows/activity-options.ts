@@ -3,9 +3,9 @@
  * from the agent and tool specs, so a spec change is a data change, not a code change.
  * Runs in the workflow sandbox.
  */
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import type { BatonActivities } from '../activities';
-import type { AgentSpec, ToolSpec } from '../core';
+import type { AgentSpec, ToolRequest, ToolResult, ToolSpec } from '../core';
 import { FailureType, nonRetryableFailureTypes } from '../core/failures';
 
 /** Options for the model call of one agent; the provider's retry-after sets the next delay. */
@@ -46,3 +46,19 @@ export function toolCallOptions(tool: ToolSpec, agent: Pick<AgentSpec, 'taskQueu
 
 /** The activity proxy; per-call options are given with `executeWithOptions`. */
 export const activities = proxyActivities<BatonActivities>({ startToCloseTimeout: '60s' });
+
+/** Options for a `local: true` tool: a local activity in the workflow's worker, same retries. */
+export function localToolCallOptions(tool: ToolSpec): LocalActivityOptions {
+  const { taskQueue: _queue, heartbeatTimeout: _heartbeat, ...options } = toolCallOptions(tool, {});
+  return options;
+}
+
+/** The local-activity proxy for `local: true` tools. */
+export const localActivities = proxyLocalActivities<BatonActivities>({ startToCloseTimeout: '10s' });
+
+/** Runs one tool call: a local activity for `local: true` tools, else an activity on the agent's pool. */
+export function runToolActivity(spec: ToolSpec, agent: Pick<AgentSpec, 'taskQueue'>, summary: string, request: ToolRequest): Promise<ToolResult> {
+  return spec.local
+    ? localActivities.runTool.executeWithOptions({ ...localToolCallOptions(spec), summary }, [request])
+    : activities.runTool.executeWithOptions({ ...toolCallOptions(spec, agent), summary }, [request]);
+}

@@ -4,7 +4,7 @@ import type { AgentRunResult, AgentRunState, AgentSpec, ToolCall, ToolMessage, T
 import { FailureType } from '../core/failures';
 import { addUsage } from '../core/usage';
 import { askPrefix } from './handoffs';
-import { activities, toolCallOptions } from './activity-options';
+import { runToolActivity } from './activity-options';
 import { needsApproval, type ApprovalDesk } from './approvals';
 import { fail, rootMessage } from './failures';
 import { validatedRunInput } from '../core/run-input';
@@ -70,10 +70,9 @@ export async function runToolCall(call: ToolCall, ctx: ToolStepContext): Promise
   // Counted once the tool really runs: calls outside the allowlist and rejected calls are not.
   ctx.state.usage = addUsage(ctx.state.usage, { toolCalls: 1 });
   try {
-    const result = await activities.runTool.executeWithOptions(
-      { ...toolCallOptions(spec, agent), summary: `tool ${call.name} · ${agent.name} · turn ${ctx.turn}` },
-      [{ tool: call.name, callId: call.id, arguments: call.arguments, agent: agent.name, idempotencyKey: `${ctx.workflowId}/${ctx.runId}/${call.id}`, storeResultsOver: ctx.storeResultsOver }],
-    );
+    const result = await runToolActivity(spec, agent, `tool ${call.name} · ${agent.name} · turn ${ctx.turn}`, {
+      tool: call.name, callId: call.id, arguments: call.arguments, agent: agent.name, idempotencyKey: `${ctx.workflowId}/${ctx.runId}/${call.id}`, storeResultsOver: ctx.storeResultsOver,
+    });
     if (result.cached) ctx.state.cacheHits++;
     if (result.errorKind === 'refused') ctx.state.refusedCalls.push({ agent: agent.name, tool: call.name, turn: ctx.turn });
     return toolMessage(call, result.content, result.isError, result.contentRef);

@@ -3,7 +3,7 @@
  * JSON Schema the model sees and the validator for the model's arguments.
  */
 import { z } from 'zod';
-import { ToolSpecSchema, type ToolSpec, type ToolSpecInput } from '../../core';
+import { localToolProblem, ToolSpecSchema, type ToolSpec, type ToolSpecInput } from '../../core';
 
 /** What a tool's `execute` receives besides its arguments. */
 export interface ToolContext {
@@ -82,6 +82,8 @@ export function defineTool<S extends z.ZodType>(definition: ToolDefinitionInput<
   const inputSchema = z.toJSONSchema(input, { target: 'draft-7', unrepresentable: 'any' }) as Record<string, unknown>;
   delete inputSchema.$schema;
   const spec = ToolSpecSchema.parse({ ...options, inputSchema, source: 'typescript' });
+  const problem = localToolProblem(spec);
+  if (problem) throw new TypeError(problem);
   return {
     spec,
     parseArguments(args) {
