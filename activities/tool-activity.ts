@@ -14,7 +14,7 @@ import type { McpPool } from './tools/mcp';
 import type { ContentStore } from './content-store';
 import type { ToolLedger } from './tool-ledger';
 import { withHeartbeats } from './heartbeats';
-import { checkPayloadSize, defaultPayloadLimits, formatBytes, type PayloadLimits } from './payload-limits';
+import { checkPayloadSize, defaultPayloadLimits, formatBytes, payloadBytes, type PayloadLimits } from './payload-limits';
 
 /** What the tool activity works with, besides the tools. */
 export interface ToolActivityDependencies {
@@ -35,7 +35,7 @@ export function toolResultText(value: unknown): string {
 
 /** A result as the workflow gets it: inline, or stored by reference with a preview when too big. */
 async function storedIfLarge(content: string, request: ToolRequest, store: ContentStore, limits: PayloadLimits): Promise<ToolResult> {
-  const bytes = Buffer.byteLength(content, 'utf8');
+  const bytes = payloadBytes(content); // as sent: JSON escapes can make a string several times its length
   const overRun = request.storeResultsOver !== undefined && content.length > request.storeResultsOver;
   if (!overRun && bytes <= limits.storeToolResultsOver) return { content, isError: false };
   const contentRef = await store.put(content);
