@@ -11,6 +11,7 @@ import { agentWorkflow, sendMessageUpdate, sessionWorkflow, specWorkflow, stateQ
 import { SessionInputSchema, SpecRunInputSchema } from '../workflows/schemas';
 import { connectClient, resolveConnectionSettings, type ConnectionOverrides, type ConnectionSettings } from './connection';
 import { runUrl, uiBaseUrl } from './ui-links';
+import { dataConverterFor } from '../codec/settings';
 
 export interface StartAgentOptions {
   workflowId?: string;
@@ -54,7 +55,7 @@ export class BatonClient {
   static async connect(config: BatonConfig, overrides: ConnectionOverrides = {}): Promise<BatonClient> {
     const settings = resolveConnectionSettings(overrides, config.temporal);
     const connection = await connectClient(settings);
-    return new BatonClient(new Client({ connection, namespace: settings.namespace }), config, settings);
+    return new BatonClient(new Client({ connection, namespace: settings.namespace, dataConverter: dataConverterFor(config.encryption) }), config, settings);
   }
 
   /** Throws InputTooLargeError when `value`, as the JSON payload Temporal would carry, is over `temporal.maxInputBytes`. */

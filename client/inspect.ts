@@ -6,6 +6,7 @@
 import { isGrpcServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { describeStuckTask, failingTaskAttempt, lastWorkflowTaskError } from './run-health';
+import { decodeHistory } from '../codec/decode-history';
 
 type History = temporal.api.history.v1.IHistory;
 type Payload = temporal.api.common.v1.IPayload;
@@ -75,7 +76,8 @@ export interface RunNode {
   steps: StepNode[];
 }
 
-function decode(payload: Payload | null | undefined): unknown {
+/** A payload's JSON value (or its text when it is not JSON); undefined when empty. */
+export function decode(payload: Payload | null | undefined): unknown {
   if (!payload?.data || payload.data.length === 0) return undefined;
   const text = Buffer.from(payload.data).toString('utf8');
   try {
@@ -85,11 +87,14 @@ function decode(payload: Payload | null | undefined): unknown {
   }
 }
 
-const firstPayload = (payloads: { payloads?: Payload[] | null } | null | undefined) => decode(payloads?.payloads?.[0]);
-const millis = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => (t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : undefined);
+/** The value of the first payload of a list. */
+export const firstPayload = (payloads: { payloads?: Payload[] | null } | null | undefined) => decode(payloads?.payloads?.[0]);
+/** A protobuf timestamp or duration in milliseconds. */
+export const millis = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => (t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : undefined);
 export const clip = (text: string, max = 80) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
-function failureMessage(failure: temporal.api.failure.v1.IFailure | null | undefined): string {
+/** The innermost message of a failure's cause chain. */
+export function failureMessage(failure: temporal.api.failure.v1.IFailure | null | undefined): string {
   let f = failure;
   while (f?.cause) f = f.cause;
   return f?.message ?? failure?.message ?? 'failed';
@@ -267,7 +272,7 @@ export async function inspectRun(client: Client, workflowId: string, options: { 
     // fetchHistory reports a missing run as a raw gRPC NOT_FOUND; say it the way `status` does.
     if (isGrpcServiceError(err) && err.code === grpcNotFound) throw new WorkflowNotFoundError(`no run with id ${workflowId}`, workflowId, options.runId);
     throw err;
-  });
+  }).then((raw) => decodeHistory(client, raw));
   const node = buildRunNode(workflowId, history);
   if (node.status === 'running') {
     // History alone cannot tell a failing workflow task from a slow one: its retries are not recorded.

@@ -4,6 +4,8 @@ import { AgentSpecSchema, DurationSchema, agentNamePattern, notReserved } from '
 import { ProviderConfigSchema } from '../activities/providers/config';
 import type { BatonTool } from '../activities/tools/define-tool';
 import { McpServersSchema, mcpServerOf } from '../activities/tools/mcp-config';
+import { EncryptionSettingsSchema } from '../codec/settings';
+import { AuditSettingsSchema, defaultAuditSettings } from '../client/ops/audit-settings';
 
 function isBatonTool(value: unknown): value is BatonTool {
   return typeof value === 'object' && value !== null && 'spec' in value && typeof (value as BatonTool).execute === 'function';
@@ -73,6 +75,10 @@ export const BatonConfigSchema = z
     toolCache: StoreSchema('.baton/cache', {}).default({ type: 'file', dir: '.baton/cache' }),
     /** Where conversations passed by reference live: a folder (default), or PostgreSQL. */
     contentStore: StoreSchema('.baton/content', contentStoreExtra).default({ type: 'file', dir: '.baton/content' }),
+    /** Payload encryption (AES-256-GCM, keys from BATON_ENCRYPTION_KEYS): `true` or `{ keysEnv, codecServer }`; off by default. */
+    encryption: EncryptionSettingsSchema.default(false),
+    /** `baton audit export`: redaction rules applied to every record (built-in rules on by default). */
+    audit: AuditSettingsSchema.default(defaultAuditSettings),
   })
   .strict()
   .superRefine((config, ctx) => {

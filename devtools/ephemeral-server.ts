@@ -50,6 +50,8 @@ export interface EphemeralServer {
   address: string;
   /** The server process, e.g. to read the flags it runs with from /proc. */
   pid: number;
+  /** The folder holding its SQLite database files (.sqlite, -wal, -shm), e.g. to check what it stores. */
+  dbDir: string;
   stop(): Promise<void>;
 }
 
@@ -87,6 +89,7 @@ export async function startEphemeralServer(): Promise<EphemeralServer> {
   return {
     address,
     pid: child.pid as number,
+    dbDir: dir,
     async stop() {
       if (child.exitCode === null) {
         process.kill(-(child.pid as number), 'SIGTERM');

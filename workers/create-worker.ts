@@ -11,6 +11,7 @@ import { PostgresToolLedger } from '../activities/postgres-ledger';
 import { FileToolLedger, type ToolLedger } from '../activities/tool-ledger';
 import { defaultPayloadLimits, type PayloadLimits } from '../activities/payload-limits';
 import { getWorkflowBundle } from './workflow-bundle';
+import { dataConverterFor } from '../codec/settings';
 
 export interface BatonWorkerOptions {
   config: BatonConfig;
@@ -113,11 +114,13 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     limits: payloadLimitsOf(config.worker),
     mcp: options.mcp ?? (Object.keys(config.mcpServers).length ? new McpPool(config.mcpServers, options.env) : undefined),
   });
+  const dataConverter = dataConverterFor(config.encryption, options.env);
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? config.temporal.namespace ?? 'default',
     taskQueue: options.taskQueue ?? config.temporal.taskQueue,
-    workflowBundle: options.workflowBundle ?? (await getWorkflowBundle()),
+    workflowBundle: options.workflowBundle ?? (await getWorkflowBundle(dataConverter?.failureConverterPath)),
+    dataConverter,
     activities,
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTaskExecutions,

@@ -2,14 +2,22 @@
 import path from 'node:path';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
 /** The path workers and the bundle test load workflows from. */
 export const workflowsPath = path.join(__dirname, '..', 'workflows', 'index.ts');
 
-/** Bundling takes seconds (webpack + swc); do it once and share the result. */
-export function getWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+/**
+ * Bundling takes seconds (webpack + swc); do it once and share the result. With
+ * `failureConverterPath` (encryption on) the sandbox gets that failure converter: a separate bundle.
+ */
+export function getWorkflowBundle(failureConverterPath?: string): Promise<WorkflowBundleWithSourceMap> {
+  const key = failureConverterPath ?? '';
+  let bundle = bundles.get(key);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({ workflowsPath, logger: quietLogger, ...(failureConverterPath ? { failureConverterPath } : {}) });
+    bundles.set(key, bundle);
+  }
   return bundle;
 }
 

@@ -5,6 +5,7 @@ import type { BatonConfig } from '../../config/define-config';
 import { BatonClient } from '../baton-client';
 import { connectClient, resolveConnectionSettings, type ConnectionSettings } from '../connection';
 import { runUrl, uiBaseUrl } from '../ui-links';
+import { dataConverterFor } from '../../codec/settings';
 
 export interface GlobalFlags {
   config?: string;
@@ -41,7 +42,7 @@ export async function connect(flags: GlobalFlags): Promise<Connected> {
   const connection = await connectClient(settings);
   const base = uiBaseUrl(config?.temporal.uiUrl);
   return {
-    client: new Client({ connection, namespace: settings.namespace }),
+    client: new Client({ connection, namespace: settings.namespace, dataConverter: dataConverterFor(config?.encryption) }),
     settings,
     config,
     ui: (id, runId) => runUrl(base, settings.namespace, id, runId),

@@ -1,0 +1,163 @@
+/**
+ * Payload encryption against a dedicated real dev server whose SQLite files the test reads:
+ * with `encryption: true`, a run's prompt, tool arguments, tool result, answer and failure
+ * message are nowhere in the database, while `baton inspect`, `result`, `status` and
+ * `audit export` (through the same codec) still show them; wrong, missing and rotated keys.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { startEphemeralServer, type EphemeralServer } from '../devtools/ephemeral-server';
+import { loadConfig } from '../config/load-config';
+import type { BatonConfig } from '../config/define-config';
+import { BatonClient } from '../client/baton-client';
+import { createBatonWorker } from '../workers/create-worker';
+import { dataConverterFor } from '../codec/settings';
+import { main } from '../client/cli/main';
+import { describeRunFailure } from '../client/cli/commands/result';
+import { verifyAuditFile } from '../client/ops/audit-verify';
+import { uniqueTaskQueue } from './helpers/temporal';
+import { marks } from './fixtures/encryption/config';
+
+const configPath = path.join(__dirname, 'fixtures/encryption/config.ts');
+const key = () => randomBytes(32).toString('base64');
+const k2 = key();
+const k1 = key();
+const keys = `k2:${k2},k1:${k1}`;
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'baton-encryption-'));
+
+let server: EphemeralServer;
+let native: NativeConnection;
+let connection: Connection;
+let config: BatonConfig;
+const ids = { keeper: '', breaker: '' };
+
+/** Every byte the server has stored: the SQLite database, its WAL and shared-memory files. */
+function databaseBytes(): Buffer {
+  return Buffer.concat(readdirSync(server.dbDir).map((f) => readFileSync(path.join(server.dbDir, f))));
+}
+
+/** Runs the real CLI in this process against the dedicated server; captures what it prints. */
+async function cli(env: string | undefined, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+  const saved = process.env.BATON_ENCRYPTION_KEYS;
+  if (env === undefined) delete process.env.BATON_ENCRYPTION_KEYS;
+  else process.env.BATON_ENCRYPTION_KEYS = env;
+  try {
+    const code = await main(['--config', configPath, '--address', server.address, ...args]);
+    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  } finally {
+    process.env.BATON_ENCRYPTION_KEYS = saved;
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+beforeAll(async () => {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // This process already has a Runtime: keep it.
+  }
+  process.env.BATON_ENCRYPTION_KEYS = keys;
+  server = await startEphemeralServer();
+  native = await NativeConnection.connect({ address: server.address });
+  connection = await Connection.connect({ address: server.address });
+  config = await loadConfig(configPath);
+});
+
+afterAll(async () => {
+  await native?.close();
+  await connection?.close();
+  await server?.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('payload encryption', () => {
+  it('keeps the prompt, tool arguments and result, the answer and failure messages out of the server\'s database', async () => {
+    const taskQueue = uniqueTaskQueue('encrypted');
+    const worker = await createBatonWorker({ config, connection: native, taskQueue });
+    const baton = new BatonClient(new Client({ connection, dataConverter: dataConverterFor(config.encryption) }), config, { namespace: 'default' });
+    const out = await worker.runUntil(async () => {
+      const keeper = await baton.startAgent('keeper', `Find ${marks.prompt}`, { taskQueue });
+      const result = await keeper.result();
+      const breaker = await baton.startAgent('breaker', `Break ${marks.prompt}`, { taskQueue });
+      const failure = await breaker.result().then(() => undefined, (e: unknown) => describeRunFailure(e));
+      return { result, failure, keeper: keeper.workflowId, breaker: breaker.workflowId };
+    });
+    Object.assign(ids, { keeper: out.keeper, breaker: out.breaker });
+    // The client decrypts: the run and its failure read as they were written.
+    expect(out.result.output).toBe(`${marks.answer}: ${marks.result} for ${marks.argument}`);
+    expect(out.failure).toContain(marks.failure);
+
+    const stored = databaseBytes();
+    for (const [name, mark] of Object.entries(marks)) expect(stored.includes(mark), `${name} (${mark}) is in the database`).toBe(false);
+    expect(stored.includes('Encoded failure')).toBe(true);
+
+    // Control: the same agent without encryption leaves its text readable in the same files.
+    const plainQueue = uniqueTaskQueue('plain');
+    const plainConfig = { ...config, encryption: false };
+    const plainWorker = await createBatonWorker({ config: plainConfig, connection: native, taskQueue: plainQueue });
+    const plain = new BatonClient(new Client({ connection }), plainConfig, { namespace: 'default' });
+    await plainWorker.runUntil(async () => (await plain.startAgent('keeper', 'Find PLAINPROMPT-0c7d', { taskQueue: plainQueue })).result());
+    const after = databaseBytes();
+    expect(after.includes('PLAINPROMPT-0c7d')).toBe(true);
+    expect(after.includes(marks.argument)).toBe(true);
+  }, 180_000);
+
+  it('shows the decrypted run in inspect, result, status and audit export', async () => {
+    const inspect = await cli(keys, 'inspect', ids.keeper);
+    expect(inspect.code, inspect.stderr).toBe(0);
+    expect(inspect.stdout).toContain(`tool vault_lookup {"code":"${marks.argument}"} · ok`);
+    expect(inspect.stdout).toContain(`output: ${marks.answer}`);
+    const json = await cli(keys, 'inspect', ids.keeper, '--json');
+    expect(JSON.parse(json.stdout)).toMatchObject({ summary: `agent keeper: Find ${marks.prompt}`, status: 'completed' });
+    const failed = await cli(keys, 'inspect', ids.breaker);
+    expect(failed.stdout).toContain(marks.failure);
+
+    const result = await cli(keys, 'result', ids.keeper);
+    expect(result).toMatchObject({ code: 0 });
+    expect(result.stdout).toBe(`${marks.answer}: ${marks.result} for ${marks.argument}`);
+    const status = await cli(keys, 'status', ids.keeper);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/status\s+completed/);
+
+    const file = path.join(tmp, 'audit.jsonl');
+    const audit = await cli(keys, 'audit', 'export', '--run', ids.keeper, '--out', file);
+    expect(audit.code, audit.stderr).toBe(0);
+    const records = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.find((r) => r.type === 'run.started')).toMatchObject({ agent: 'keeper', input: `Find ${marks.prompt}` });
+    expect(records.find((r) => r.type === 'tool.call')).toMatchObject({ tool: 'vault_lookup', arguments: { code: marks.argument }, result: `${marks.result} for ${marks.argument}` });
+    expect(records.find((r) => r.type === 'run.ended')).toMatchObject({ status: 'completed', output: `${marks.answer}: ${marks.result} for ${marks.argument}` });
+    expect(verifyAuditFile(file)).toMatchObject({ ok: true });
+  }, 120_000);
+
+  it('names the key id when a key is wrong, missing or not set, and decrypts old runs after a rotation', async () => {
+    const wrong = await cli(`k2:${key()},k1:${k1}`, 'result', ids.keeper);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('cannot decrypt a payload encrypted with key "k2": the key "k2" in BATON_ENCRYPTION_KEYS is not the one it was encrypted with');
+    const wrongInspect = await cli(`k2:${key()}`, 'inspect', ids.keeper);
+    expect(wrongInspect.code).toBe(1);
+    expect(wrongInspect.stderr).toContain('key "k2"');
+
+    const missing = await cli(`k1:${k1}`, 'inspect', ids.keeper);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('a payload is encrypted with key "k2", which is not in BATON_ENCRYPTION_KEYS (it has k1): add k2:<its base64 key> to BATON_ENCRYPTION_KEYS');
+
+    const unset = await cli(undefined, 'status', ids.keeper);
+    expect(unset.code).toBe(1);
+    expect(unset.stderr).toContain('encryption is on but BATON_ENCRYPTION_KEYS is not set');
+
+    // Rotation: a new key listed first encrypts from now on; the old ones still decrypt.
+    const rotated = await cli(`k3:${key()},${keys}`, 'result', ids.keeper);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(rotated.stdout).toContain(marks.answer);
+  }, 120_000);
+});
