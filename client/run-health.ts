@@ -24,11 +24,12 @@ function failureMessage(failure: temporal.api.failure.v1.IFailure | null | undef
   return f?.message ?? failure?.message ?? undefined;
 }
 
-/** The error of the newest WorkflowTaskFailed event in `events` (oldest first), if any. */
+/** The error of the newest failed (or timed-out) workflow task in `events` (oldest first), if any. */
 export function lastWorkflowTaskError(events: temporal.api.history.v1.IHistoryEvent[]): string | undefined {
   for (let i = events.length - 1; i >= 0; i--) {
     const failed = events[i]?.workflowTaskFailedEventAttributes;
     if (failed) return failureMessage(failed.failure) ?? String(failed.cause ?? 'failed');
+    if (events[i]?.workflowTaskTimedOutEventAttributes) return 'timed out: no worker completed it in time (a worker that died or was stuck mid-task)';
   }
   return undefined;
 }
