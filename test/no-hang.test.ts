@@ -59,6 +59,21 @@ describe('no run hangs on prototype names', () => {
   }, 60_000);
 });
 
+describe('no run hangs on prototype names from the model', () => {
+  it('answers transfer_to_constructor and ask_toString calls with errors the model can read', async () => {
+    const model = ScriptedModel.respondWith((req) => (req.messages.some((m) => m.role === 'tool') ? { text: 'done' } : { toolCalls: [{ name: 'transfer_to_constructor', arguments: {} }, { name: 'ask_toString', arguments: { request: 'x' } }, { name: '__proto__', arguments: {} }] }));
+    const baton = await startTestBaton({ models: { scripted: model }, agents: { lead: { provider: 'scripted', model: 's', handoffs: ['helper'], agentTools: ['helper'] }, helper: { provider: 'scripted', model: 's' } } });
+    const result = await baton.run(async () => within(15_000, (await baton.client.startAgent('lead', 'go')).result(), 'the run'));
+    expect(result).toMatchObject({ output: 'done', agent: 'lead', path: ['lead'] });
+    const replies = model.calls[1]?.messages.filter((m): m is ToolMessage => m.role === 'tool') ?? [];
+    expect(replies.map((m) => [m.isError, m.content])).toEqual([
+      [true, 'Cannot transfer to "constructor": lead may hand off only to helper.'],
+      [true, 'Cannot ask "toString": lead may ask only helper.'],
+      [true, expect.stringMatching(/^Unknown tool "__proto__"\. Available tools: /)],
+    ]);
+  });
+});
+
 describe('no run hangs on an unexpected error in workflow code', () => {
   it('fails a run whose workflow code throws a TypeError with BatonWorkflowError, at once', async () => {
     const { baton } = await setup(() => ({ text: 'never called' }));
