@@ -8,7 +8,7 @@ import { isCancellation, patched } from '@temporalio/workflow';
 import type { AgentSpec, ApprovalPolicy, ToolPlan, ToolSpec } from '../../core';
 import { FailureType } from '../../core/failures';
 import { checkToolPlan, planRefs, resolvePlanArgs } from '../../core/tool-plan-run';
-import { activities, toolCallOptions } from '../activity-options';
+import { runToolActivity } from '../activity-options';
 import { needsApproval, standardApprovalPolicy, type ApprovalDesk } from '../approvals';
 import { fail, rootMessage } from '../failures';
 import { parseInput } from '../validate-input';
@@ -71,10 +71,9 @@ export async function runToolPlan(input: unknown, ctx: ToolPlanContext): Promise
         }
       }
       try {
-        const result = await activities.runTool.executeWithOptions(
-          { ...toolCallOptions(spec, ctx.agent), summary: `tool ${step.tool} · plan ${ctx.label} · step ${id}` },
-          [{ tool: step.tool, callId: id, arguments: args, agent: ctx.agent.name, idempotencyKey: `${ctx.workflowId}/${ctx.runId}/${ctx.label}/${id}` }],
-        );
+        const result = await runToolActivity(spec, ctx.agent, `tool ${step.tool} · plan ${ctx.label} · step ${id}`, {
+          tool: step.tool, callId: id, arguments: args, agent: ctx.agent.name, idempotencyKey: `${ctx.workflowId}/${ctx.runId}/${ctx.label}/${id}`,
+        });
         if (result.isError) outcomes.set(id, { ok: false, error: result.content });
         else {
           results.set(id, parseResult(result.content));
