@@ -29,7 +29,7 @@ async function fullConversation(request: ModelRequest, conversations: Conversati
 /** Builds the `callModel` activity over the worker's configured providers. */
 export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>, store: ContentStore, limits: PayloadLimits = defaultPayloadLimits) {
   const conversations = new ConversationStore(store);
-  return async function callModel(stepRequest: ModelRequest): Promise<ModelResponse> {
+  async function callOnce(stepRequest: ModelRequest): Promise<ModelResponse> {
     const conversation = stepRequest.conversation ? await fullConversation(stepRequest, conversations) : stepRequest.messages;
     // Inline runs too may hold results the tool activity stored by reference (over the worker's limit).
     const request = { ...stepRequest, messages: await conversations.withStoredResults(conversation) };
@@ -43,7 +43,7 @@ export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>, s
     }
     const started = Date.now();
     const signal = Context.current().cancellationSignal;
-    const completion = await withHeartbeats(() => entry.provider.complete(request, { signal }));
+    const completion = await entry.provider.complete(request, { signal });
     const { inputTokens, outputTokens } = completion.usage;
     const response: ModelResponse = {
       message: { ...completion.message, agent: request.agent.name },
@@ -70,5 +70,10 @@ export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>, s
     // An answer over the payload limit would be refused by the server and end as a timeout after every retry.
     checkPayloadSize(response, limits, `the answer of agent "${request.agent.name}" (turn ${request.turn})`, `ask for a shorter answer, or lower the agent's limits.maxOutputTokens`);
     return response;
+  }
+
+  /** Heartbeats for the whole call (stored conversation reads and writes too), so a dead worker's call is retried after the heartbeat timeout. */
+  return async function callModel(stepRequest: ModelRequest): Promise<ModelResponse> {
+    return withHeartbeats(() => callOnce(stepRequest));
   };
 }
