@@ -55,6 +55,8 @@ interface LedgerEntry {
 
 /** The embedded ledger: one small JSON file per call, written atomically (temp file + rename). */
 export class FileToolLedger implements ToolLedger {
+  private dirReady?: Promise<unknown>;
+
   constructor(readonly dir: string) {}
 
   private file(key: string): string {
@@ -72,10 +74,21 @@ export class FileToolLedger implements ToolLedger {
   }
 
   private async write(entry: LedgerEntry): Promise<void> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    this.dirReady ??= mkdir(this.dir, { recursive: true, mode: 0o700 }).catch((err: unknown) => {
+      this.dirReady = undefined;
+      throw err;
+    });
+    await this.dirReady;
     const file = this.file(entry.key);
     const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-    await writeFile(temp, JSON.stringify(entry), { mode: 0o600 });
+    try {
+      await writeFile(temp, JSON.stringify(entry), { mode: 0o600 });
+    } catch (err) {
+      // The folder went away (pruned by hand, a fresh volume): create it again once.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      await writeFile(temp, JSON.stringify(entry), { mode: 0o600 });
+    }
     await rename(temp, file);
   }
 
