@@ -60,8 +60,8 @@ const StepTreeSchema: z.ZodType<Step> = z.lazy(() =>
       /** The agent for every item; otherwise each item names its own. */
       agent: AgentName.optional(),
       concurrency: Concurrency,
-      /** Items a map runs at most (default 10,000); a longer list fails the step with BatonLimitExceeded. */
-      maxItems: z.number().int().positive().optional(),
+      /** Items a map runs at most (default 2,000, at most 10,000: each item adds about 4 events to the parent's history); a longer list fails the step with BatonLimitExceeded. */
+      maxItems: z.number().int().positive().max(10_000).optional(),
       onFailure: FailurePolicy,
       aggregate: StepTreeSchema.optional(),
       as,

@@ -96,7 +96,7 @@ describe('Baton limits below the server\'s', () => {
     const model = ScriptedModel.respondWith((req) => {
       const text = (req.messages[0] as { content: string }).content;
       if (req.agent.name !== 'classifier') return { text: `did ${text}` };
-      return { text: JSON.stringify({ items: Array.from({ length: text === 'many' ? 10_001 : text === 'five' ? 5 : 80 }, (_, i) => `item ${i}`) }) };
+      return { text: JSON.stringify({ items: Array.from({ length: text === 'many' ? 2_001 : text === 'five' ? 5 : 80 }, (_, i) => `item ${i}`) }) };
     });
     const agents = { ...Object.fromEntries(names.map((n) => [n, { provider: 'scripted', model: 's' }])), classifier: { provider: 'scripted', model: 's', outputSchema: plannerSchema } };
     const baton = await startTestBaton({ models: { scripted: model }, agents });
@@ -110,13 +110,13 @@ describe('Baton limits below the server\'s', () => {
       const isItem = (id: string | null | undefined) => Boolean(id?.includes('.items['));
       const firstDone = events.findIndex((e) => isItem(e.childWorkflowExecutionCompletedEventAttributes?.workflowExecution?.workflowId));
       const peak = events.slice(0, firstDone).filter((e) => isItem(e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId)).length;
-      const tooMany = await within(15_000, (await baton.client.startSpec(wide, 'many')).result().catch((e: unknown) => e), 'the 10,001-item map');
+      const tooMany = await within(15_000, (await baton.client.startSpec(wide, 'many')).result().catch((e: unknown) => e), 'the 2,001-item map');
       const overCap = await within(15_000, (await baton.client.startSpec(capped, 'five')).result().catch((e: unknown) => e), 'the capped map');
       return { result, peak, tooMany, overCap };
     });
     expect(out.result.output.match(/^Result \d+ \(worker: item \d+\):\ndid item \d+$/gm)).toHaveLength(80);
     expect(out.peak).toBe(50);
-    expect(failureOf(out.tooMany)).toMatchObject({ type: FailureType.LimitExceeded, message: 'root.steps[1]: steps.plan.structured.items has 10001 items, over the map\'s limit of 10000 (the step\'s maxItems, default 10000); have the planner return fewer items, or raise maxItems on the map step' });
+    expect(failureOf(out.tooMany)).toMatchObject({ type: FailureType.LimitExceeded, message: 'root.steps[1]: steps.plan.structured.items has 2001 items, over the map\'s limit of 2000 (the step\'s maxItems, default 2000); have the planner return fewer items, or raise maxItems on the map step' });
     expect(failureOf(out.overCap).message).toContain('has 5 items, over the map\'s limit of 3');
   }, 120_000);
 

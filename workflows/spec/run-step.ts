@@ -35,7 +35,7 @@ function valueAt(value: unknown, dotted: string): unknown {
 /** Branches or items run at once when a step sets no `concurrency`: well under the server's 2,000 pending children. */
 export const defaultConcurrency = 50;
 /** Items a `map` runs at most unless the step sets `maxItems`. */
-export const defaultMaxItems = 10_000;
+export const defaultMaxItems = 2_000;
 
 /** The step's concurrency, or the default for a fan-out wider than it (patched: older runs had none). */
 function concurrencyOf(step: Of<'parallel'> | Of<'map'>, count: number): number | undefined {
