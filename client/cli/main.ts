@@ -14,6 +14,8 @@ import { approveCommand, pendingCommand } from './commands/approvals';
 import { toolsDescribeCommand, toolsListCommand, toolsSearchCommand } from './commands/tools';
 import { storePruneCommand } from './commands/store';
 import { historyExportCommand, replayCommand } from './commands/replay';
+import { auditExportCommand, auditVerifyCommand } from './commands/audit';
+import { codecServerCommand } from './commands/codec-server';
 import { runWorker } from '../../workers/run-worker';
 
 /** Exit codes: 0 ok, 1 failed, 2 wrong usage or config, 3 not finished yet. */
@@ -99,6 +101,20 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .requiredOption('-o, --out <file>', 'the JSON file to write')
     .option('--run-id <runId>', 'a specific run of the workflow id (default: the latest)')
     .action((id: string, flags) => set(historyExportCommand(id, flags, globals())));
+  const audit = program.command('audit').description('export runs as a tamper-evident audit trail, and check one');
+  audit.command('export').description('write runs as redacted, hash-chained JSON Lines read from their histories (children included)')
+    .option('--run <id>', 'one run (workflow id) and its child runs (default: every Baton run)')
+    .option('--since <time>', 'only runs started since an ISO 8601 time or a duration back from now (24h, 7d)')
+    .option('--agent <name>', 'only runs of this agent')
+    .option('-o, --out <file>', 'the file to write (default: stdout)')
+    .action((flags) => set(auditExportCommand(flags, globals())));
+  audit.command('verify <file>').description('check an export\'s hash chain; names the first changed, dropped or reordered record')
+    .action((file: string) => set(auditVerifyCommand(file)));
+  program.command('codec-server').description('serve the payload encryption codec to the Web UI (Temporal\'s codec server protocol)')
+    .requiredOption('-p, --port <port>', 'port to listen on')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--ui-origin <origin...>', 'Web UI origins allowed by CORS (default: the config\'s, or http://localhost:8233)')
+    .action((flags) => set(codecServerCommand(flags, globals())));
   return program;
 }
 

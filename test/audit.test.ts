@@ -1,0 +1,147 @@
+/**
+ * `baton audit export` and `verify` on a real run: a hand-off, a tool call, an approval
+ * decided by a named person and a child run (an agent used as a tool), read back from the
+ * histories as JSON Lines, redacted (built-in and configured rules) and hash-chained; then
+ * one changed byte, a dropped line, two swapped lines, a rehashed record and a cut tail.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { defineTool } from '../activities';
+import { ScriptedModel } from '../activities/providers/scripted';
+import { decideApprovalUpdate, stateQuery } from '../workflows';
+import { exportAudit } from '../client/ops/audit-export';
+import { genesisHash, verifyAuditLines } from '../client/ops/audit-chain';
+import { main } from '../client/cli/main';
+import { startTestBaton } from './helpers/baton';
+import { closeTestEnv } from './helpers/temporal';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'baton-audit-'));
+afterAll(async () => {
+  rmSync(tmp, { recursive: true, force: true });
+  await closeTestEnv();
+});
+
+const prompt = 'Pay 30 to alice@example.com, card 4111 1111 1111 1111, key sk-live-abcdefghijklmnop1234';
+const iban = 'DE89370400440532013000';
+type Line = Record<string, unknown>;
+
+async function exportedRun(): Promise<{ lines: string[]; workflowId: string; started: Date }> {
+  const balance = defineTool({ name: 'balance', description: 'Reads the balance', input: z.object({}), execute: () => 'balance 100' });
+  const wire = defineTool({ name: 'wire_money', description: 'Sends money', risk: 'high', input: z.object({ amount: z.number(), iban: z.string() }), execute: ({ amount }) => `sent ${amount}` });
+  const model = ScriptedModel.respondWith(({ agent, messages }) => {
+    if (agent.name === 'triage') return { toolCalls: [{ name: 'transfer_to_banker', arguments: { reason: 'a payment' } }] };
+    if (agent.name === 'clerk') return { text: 'clerk filed it under ACCT-123456' };
+    const results = messages.filter((m) => m.role === 'tool' && !m.content.startsWith('Transferred'));
+    if (!results.length) return { toolCalls: [{ name: 'balance', arguments: {} }, { name: 'wire_money', arguments: { amount: 30, iban } }, { name: 'ask_clerk', arguments: { request: 'file the payment' } }] };
+    return { text: `done: ${results.map((m) => m.content).join(' | ')}` };
+  });
+  const baton = await startTestBaton({
+    models: { scripted: model },
+    agents: {
+      triage: { provider: 'scripted', model: 's', handoffs: ['banker'] },
+      banker: { provider: 'scripted', model: 's', tools: ['balance', 'wire_money'], agentTools: ['clerk'] },
+      clerk: { provider: 'scripted', model: 's' },
+    },
+    tools: [balance, wire],
+    audit: { redact: { fields: ['**.iban'], patterns: ['ACCT-\\d{6}'] } },
+  });
+  const started = new Date(Date.now() - 1000);
+  const workflowId = await baton.run(async () => {
+    const handle = await baton.client.startAgent('triage', prompt);
+    for (let i = 0; i < 200 && !(await handle.query(stateQuery)).pendingApprovals.length; i++) await new Promise((r) => setTimeout(r, 50));
+    await handle.executeUpdate(decideApprovalUpdate, { args: [{ approvalId: 'approval-1', approve: true, reason: 'ok, told bob@example.org', by: 'alice' }] });
+    await handle.result();
+    return handle.workflowId;
+  });
+  const lines: string[] = [];
+  await exportAudit(baton.client.temporal, baton.config.audit, { workflowId }, (line) => void lines.push(line));
+  // Without --run: visibility finds the same run by its agent and start time (children included).
+  const byAgent: string[] = [];
+  for (let i = 0; i < 50 && byAgent.length <= 1; i++) {
+    byAgent.length = 0;
+    await exportAudit(baton.client.temporal, baton.config.audit, { agent: 'triage', since: started }, (line) => void byAgent.push(line));
+    if (byAgent.length <= 1) await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(byAgent.map((l) => (JSON.parse(l) as Line).type)).toEqual(lines.map((l) => (JSON.parse(l) as Line).type));
+  return { lines, workflowId, started };
+}
+
+describe('audit export', () => {
+  let lines: string[] = [];
+
+  it('writes one record per run start and end, model call, tool call, approval, hand-off and child run, redacted and chained', async () => {
+    const run = await exportedRun();
+    lines = run.lines;
+    const records = lines.map((l) => JSON.parse(l) as Line);
+    const text = lines.join('\n');
+    const of = (type: string, where: Line = {}) => records.filter((r) => r.type === type && Object.entries(where).every(([k, v]) => r[k] === v));
+
+    expect(records[0]).toMatchObject({ seq: 1, type: 'run.started', workflowId: run.workflowId, agent: 'triage', prev: genesisHash });
+    expect(of('model.call', { agent: 'triage' })[0]).toMatchObject({ provider: 'scripted', model: 's', turn: 1, attempts: 1, usage: { inputTokens: expect.any(Number) }, output: { toolCalls: [{ name: 'transfer_to_banker' }] } });
+    expect(of('handoff')).toEqual([expect.objectContaining({ from: 'triage', to: 'banker', workflowId: run.workflowId })]);
+    expect(records.indexOf(of('handoff')[0] as Line)).toBeLessThan(records.indexOf(of('model.call', { agent: 'banker' })[0] as Line));
+    expect(of('tool.call', { tool: 'balance' })).toEqual([expect.objectContaining({ agent: 'banker', arguments: {}, outcome: 'ok', result: 'balance 100', attempts: 1, cached: false })]);
+    expect(of('approval.requested')).toEqual([expect.objectContaining({ approvalId: 'approval-1', tool: 'wire_money', agent: 'banker', risk: 'high', arguments: { amount: 30, iban: '[redacted]' } })]);
+    expect(of('approval.decided')).toEqual([expect.objectContaining({ approvalId: 'approval-1', decision: 'approved', by: 'person', decidedBy: 'alice', reason: 'ok, told [redacted email]', decidedAt: expect.any(String) })]);
+    expect(of('tool.call', { tool: 'wire_money' })).toEqual([expect.objectContaining({ outcome: 'ok', result: 'sent 30', arguments: { amount: 30, iban: '[redacted]' } })]);
+    // The child run (the clerk, asked as a tool) follows its parent, linked to it.
+    const child = of('run.started', { agent: 'clerk' })[0];
+    expect(child).toMatchObject({ parentWorkflowId: run.workflowId, input: 'file the payment' });
+    expect(of('run.ended', { workflowId: child?.workflowId as string })[0]).toMatchObject({ status: 'completed', output: 'clerk filed it under [redacted]' });
+    expect(of('run.ended', { workflowId: run.workflowId })[0]).toMatchObject({ status: 'completed', agent: 'banker', path: ['triage', 'banker'] });
+    expect(records.at(-1)).toMatchObject({ type: 'export.completed', records: records.length - 1 });
+
+    // Redaction reaches every record: the input, the model's messages, tool arguments, the child's output.
+    expect(of('run.started', { workflowId: run.workflowId })[0]?.input).toBe('Pay 30 to [redacted email], card [redacted card number], key [redacted api key]');
+    for (const secret of ['alice@example.com', 'bob@example.org', '4111 1111 1111 1111', 'sk-live-abcdefghijklmnop1234', iban, 'ACCT-123456']) expect(text).not.toContain(secret);
+
+    // The chain: every record carries the SHA-256 of the one before.
+    records.forEach((r, i) => {
+      expect(r.seq).toBe(i + 1);
+      if (i > 0) expect(r.prev).toBe(records[i - 1]?.hash);
+      const body = (lines[i] as string).replace(/,"hash":"[0-9a-f]{64}"\}$/, '}');
+      expect(r.hash).toBe(createHash('sha256').update(body).digest('hex'));
+    });
+  }, 120_000);
+
+  it('verify accepts the export and names the first changed, dropped or reordered record by line', async () => {
+    expect(lines.length).toBeGreaterThan(8);
+    const file = path.join(tmp, 'run.jsonl');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const cli = async (...args: string[]) => {
+      const out: string[] = [];
+      const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+      try {
+        return { code: await main(args), stdout: out.join('\n') };
+      } finally {
+        log.mockRestore();
+      }
+    };
+    expect(await cli('audit', 'verify', file)).toEqual({ code: 0, stdout: `${file}: ${lines.length - 1} records, hash chain intact` });
+
+    // One byte changed in record 5.
+    const changed = [...lines];
+    changed[4] = (changed[4] as string).replace('"type":"', '"type":"X');
+    writeFileSync(file, `${changed.join('\n')}\n`);
+    expect(await cli('audit', 'verify', file)).toEqual({ code: 1, stdout: `${file}: line 5: changed: the record does not match its own hash` });
+
+    expect(verifyAuditLines(lines.filter((_, i) => i !== 3))).toEqual({ ok: false, line: 4, problem: 'dropped: record 4 is missing (this line holds record 5)' });
+    const swapped = [...lines];
+    [swapped[2], swapped[3]] = [lines[3] as string, lines[2] as string];
+    expect(verifyAuditLines(swapped)).toEqual({ ok: false, line: 3, problem: 'reordered: holds record 4; record 3 is on line 4' });
+    expect(verifyAuditLines(lines.slice(0, -1))).toMatchObject({ ok: false, line: lines.length, problem: expect.stringContaining('dropped: the file ends without its closing export.completed record') });
+
+    // Record 6 altered and its own hash recomputed: line 7 no longer links to it.
+    const record = JSON.parse(lines[5] as string) as Line;
+    const altered: Line = { ...record, at: '2000-01-01T00:00:00.000Z' };
+    const { hash: _hash, ...body } = altered;
+    const text = JSON.stringify(body);
+    const rehashed = [...lines];
+    rehashed[5] = `${text.slice(0, -1)},"hash":"${createHash('sha256').update(text).digest('hex')}"}`;
+    expect(verifyAuditLines(rehashed)).toMatchObject({ ok: false, line: 6, problem: expect.stringContaining('changed: the record was altered and its hash recomputed') });
+  });
+});
