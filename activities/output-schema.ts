@@ -40,6 +40,21 @@ function extractJson(text: string): string {
   return (fenced ? fenced[1] : text) as string;
 }
 
+/** How deep a structured answer may nest: deeper JSON overflows the stack of whatever walks it next. */
+export const maxAnswerNesting = 128;
+
+/** Whether `value` nests deeper than `max` levels, found without recursion. */
+function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [current, depth] = stack.pop() as [unknown, number];
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth > max) return true;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 export type OutputCheck = { ok: true; output: unknown } | { ok: false; error: string };
 
 /** Parses and validates a final answer; the error text is written for the model to act on. */
@@ -50,6 +65,7 @@ export function checkOutput(text: string, schema: Record<string, unknown>): Outp
   } catch {
     return { ok: false, error: 'the answer is not valid JSON' };
   }
+  if (nestsDeeperThan(value, maxAnswerNesting)) return { ok: false, error: `the answer nests more than ${maxAnswerNesting} levels deep; answer with flatter JSON` };
   const validate = validatorFor(schema);
   if (validate(value)) return { ok: true, output: value };
   return { ok: false, error: describeErrors(validate) };

@@ -35,7 +35,14 @@ export function formatBytes(bytes: number): string {
  * `what` says whose payload it is and `fix` what to change besides the setting.
  */
 export function checkPayloadSize(value: unknown, limits: PayloadLimits, what: string, fix: string): void {
-  const bytes = payloadBytes(value);
+  let bytes: number;
+  try {
+    bytes = payloadBytes(value);
+  } catch (err) {
+    // JSON thousands of levels deep overflows JSON.stringify's stack, here and in the data converter.
+    if (!(err instanceof RangeError)) throw err;
+    throw ApplicationFailure.create({ type: FailureType.LimitExceeded, nonRetryable: true, message: `${what} nests too deeply to send as a payload (${err.message}): ${fix}` });
+  }
   if (bytes <= limits.maxPayloadBytes) return;
   throw ApplicationFailure.create({
     type: FailureType.LimitExceeded,
