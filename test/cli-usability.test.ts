@@ -137,8 +137,8 @@ describe('the README', () => {
 });
 
 describe('CLI messages', () => {
-  it('says "no run with id" for inspect and status alike', async () => {
-    for (const command of ['inspect', 'status']) {
+  it('says "no run with id" for every command given an unknown run', async () => {
+    for (const command of ['inspect', 'status', 'result', 'cancel', 'approve']) {
       const { code, stderr } = await cli('--address', inject('temporalAddress'), command, 'no-such-run');
       expect({ command, code, stderr }).toEqual({ command, code: 1, stderr: 'baton: no run with id no-such-run' });
     }
