@@ -6,7 +6,7 @@
  * tool's count is the window the ledger cannot close (effect done, result not yet recorded).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
@@ -109,5 +109,6 @@ describe('tool effects under repeated kill -9', () => {
     expect(checked.size + naive.size).toBe(calls);
     expect(duplicates(checked)).toBe(0);
     expect(kills).toBeGreaterThanOrEqual(15);
+    rmSync(dir, { recursive: true, force: true }); // kept for a look when an assertion fails
   }, 200_000);
 });
