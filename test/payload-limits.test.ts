@@ -6,7 +6,7 @@
  * threshold) fails at once, typed, instead of being refused by the server and retried until
  * it times out.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -18,11 +18,16 @@ import { FailureType, type ToolMessage } from '../core';
 import { startTestBaton } from './helpers/baton';
 import { closeTestEnv } from './helpers/temporal';
 
-afterAll(closeTestEnv);
+const dirs: string[] = [];
+afterAll(async () => {
+  dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })); // a 50 MB result each run
+  await closeTestEnv();
+});
 
 const MiB = 1024 * 1024;
 const stores = () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'baton-payload-'));
+  dirs.push(dir);
   return { contentStore: { dir: path.join(dir, 'content') }, toolCache: { dir: path.join(dir, 'cache') } };
 };
 
