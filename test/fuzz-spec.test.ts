@@ -153,6 +153,16 @@ describe('workflow spec limits', () => {
     expect(configOutcome(() => resolveWorkflowSpec(wideSpec(specLimits.maxSteps - 1), config)).ok).toBe(true);
   });
 
+  it('refuses a YAML alias bomb (10^11 branches from 1 KB) before it expands', () => {
+    const lines = ['a0: &a0 [{ kind: agent, agent: writer }]'];
+    for (let i = 1; i < 12; i++) lines.push(`a${i}: &a${i} [${Array.from({ length: 10 }, () => `*a${i - 1}`).join(', ')}]`);
+    const file = path.join(dir, 'bomb.yaml');
+    writeFileSync(file, `name: bomb\nx:\n${lines.map((l) => `  ${l}`).join('\n')}\nsteps: { kind: parallel, branches: *a11 }\n`);
+    const { outcome, ms } = timed(() => loadWorkflowSpec(file, config));
+    expect(ms).toBeLessThan(2000);
+    expect(!outcome.ok && outcome.error.issues).toEqual([{ path: '(file)', message: 'Excessive alias count indicates a resource exhaustion attack' }]);
+  });
+
   it('refuses a resolved spec over the run-input size, and values nested too deep inside a step', () => {
     const big = { name: 'big', steps: { kind: 'parallel', branches: Array.from({ length: 60 }, (_, i) => ({ kind: 'agent', agent: `a${i}` })) }, agents: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`a${i}`, { provider: 'p', model: 'm', instructions: 'x'.repeat(30_000) }])) };
     const outcome = configOutcome(() => resolveWorkflowSpec(big, config));
