@@ -12,11 +12,13 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { defineTool } from '../activities';
 import { ScriptedModel } from '../activities/providers/scripted';
-import { decideApprovalUpdate, stateQuery } from '../workflows';
+import { decideApprovalUpdate, replaceStepUpdate, specStateQuery, stateQuery } from '../workflows';
 import { exportAudit } from '../client/ops/audit-export';
 import { genesisHash, verifyAuditLines } from '../client/ops/audit-chain';
+import { AuditRedactor } from '../client/ops/audit-redact';
 import { main } from '../client/cli/main';
 import { startTestBaton } from './helpers/baton';
+import { specFor } from './helpers/spec';
 import { closeTestEnv } from './helpers/temporal';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'baton-audit-'));
@@ -143,5 +145,57 @@ describe('audit export', () => {
     const rehashed = [...lines];
     rehashed[5] = `${text.slice(0, -1)},"hash":"${createHash('sha256').update(text).digest('hex')}"}`;
     expect(verifyAuditLines(rehashed)).toMatchObject({ ok: false, line: 6, problem: expect.stringContaining('changed: the record was altered and its hash recomputed') });
+  });
+
+  it('records a spec change (replaceStep), a spec\'s approval step, its child runs, and a failed run with its failure', async () => {
+    const model = ScriptedModel.respondWith(({ agent, messages }) =>
+      agent.name === 'breaker' ? { fail: { status: 400, message: 'bad request' } } : { text: `${agent.name}(${(messages[0] as { content: string }).content})` });
+    const agents = Object.fromEntries(['drafter', 'publisher', 'archiver', 'breaker'].map((n) => [n, { provider: 'scripted', model: 's' }]));
+    const baton = await startTestBaton({ models: { scripted: model }, agents });
+    const flow = { kind: 'sequence', steps: [{ kind: 'agent', agent: 'drafter' }, { kind: 'approval', message: 'Publish this draft?' }, { kind: 'agent', agent: 'publisher' }] };
+    const ids = await baton.run(async () => {
+      const spec = await baton.client.startSpec(specFor(baton, 'review', flow), 'news');
+      for (let i = 0; i < 200 && !(await spec.query(specStateQuery)).pendingApprovals.length; i++) await new Promise((r) => setTimeout(r, 50));
+      await spec.executeUpdate(replaceStepUpdate, { args: [{ path: 'root.steps[2]', step: { kind: 'agent', agent: 'archiver' } }] });
+      await spec.executeUpdate(decideApprovalUpdate, { args: [{ approvalId: 'approval-1', approve: true, by: 'carol' }] });
+      await spec.result();
+      const broken = await baton.client.startAgent('breaker', 'go');
+      await broken.result().catch(() => undefined);
+      return { spec: spec.workflowId, broken: broken.workflowId };
+    });
+    const read = async (workflowId: string) => {
+      const lines: string[] = [];
+      await exportAudit(baton.client.temporal, baton.config.audit, { workflowId }, (l) => void lines.push(l));
+      expect(verifyAuditLines(lines)).toMatchObject({ ok: true });
+      return lines.map((l) => JSON.parse(l) as Line);
+    };
+    const spec = await read(ids.spec);
+    expect(spec[0]).toMatchObject({ type: 'run.started', workflowType: 'specWorkflow', spec: 'review', input: 'news' });
+    expect(spec.filter((r) => r.type === 'spec.changed')).toEqual([expect.objectContaining({ change: { path: 'root.steps[2]', step: { kind: 'agent', agent: 'archiver' } }, result: { path: 'root.steps[2]' } })]);
+    expect(spec.filter((r) => r.type === 'approval.decided')).toEqual([expect.objectContaining({ decision: 'approved', decidedBy: 'carol' })]);
+    expect(spec.filter((r) => r.type === 'run.started' && r.parentWorkflowId === ids.spec).map((r) => r.agent)).toEqual(['drafter', 'archiver']);
+    expect(spec.filter((r) => r.type === 'run.ended' && r.workflowId === ids.spec)).toEqual([expect.objectContaining({ status: 'completed', output: 'archiver(drafter(news))' })]);
+
+    const broken = await read(ids.broken);
+    expect(broken.find((r) => r.type === 'model.call')).toMatchObject({ agent: 'breaker', error: expect.stringContaining('bad request') });
+    expect(broken.find((r) => r.type === 'failure')).toMatchObject({ scope: 'run', error: expect.stringContaining('bad request') });
+    expect(broken.find((r) => r.type === 'run.ended')).toMatchObject({ status: 'failed' });
+  }, 120_000);
+
+  it('redacts with the built-in rules (off with builtIn: false), configured patterns and field paths', () => {
+    const redactor = new AuditRedactor({ builtIn: true, patterns: ['ACCT-\\d+'], fields: ['arguments.pin', '*.token', '**.iban'] });
+    const record = {
+      text: 'mail a.b+c@mail.example.co.uk, card 4111-1111-1111-1111 (order 1234567890123456 stays), AKIAIOSFODNN7EXAMPLE, ghp_abcdefghijklmnopqrstuvwxyz0123456789, Bearer abc.def-ghi_jkl~mnop, ACCT-42',
+      arguments: { pin: 1234, nested: { pin: 5 } },
+      call: { token: 't' },
+      deep: [{ x: { iban: 'DE1' } }],
+    };
+    expect(redactor.redact(record)).toEqual({
+      text: 'mail [redacted email], card [redacted card number] (order 1234567890123456 stays), [redacted api key], [redacted api key], Bearer [redacted api key], [redacted]',
+      arguments: { pin: '[redacted]', nested: { pin: 5 } },
+      call: { token: '[redacted]' },
+      deep: [{ x: { iban: '[redacted]' } }],
+    });
+    expect(new AuditRedactor({ builtIn: false, patterns: [], fields: [] }).redact(record)).toEqual(record);
   });
 });

@@ -20,6 +20,7 @@ import { dataConverterFor } from '../codec/settings';
 import { main } from '../client/cli/main';
 import { describeRunFailure } from '../client/cli/commands/result';
 import { verifyAuditFile } from '../client/ops/audit-verify';
+import { replayRun } from '../client/ops/replay';
 import { uniqueTaskQueue } from './helpers/temporal';
 import { marks } from './fixtures/encryption/config';
 
@@ -137,6 +138,10 @@ describe('payload encryption', () => {
     expect(records.find((r) => r.type === 'tool.call')).toMatchObject({ tool: 'vault_lookup', arguments: { code: marks.argument }, result: `${marks.result} for ${marks.argument}` });
     expect(records.find((r) => r.type === 'run.ended')).toMatchObject({ status: 'completed', output: `${marks.answer}: ${marks.result} for ${marks.argument}` });
     expect(verifyAuditFile(file)).toMatchObject({ ok: true });
+
+    // `baton replay` decodes the encrypted history through the same codec.
+    const encrypted = new Client({ connection, dataConverter: dataConverterFor(config.encryption) });
+    expect(await replayRun(encrypted, ids.keeper)).toEqual([expect.objectContaining({ ok: true })]);
   }, 120_000);
 
   it('names the key id when a key is wrong, missing or not set, and decrypts old runs after a rotation', async () => {

@@ -4,6 +4,7 @@
  * code; one that does not names the event where the new code diverged.
  */
 import type { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { temporal } from '@temporalio/proto';
 import { getWorkflowBundle } from '../../workers/workflow-bundle';
@@ -46,10 +47,10 @@ function coreMessage(error: string): string {
   return /message: "([^"]+)"/.exec(error)?.[1] ?? error;
 }
 
-/** Replays one history; never throws for a replay failure, only reports it. */
-export async function replayHistory(bundle: WorkflowBundleWithSourceMap, workflowId: string, runId: string, history: History): Promise<ReplayOutcome> {
+/** Replays one history; never throws for a replay failure, only reports it. `dataConverter` decodes encrypted payloads. */
+export async function replayHistory(bundle: WorkflowBundleWithSourceMap, workflowId: string, runId: string, history: History, dataConverter?: DataConverter): Promise<ReplayOutcome> {
   try {
-    await Worker.runReplayHistory({ workflowBundle: bundle, replayName: `baton-replay-${workflowId}` }, history, workflowId);
+    await Worker.runReplayHistory({ workflowBundle: bundle, replayName: `baton-replay-${workflowId}`, dataConverter }, history, workflowId);
     return { workflowId, runId, ok: true };
   } catch (err) {
     const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
@@ -67,7 +68,7 @@ export async function replayRun(client: Client, workflowId: string, options: { r
     const handle = client.workflow.getHandle(next.workflowId, next.runId);
     const runId = next.runId ?? (await handle.describe()).runId;
     const history = await client.workflow.getHandle(next.workflowId, runId).fetchHistory();
-    outcomes.push(await replayHistory(bundle, next.workflowId, runId, history));
+    outcomes.push(await replayHistory(bundle, next.workflowId, runId, history, { payloadCodecs: client.options.loadedDataConverter.payloadCodecs }));
     if (options.children) queue.push(...childRunsOf(history));
   }
   return outcomes;
