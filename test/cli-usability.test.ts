@@ -134,6 +134,26 @@ describe('the README', () => {
       rmSync(project, { recursive: true, force: true });
     }
   });
+
+  it('has imports in "Running agents from code" that resolve (baton, baton/workflows)', async () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Running agents from code'));
+    const example = /```ts\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const imports = example.split('\n').filter((line) => line.startsWith('import '));
+    expect(imports).toEqual(["import { BatonClient, loadConfig } from 'baton';", "import { stateQuery } from 'baton/workflows';"]);
+    const project = mkdtempSync(path.join(root, '.readme-example-'));
+    try {
+      // Only the imports: the rest of the example needs a server and a config.
+      writeFileSync(path.join(project, 'client.ts'), `${imports.join('\n')}\nexport default { BatonClient, loadConfig, stateQuery };\n`);
+      const { require: tsxRequire } = await import('tsx/cjs/api');
+      const loaded = tsxRequire(path.join(project, 'client.ts'), __filename) as { default: Record<string, unknown> };
+      expect(typeof loaded.default.BatonClient).toBe('function');
+      expect(typeof loaded.default.loadConfig).toBe('function');
+      expect(loaded.default.stateQuery).toMatchObject({ type: 'query', name: 'state' });
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('CLI messages', () => {
