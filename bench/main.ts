@@ -3,6 +3,7 @@
  * An agent turn = one model call (zero-latency scripted model) + one tool call; the
  * baseline does the same activities as no-ops. Prints a Markdown table of ratios.
  */
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
@@ -11,6 +12,7 @@ import { z } from 'zod';
 import { defineTool, type McpPool } from '../activities';
 import { ScriptedModel } from '../activities/providers/scripted';
 import { BatonClient } from '../client/baton-client';
+import { dataConverterFor } from '../codec/settings';
 import { validateConfig } from '../config/define-config';
 import { createBatonWorker, openMcpPool } from '../workers/create-worker';
 import { startEphemeralServer } from '../devtools/ephemeral-server';
@@ -25,6 +27,9 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const WARMUP = 2;
 /** Threads for workflow code in both workers (the SDK's default is 1). */
 const WORKFLOW_THREADS = process.env.BENCH_WORKFLOW_THREADS ? Number(process.env.BENCH_WORKFLOW_THREADS) : undefined;
+/** BENCH_ENCRYPTION=1: Baton's client and worker encrypt every payload (a throwaway key unless BATON_ENCRYPTION_KEYS is set); bare Temporal stays plain. */
+const ENCRYPTION = process.env.BENCH_ENCRYPTION === '1';
+if (ENCRYPTION) process.env.BATON_ENCRYPTION_KEYS ??= `bench:${randomBytes(32).toString('base64')}`;
 
 interface Sample { turns: number[]; events: number; bytes: number }
 
@@ -75,6 +80,7 @@ async function main(): Promise<void> {
     const config = validateConfig({
       temporal: { taskQueue: `bench-baton-${process.pid}` },
       worker: { workflowThreadPoolSize: WORKFLOW_THREADS },
+      encryption: ENCRYPTION,
       providers: { scripted: { type: 'scripted', model } },
       agents: {
         bench: { provider: 'scripted', model: 'zero-latency', tools: ['noop'], limits: { maxTurns: TURNS + 1 } },
@@ -96,7 +102,7 @@ async function main(): Promise<void> {
     const batonWorker = await createBatonWorker({ config, connection: nativeConnection, mcp });
     const bareQueue = `bench-bare-${process.pid}`;
     const bareWorker = await Worker.create({ connection: nativeConnection, taskQueue: bareQueue, workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'bare-workflow.ts'), logger: quiet }), activities: bareActivities, workflowThreadPoolSize: WORKFLOW_THREADS });
-    const baton = new BatonClient(client, config, { namespace: 'default' });
+    const baton = new BatonClient(ENCRYPTION ? new Client({ connection: client.connection, dataConverter: dataConverterFor(true) }) : client, config, { namespace: 'default' });
 
     const runBaton = async (key: string): Promise<Sample> => {
       const handle = await baton.startAgent('bench', key, { workflowId: key });
