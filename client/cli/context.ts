@@ -2,7 +2,6 @@
 import { Client } from '@temporalio/client';
 import { findConfigPath, loadConfig } from '../../config/load-config';
 import type { BatonConfig } from '../../config/define-config';
-import { BatonClient } from '../baton-client';
 import { connectClient, resolveConnectionSettings, type ConnectionSettings } from '../connection';
 import { runUrl, uiBaseUrl } from '../ui-links';
 import { dataConverterFor } from '../../codec/settings';
@@ -47,10 +46,4 @@ export async function connect(flags: GlobalFlags): Promise<Connected> {
     config,
     ui: (id, runId) => runUrl(base, settings.namespace, id, runId),
   };
-}
-
-/** Connects the typed Baton client (needs the config, to resolve agents and tools). */
-export async function connectBaton(flags: GlobalFlags): Promise<BatonClient> {
-  const config = (await configFor(flags, true)) as BatonConfig;
-  return BatonClient.connect(config, flags);
 }
