@@ -88,7 +88,7 @@ export class BatonClient {
   /** Starts a declarative workflow (already resolved with `resolveWorkflowSpec` or `loadWorkflowSpec`). */
   async startSpec(spec: WorkflowSpec, input: string, options: StartAgentOptions = {}): Promise<SpecRunHandle> {
     const parsed = SpecRunInputSchema.safeParse({ spec, input });
-    if (!parsed.success) throw new ConfigError('workflow spec', toIssues(parsed.error));
+    if (!parsed.success) throw new ConfigError(`"${spec.name}"`, toIssues(parsed.error), 'workflow spec');
     const args = { ...parsed.data, validated: true as const };
     this.checkInputSize(`the input of workflow spec ${spec.name}`, args);
     return this.temporal.workflow.start(specWorkflow, {
