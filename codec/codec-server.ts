@@ -16,6 +16,8 @@ export interface CodecServerOptions {
   token?: string;
   /** Largest request body accepted (default 8 MiB). */
   maxBodyBytes?: number;
+  /** Applied after decoding, for display (e.g. `storedContentResolver`: content-store references resolved). */
+  afterDecode?: (payloads: Payload[]) => Promise<Payload[]>;
 }
 
 /** A running codec server. */
@@ -96,7 +98,7 @@ export function codecRequestHandler(options: CodecServerOptions): (req: Incoming
     }
     readBody(req, maxBody)
       .then((body) => parsePayloads(body))
-      .then((payloads) => (operation === 'encode' ? options.codec.encode(payloads) : options.codec.decode(payloads)))
+      .then((payloads) => (operation === 'encode' ? options.codec.encode(payloads) : options.codec.decode(payloads).then((decoded) => options.afterDecode?.(decoded) ?? decoded)))
       .then((payloads) => reply(200, JSON.stringify({ payloads: payloads.map(toJson) }), 'application/json'))
       .catch((err: unknown) => reply(err instanceof HttpError ? err.status : 400, err instanceof Error ? err.message : String(err)));
   };

@@ -5,12 +5,17 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { startCodecServer, type RunningCodecServer } from '../codec/codec-server';
 import { EncryptionCodec } from '../codec/encryption-codec';
 import { parseKeys } from '../codec/keys';
+import { storedContentResolver } from '../codec/stored-content';
+import { FileContentStore } from '../activities';
+import { ConversationStore } from '../activities/conversation-store';
 
 const ui = 'http://localhost:8233';
 const token = 'codec-token-5d2c';
@@ -118,4 +123,34 @@ describe('codec server', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   }, 60_000);
+
+  it('with a content store, shows stored conversations and tool results in place of their references (decode only)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'baton-codec-store-'));
+    const store = new FileContentStore(dir);
+    const first = await new ConversationStore(store).append(undefined, [{ role: 'user', content: 'hello' }], [{ role: 'user', content: 'hello' }]);
+    const ref = await new ConversationStore(store).append(first, [{ role: 'assistant', content: 'hi there', toolCalls: [] }], [{ role: 'user', content: 'hello' }, { role: 'assistant', content: 'hi there', toolCalls: [] }]);
+    const resultRef = await store.put('a very long tool result');
+    const resolving = await startCodecServer({ codec, uiOrigins: [ui], port: 0, afterDecode: storedContentResolver(store) });
+    try {
+      const response = { conversationRef: ref, usage: { inputTokens: 1 }, message: { role: 'tool', content: 'a very…', contentRef: resultRef }, other: { contentRef: 'sha256:0000' } };
+      const [encrypted] = await codec.encode([defaultPayloadConverter.toPayload(response)]);
+      const res = await fetch(`${resolving.url}/decode`, { method: 'POST', headers: { Origin: ui, 'Content-Type': 'application/json' }, body: JSON.stringify({ payloads: [toJson(encrypted as Payload)] }) });
+      const body = (await res.json()) as { payloads: JsonPayload[] };
+      expect(JSON.parse(text(body.payloads[0]?.data ?? ''))).toEqual({
+        ...response,
+        'baton:stored': {
+          [ref]: [{ role: 'user', content: 'hello' }, { role: 'assistant', content: 'hi there', toolCalls: [] }],
+          [resultRef]: 'a very long tool result',
+          'sha256:0000': "(not in this content store: pruned, or kept in another machine's store)",
+        },
+      });
+      // Encoding never resolves: what goes to the server is exactly what was sent.
+      const encoded = (await (await fetch(`${resolving.url}/encode`, { method: 'POST', body: JSON.stringify({ payloads: [toJson(defaultPayloadConverter.toPayload(response))] }) })).json()) as { payloads: JsonPayload[] };
+      const [roundTrip] = await codec.decode([{ metadata: Object.fromEntries(Object.entries(encoded.payloads[0]?.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])), data: Buffer.from(encoded.payloads[0]?.data ?? '', 'base64') }]);
+      expect(defaultPayloadConverter.fromPayload(roundTrip as Payload)).toEqual(response);
+    } finally {
+      await resolving.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -114,6 +114,7 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .requiredOption('-p, --port <port>', 'port to listen on')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--ui-origin <origin...>', 'Web UI origins allowed by CORS (default: the config\'s, or http://localhost:8233)')
+    .option('--resolve-content', 'show stored conversations and tool results in place of their content-store references (display only)')
     .action((flags) => set(codecServerCommand(flags, globals())));
   return program;
 }

@@ -3,12 +3,15 @@ import { startCodecServer } from '../../../codec/codec-server';
 import { EncryptionCodec } from '../../../codec/encryption-codec';
 import { defaultCodecTokenEnv, defaultUiOrigin, resolveEncryption } from '../../../codec/settings';
 import { defaultKeysEnv } from '../../../codec/keys';
+import { storedContentResolver } from '../../../codec/stored-content';
+import { openContentStore } from '../../../workers/create-worker';
 import { configFor, UsageError, type GlobalFlags } from '../context';
 
 export interface CodecServerFlags {
   port: string;
   host?: string;
   uiOrigin?: string[];
+  resolveContent?: boolean;
 }
 
 /** Runs until SIGINT or SIGTERM; keys from the config's keysEnv (BATON_ENCRYPTION_KEYS by default). */
@@ -20,9 +23,12 @@ export async function codecServerCommand(flags: CodecServerFlags, globals: Globa
   const codec = EncryptionCodec.fromEnv(settings.keysEnv, env);
   const token = env[settings.codecServer.tokenEnv] || undefined;
   const uiOrigins = flags.uiOrigin?.length ? flags.uiOrigin : settings.codecServer.uiOrigins;
-  const running = await startCodecServer({ codec, uiOrigins, token, port, host: flags.host });
+  if (flags.resolveContent && !config) throw new UsageError('--resolve-content needs the config, to find the content store (--config <file>)');
+  const afterDecode = flags.resolveContent && config ? storedContentResolver(openContentStore(config.contentStore, env)) : undefined;
+  const running = await startCodecServer({ codec, uiOrigins, token, port, host: flags.host, afterDecode });
   console.log(`baton codec server on ${running.url} · encrypts with key ${codec.encryptingKeyId} (from ${settings.keysEnv}) · CORS for ${uiOrigins.join(', ')}`);
   console.log(token ? `  requests need Authorization: Bearer $${settings.codecServer.tokenEnv}` : `  no bearer token required (set ${settings.codecServer.tokenEnv} to require one)`);
+  if (afterDecode) console.log(`  content-store references are shown resolved, under "baton:stored"`);
   console.log(`  Web UI: temporal server start-dev --ui-codec-endpoint ${running.url}, or the UI's Data Encoder setting`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
