@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 
+/** What the codec server encodes and decodes with, and whom it answers. */
 export interface CodecServerOptions {
   codec: PayloadCodec;
   /** Browser origins allowed to call it (the Web UI's, e.g. http://localhost:8233). */

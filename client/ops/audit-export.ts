@@ -14,6 +14,7 @@ import type { AuditSettings } from './audit-settings';
 
 type History = temporal.api.history.v1.IHistory;
 
+/** Which runs to export. */
 export interface AuditExportOptions {
   /** One run (its workflow id) and its children; otherwise every top-level Baton run. */
   workflowId?: string;

@@ -6,6 +6,7 @@ import { exportAudit } from '../../ops/audit-export';
 import { verifyAuditFile } from '../../ops/audit-verify';
 import { connect, UsageError, type GlobalFlags } from '../context';
 
+/** The flags of `baton audit export`. */
 export interface AuditExportFlags {
   run?: string;
   since?: string;

@@ -7,6 +7,7 @@ import { storedContentResolver } from '../../../codec/stored-content';
 import { openContentStore } from '../../../workers/create-worker';
 import { configFor, UsageError, type GlobalFlags } from '../context';
 
+/** The flags of `baton codec-server`. */
 export interface CodecServerFlags {
   port: string;
   host?: string;
