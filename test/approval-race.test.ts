@@ -4,21 +4,12 @@ import { z } from 'zod';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { defineTool } from '../activities';
 import { ScriptedModel } from '../activities/providers/scripted';
-import type { AgentRunState } from '../core';
 import { decideApprovalUpdate, stateQuery } from '../workflows';
 import { startTestBaton } from './helpers/baton';
 import { closeTestEnv } from './helpers/temporal';
+import { waitForPending } from './helpers/approvals';
 
 afterAll(closeTestEnv);
-
-async function waitForPending(query: () => Promise<AgentRunState>): Promise<AgentRunState> {
-  for (let i = 0; i < 200; i++) {
-    const state = await query();
-    if (state.pendingApprovals.length) return state;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('no pending approval appeared');
-}
 
 describe('decideApproval under concurrency', () => {
   it('accepts exactly one of 12 simultaneous decisions; the other 11 say who decided and when', async () => {

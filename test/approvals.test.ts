@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { defineTool } from '../activities';
 import { ScriptedModel } from '../activities/providers/scripted';
-import { BatonStatus, type AgentRunState } from '../core';
+import { BatonStatus } from '../core';
 import { decideApprovalUpdate, stateQuery } from '../workflows';
 import { startTestBaton } from './helpers/baton';
 import { closeTestEnv } from './helpers/temporal';
+import { waitForPending } from './helpers/approvals';
 
 afterAll(closeTestEnv);
 
@@ -21,15 +22,6 @@ function setup(approval: Record<string, unknown> = {}) {
   });
   const agents = { banker: { provider: 'scripted', model: 's', tools: ['balance', 'wire_money'], approval } };
   return { transfers, model, options: { models: { scripted: model }, agents, tools: [transfer, balance] } };
-}
-
-async function waitForPending(query: () => Promise<AgentRunState>): Promise<AgentRunState> {
-  for (let i = 0; i < 200; i++) {
-    const state = await query();
-    if (state.pendingApprovals.length) return state;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('no pending approval appeared');
 }
 
 describe('human approval', () => {

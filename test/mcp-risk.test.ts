@@ -10,10 +10,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { McpPool } from '../activities';
 import { McpServersSchema, type McpServerConfigInput } from '../activities/tools/mcp-config';
 import { ScriptedModel } from '../activities/providers/scripted';
-import type { AgentRunState, ToolMessage } from '../core';
+import type { ToolMessage } from '../core';
 import { decideApprovalUpdate, stateQuery } from '../workflows';
 import { startTestBaton } from './helpers/baton';
 import { closeTestEnv } from './helpers/temporal';
+import { waitForPending } from './helpers/approvals';
 
 const annotatedBin = path.join(__dirname, 'servers', 'mcp-annotated-server.mjs');
 const pools: McpPool[] = [];
@@ -26,15 +27,6 @@ function poolFor(servers: Record<string, McpServerConfigInput>): McpPool {
   const pool = new McpPool(McpServersSchema.parse(servers));
   pools.push(pool);
   return pool;
-}
-
-async function waitForPending(query: () => Promise<AgentRunState>): Promise<AgentRunState> {
-  for (let i = 0; i < 200; i++) {
-    const state = await query();
-    if (state.pendingApprovals.length) return state;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('no pending approval appeared');
 }
 
 describe('MCP tool risk', () => {
