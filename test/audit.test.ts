@@ -198,4 +198,25 @@ describe('audit export', () => {
     });
     expect(new AuditRedactor({ builtIn: false, patterns: [], fields: [] }).redact(record)).toEqual(record);
   });
+
+  it('records an approval the timeout decided, naming the call it rejected', async () => {
+    const wire = defineTool({ name: 'wire_money', description: 'Sends money', risk: 'high', input: z.object({ amount: z.number() }), execute: () => 'sent' });
+    const model = ScriptedModel.respondWith(({ messages }) => {
+      const result = messages.find((m) => m.role === 'tool');
+      return result ? { text: `told: ${result.content}` } : { toolCalls: [{ name: 'wire_money', arguments: { amount: 5 } }] };
+    });
+    const baton = await startTestBaton({ models: { scripted: model }, agents: { cautious: { provider: 'scripted', model: 's', tools: ['wire_money'], approval: { timeout: '1s', onTimeout: 'reject' } } }, tools: [wire] });
+    const workflowId = await baton.run(async () => {
+      const handle = await baton.client.startAgent('cautious', 'pay 5');
+      await handle.result();
+      return handle.workflowId;
+    });
+    const lines: string[] = [];
+    await exportAudit(baton.client.temporal, baton.config.audit, { workflowId }, (l) => void lines.push(l));
+    const records = lines.map((l) => JSON.parse(l) as Line);
+    expect(records.filter((r) => r.type === 'approval.decided')).toEqual([expect.objectContaining({
+      by: 'timeout', decision: 'rejected', agent: 'cautious', turn: 1, timeoutMs: 1000, tool: 'wire_money', callId: 'call_1_0', reason: 'no decision before the approval timeout',
+    })]);
+    expect(records.filter((r) => r.type === 'tool.call')).toEqual([]);
+  }, 60_000);
 });

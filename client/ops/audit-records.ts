@@ -35,6 +35,13 @@ export function auditRecordsOf(workflowId: string, runId: string, history: Histo
   const scheduled = new Map<string, Scheduled>();
   const updates = new Map<string, { name: string; args: unknown }>();
   let lastAgent: string | undefined;
+  let lastTurn: unknown;
+  /** Each agent's approval policy, from the run input (the agent and its hand-off team). */
+  const onTimeout = new Map<string, string>();
+  const timers = new Map<string, number | undefined>();
+  /** Timed-out rejections, named by the next model call's input; and the calls the last model reply asked for. */
+  let unresolved: AuditRecord[] = [];
+  let lastCallIds = new Set<string>();
   const push = (event: Event, type: AuditRecord['type'], fields: Record<string, unknown>) => records.push({ type, at: iso(event), workflowId, runId, ...fields });
 
   for (const event of history.events ?? []) {
@@ -43,6 +50,9 @@ export function auditRecordsOf(workflowId: string, runId: string, history: Histo
       const a = event.workflowExecutionStartedEventAttributes;
       const input = (firstPayload(a.input) ?? {}) as Record<string, unknown>;
       const agent = (input.agent as { name?: string } | undefined)?.name;
+      for (const spec of [input.agent, ...((input.team as unknown[] | undefined) ?? [])] as Array<{ name?: string; approval?: { onTimeout?: string } } | undefined>) {
+        if (spec?.name && spec.approval?.onTimeout) onTimeout.set(spec.name, spec.approval.onTimeout);
+      }
       const spec = (input.spec as { name?: string } | undefined)?.name;
       push(event, 'run.started', {
         workflowType: a.workflowType?.name,
@@ -70,6 +80,9 @@ export function auditRecordsOf(workflowId: string, runId: string, history: Histo
         const agent = entry.input.agent as { name?: string; provider?: string; model?: string } | undefined;
         if (agent?.name && lastAgent && agent.name !== lastAgent) push(event, 'handoff', { from: lastAgent, to: agent.name, at: entry.at });
         if (agent?.name) lastAgent = agent.name;
+        lastTurn = entry.input.turn;
+        unresolved = resolveTimeouts(unresolved, entry.input.messages, lastCallIds);
+        lastCallIds = new Set(((result?.message as { toolCalls?: Array<{ id?: string }> } | undefined)?.toolCalls ?? []).flatMap((c) => (c.id ? [c.id] : [])));
         push(event, 'model.call', {
           agent: agent?.name, provider: agent?.provider, model: agent?.model, turn: entry.input.turn,
           input: entry.input.messages,
@@ -112,6 +125,17 @@ export function auditRecordsOf(workflowId: string, runId: string, history: Histo
       } else if (update.name === 'replaceStep') {
         push(event, 'spec.changed', { change: update.args, ...(a.outcome?.success ? { result: firstPayload(a.outcome.success) } : {}), ...outcome });
       }
+    } else if (event.timerStartedEventAttributes) {
+      timers.set(id, millis(event.timerStartedEventAttributes.startToFireTimeout));
+    } else if (event.timerFiredEventAttributes) {
+      // Baton's only workflow timers are approval timeouts: a fired one is a decision by the timeout.
+      const policy = lastAgent ? onTimeout.get(lastAgent) : undefined;
+      push(event, 'approval.decided', {
+        by: 'timeout', agent: lastAgent, turn: lastTurn, timeoutMs: timers.get(String(event.timerFiredEventAttributes.startedEventId ?? '')),
+        ...(policy ? { decision: policy === 'approve' ? 'approved' : 'rejected' } : {}),
+        reason: 'no decision before the approval timeout',
+      });
+      if (policy !== 'approve') unresolved.push(records[records.length - 1] as AuditRecord);
     } else if (event.childWorkflowExecutionStartedEventAttributes) {
       const run = event.childWorkflowExecutionStartedEventAttributes.workflowExecution;
       if (run?.workflowId && run.runId) children.push({ workflowId: run.workflowId, runId: run.runId });
@@ -123,6 +147,19 @@ export function auditRecordsOf(workflowId: string, runId: string, history: Histo
     }
   }
   return { records, children };
+}
+
+const timeoutRejection = /^The call to (.+) was rejected by a reviewer: no decision before the approval timeout\.$/;
+
+/** Names the calls of timed-out rejections from the tool messages the next model call received; returns those still unnamed. */
+function resolveTimeouts(pending: AuditRecord[], messages: unknown, callIds: Set<string>): AuditRecord[] {
+  if (!pending.length || !Array.isArray(messages)) return pending;
+  const rejections = (messages as Array<{ role?: string; content?: string; toolCallId?: string }>).flatMap((m) => {
+    const match = m.role === 'tool' && m.toolCallId && callIds.has(m.toolCallId) && typeof m.content === 'string' ? timeoutRejection.exec(m.content) : null;
+    return match ? [{ tool: match[1], callId: m.toolCallId }] : [];
+  });
+  pending.forEach((record, i) => Object.assign(record, rejections[i] ?? {}));
+  return [];
 }
 
 /** The fields of a run's closing event; undefined for any other event. */
