@@ -3,7 +3,7 @@
  * two workers with separate task queues (as on two machines) share cached tool results,
  * and a session keeps its conversation in the shared content store.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineTool, PostgresBackend } from '../activities';
 import { ConversationStore } from '../activities/conversation-store';
@@ -11,37 +11,22 @@ import type { Message } from '../core';
 import { ScriptedModel } from '../activities/providers/scripted';
 import { stateQuery } from '../workflows';
 import { startTestBaton } from './helpers/baton';
-import { startPostgres, type TestPostgres } from './helpers/postgres';
-import { closeTestEnv } from './helpers/temporal';
+import { usePostgres } from './helpers/postgres';
 
-let pg: TestPostgres;
-let backend: PostgresBackend;
 const urlEnv = 'BATON_TEST_DATABASE_URL';
-
-beforeAll(async () => {
-  pg = await startPostgres();
-  process.env[urlEnv] = pg.url;
-  backend = new PostgresBackend({ connectionString: pg.url });
-});
-
-afterAll(async () => {
-  await backend?.close();
-  await pg?.stop();
-  delete process.env[urlEnv];
-  await closeTestEnv();
-});
+const db = usePostgres(urlEnv);
 
 describe('PostgreSQL backends', () => {
   it('stores cache entries with a TTL and content by reference', async () => {
-    const cache = backend.toolCache();
+    const cache = db.backend.toolCache();
     await cache.set('tool:a', 'first', 200);
     await cache.set('tool:a', 'second', 200);
     expect(await cache.get('tool:a')).toBe('second');
     expect(await cache.get('tool:b')).toBeUndefined();
     await new Promise((r) => setTimeout(r, 300));
     expect(await cache.get('tool:a')).toBeUndefined();
-    expect(await backend.pruneExpired()).toBeGreaterThanOrEqual(1);
-    const store = backend.contentStore();
+    expect(await db.backend.pruneExpired()).toBeGreaterThanOrEqual(1);
+    const store = db.backend.contentStore();
     const ref = await store.put([{ role: 'user', content: 'hello' }]);
     expect(ref).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(await store.put([{ role: 'user', content: 'hello' }])).toBe(ref);
@@ -50,12 +35,12 @@ describe('PostgreSQL backends', () => {
   });
 
   it('prunes old content nothing young links to and old or expired cache entries; tables of the old shape still read', async () => {
-    await backend.pool.query('CREATE TABLE old_content (ref text PRIMARY KEY, value text NOT NULL)');
-    await backend.pool.query('CREATE TABLE old_cache (key text PRIMARY KEY, content text NOT NULL, expires_at timestamptz NOT NULL)');
+    await db.backend.pool.query('CREATE TABLE old_content (ref text PRIMARY KEY, value text NOT NULL)');
+    await db.backend.pool.query('CREATE TABLE old_cache (key text PRIMARY KEY, content text NOT NULL, expires_at timestamptz NOT NULL)');
     const wholeConversation = [{ role: 'user', content: 'stored the old way' }];
     const oldRef = `sha256:${'1'.repeat(64)}`;
-    await backend.pool.query('INSERT INTO old_content (ref, value) VALUES ($1, $2)', [oldRef, JSON.stringify(wholeConversation)]);
-    const aged = new PostgresBackend({ connectionString: pg.url }, { cache: 'old_cache', content: 'old_content' });
+    await db.backend.pool.query('INSERT INTO old_content (ref, value) VALUES ($1, $2)', [oldRef, JSON.stringify(wholeConversation)]);
+    const aged = new PostgresBackend({ connectionString: db.pg.url }, { cache: 'old_cache', content: 'old_content' });
     try {
       const store = aged.contentStore();
       expect(await store.get(oldRef)).toEqual(wholeConversation);
@@ -118,7 +103,7 @@ describe('PostgreSQL backends', () => {
       return out;
     });
     expect(replies.map((r) => r.reply)).toEqual(['seen 1 messages', 'seen 3 messages', 'seen 5 messages']);
-    const { rows } = await backend.pool.query<{ n: string }>('SELECT count(*) AS n FROM baton_content');
+    const { rows } = await db.backend.pool.query<{ n: string }>('SELECT count(*) AS n FROM baton_content');
     expect(Number(rows[0]?.n)).toBeGreaterThanOrEqual(3);
   });
 });

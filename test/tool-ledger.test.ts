@@ -8,31 +8,16 @@
 import { mkdtempSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineTool, FileToolLedger, PostgresBackend, PostgresToolLedger, type ToolLedger } from '../activities';
+import { defineTool, FileToolLedger, PostgresToolLedger, type ToolLedger } from '../activities';
 import { ScriptedModel } from '../activities/providers/scripted';
 import type { ToolMessage, ToolResult } from '../core';
 import { startTestBaton } from './helpers/baton';
-import { startPostgres, type TestPostgres } from './helpers/postgres';
-import { closeTestEnv } from './helpers/temporal';
+import { usePostgres } from './helpers/postgres';
 
-let pg: TestPostgres;
-let backend: PostgresBackend;
 const urlEnv = 'BATON_LEDGER_TEST_DATABASE_URL';
-
-beforeAll(async () => {
-  pg = await startPostgres();
-  process.env[urlEnv] = pg.url;
-  backend = new PostgresBackend({ connectionString: pg.url });
-});
-
-afterAll(async () => {
-  await backend?.close();
-  await pg?.stop();
-  delete process.env[urlEnv];
-  await closeTestEnv();
-});
+const db = usePostgres(urlEnv);
 
 const tempDir = (prefix: string) => mkdtempSync(path.join(os.tmpdir(), prefix));
 const ok = (content: string): ToolResult => ({ content, isError: false });
@@ -81,7 +66,7 @@ describe('tool-call ledger', () => {
   });
 
   it('PostgreSQL ledger: the same contract on a real server', async () => {
-    await checkContract(new PostgresToolLedger(backend.pool, 'ledger_contract'));
+    await checkContract(new PostgresToolLedger(db.backend.pool, 'ledger_contract'));
   });
 
   it('answers a retry of a call whose result was recorded from the ledger, without running the tool again', async () => {
@@ -137,7 +122,7 @@ describe('tool-call ledger', () => {
       await h.result();
       return h;
     });
-    const { rows } = await backend.pool.query<{ key: string; state: string; result: string }>('SELECT key, state, result FROM baton_tool_ledger');
+    const { rows } = await db.backend.pool.query<{ key: string; state: string; result: string }>('SELECT key, state, result FROM baton_tool_ledger');
     expect(rows).toHaveLength(1);
     expect(rows[0]?.key).toMatch(new RegExp(`^${handle.workflowId}/[0-9a-f-]+/`));
     expect(rows[0]?.state).toBe('completed');

@@ -9,7 +9,10 @@ import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { PostgresBackend } from '../../activities/postgres-backend';
 import { freePort } from '../../devtools/ephemeral-server';
+import { closeTestEnv } from './temporal';
 
 function binDir(): string {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) if (existsSync(path.join(dir, 'initdb'))) return dir;
@@ -52,4 +55,22 @@ export async function startPostgres(): Promise<TestPostgres> {
       }
     },
   };
+}
+
+/** A file's PostgreSQL: started before its tests (URL in `process.env[urlEnv]`), stopped after them with the Temporal env. */
+export function usePostgres(urlEnv: string): { readonly pg: TestPostgres; readonly backend: PostgresBackend } {
+  let pg: TestPostgres | undefined;
+  let backend: PostgresBackend | undefined;
+  beforeAll(async () => {
+    pg = await startPostgres();
+    process.env[urlEnv] = pg.url;
+    backend = new PostgresBackend({ connectionString: pg.url });
+  });
+  afterAll(async () => {
+    await backend?.close();
+    await pg?.stop();
+    delete process.env[urlEnv];
+    await closeTestEnv();
+  });
+  return { get pg() { return pg as TestPostgres; }, get backend() { return backend as PostgresBackend; } };
 }
