@@ -17,6 +17,7 @@ import { exportAudit } from '../client/ops/audit-export';
 import { genesisHash, verifyAuditLines } from '../client/ops/audit-chain';
 import { AuditRedactor } from '../client/ops/audit-redact';
 import { main } from '../client/cli/main';
+import { parseSince } from '../client/cli/commands/audit';
 import { startTestBaton } from './helpers/baton';
 import { specFor } from './helpers/spec';
 import { closeTestEnv } from './helpers/temporal';
@@ -219,4 +220,11 @@ describe('audit export', () => {
     })]);
     expect(records.filter((r) => r.type === 'tool.call')).toEqual([]);
   }, 60_000);
+
+  it('takes --since as an ISO time or a duration back from now, and says what it expects otherwise', () => {
+    const now = Date.parse('2026-11-25T12:00:00Z');
+    expect(parseSince('24h', now).toISOString()).toBe('2026-11-24T12:00:00.000Z');
+    expect(parseSince('2026-11-01T08:30:00Z', now).toISOString()).toBe('2026-11-01T08:30:00.000Z');
+    expect(() => parseSince('yesterday', now)).toThrow('--since: expected an ISO 8601 time (2026-11-25T14:00:00Z) or a duration back from now (24h, 7d), got "yesterday"');
+  });
 });
