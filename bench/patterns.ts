@@ -57,7 +57,8 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
   for (const n of [1, 10, 50, 200]) {
     const row: PatternRow = { name: `fan-out N=${n}`, bare: [], baton: [], unit: 'run' };
     if (!wanted(row.name)) continue;
-    const spec = resolveWorkflowSpec({ name: `fan-out-${n}`, steps: { kind: 'parallel', branches: Array.from({ length: n }, () => ({ kind: 'agent', agent: 'worker' })) } }, baton.config);
+    // All N at once, as the bare fan-out starts them (a spec's default is 50 at a time).
+    const spec = resolveWorkflowSpec({ name: `fan-out-${n}`, steps: { kind: 'parallel', concurrency: n, branches: Array.from({ length: n }, () => ({ kind: 'agent', agent: 'worker' })) } }, baton.config);
     const bare = (i: number) => time(() => client.workflow.execute('bareFanOutWorkflow', { taskQueue: bareQueue, workflowId: key(`bare-fan-${n}`, i), args: [{ runKey: key('f', i), n }] }));
     const batonRun = (i: number) => time(async () => (await baton.startSpec(spec, key(`fan-${n}`, i))).result());
     for (let i = 0; i < runs; i++) {
