@@ -7,6 +7,7 @@ import { ConversationStore } from './conversation-store';
 import type { ModelPrice, ModelProvider } from './providers/provider';
 import { checkOutput } from './output-schema';
 import { withHeartbeats } from './heartbeats';
+import { observeModelCall } from './telemetry';
 import { checkPayloadSize, defaultPayloadLimits, type PayloadLimits } from './payload-limits';
 
 export interface ProviderEntry {
@@ -74,6 +75,7 @@ export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>, s
 
   /** Heartbeats for the whole call (stored conversation reads and writes too), so a dead worker's call is retried after the heartbeat timeout. */
   return async function callModel(stepRequest: ModelRequest): Promise<ModelResponse> {
-    return withHeartbeats(() => callOnce(stepRequest));
+    const kind = providers.get(stepRequest.agent.provider)?.provider.kind ?? 'unknown';
+    return observeModelCall(stepRequest, kind, () => withHeartbeats(() => callOnce(stepRequest)));
   };
 }

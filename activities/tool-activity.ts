@@ -14,6 +14,7 @@ import type { McpPool } from './tools/mcp';
 import type { ContentStore } from './content-store';
 import type { ToolLedger } from './tool-ledger';
 import { withHeartbeats } from './heartbeats';
+import { observeToolCall } from './telemetry';
 import { checkPayloadSize, defaultPayloadLimits, formatBytes, payloadBytes, type PayloadLimits } from './payload-limits';
 
 /** What the tool activity works with, besides the tools. */
@@ -120,6 +121,6 @@ export function createRunTool(deps: ToolActivityDependencies) {
   /** Heartbeats for the whole call (ledger, tool, stores), so a dead worker's call is retried after the heartbeat timeout. */
   return async function runTool(request: ToolRequest): Promise<ToolResult> {
     const progress: { details?: unknown } = {};
-    return withHeartbeats(() => runOnce(request, progress), () => progress.details);
+    return observeToolCall(request, () => withHeartbeats(() => runOnce(request, progress), () => progress.details));
   };
 }

@@ -6,6 +6,7 @@ import type { BatonTool } from '../activities/tools/define-tool';
 import { McpServersSchema, mcpServerOf } from '../activities/tools/mcp-config';
 import { EncryptionSettingsSchema } from '../codec/settings';
 import { AuditSettingsSchema, defaultAuditSettings } from '../client/ops/audit-settings';
+import { MetricsAddressSchema, TelemetrySettingsSchema } from './telemetry-settings';
 
 function isBatonTool(value: unknown): value is BatonTool {
   return typeof value === 'object' && value !== null && 'spec' in value && typeof (value as BatonTool).execute === 'function';
@@ -40,6 +41,8 @@ export const WorkerSettingsSchema = z
     maxPayloadBytes: z.number().int().positive().optional(),
     /** Tool results over this many bytes go to the content store, the model gets a preview (default 256 KiB). */
     storeToolResultsOver: z.number().int().positive().optional(),
+    /** Serve Prometheus metrics (the SDK's and Baton's) at `host:port/metrics`, or a port on 127.0.0.1; `--metrics` wins. Off by default. */
+    metrics: MetricsAddressSchema.optional(),
   })
   .strict();
 
@@ -79,6 +82,8 @@ export const BatonConfigSchema = z
     encryption: EncryptionSettingsSchema.default(false),
     /** `baton audit export`: redaction rules applied to every record (built-in rules on by default). */
     audit: AuditSettingsSchema.default(defaultAuditSettings),
+    /** OpenTelemetry tracing (`telemetry.tracing`); the OTEL_* environment turns it on too. Off by default. */
+    telemetry: TelemetrySettingsSchema.default({}),
   })
   .strict()
   .superRefine((config, ctx) => {

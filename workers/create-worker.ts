@@ -12,6 +12,7 @@ import { FileToolLedger, type ToolLedger } from '../activities/tool-ledger';
 import { defaultPayloadLimits, type PayloadLimits } from '../activities/payload-limits';
 import { getWorkflowBundle } from './workflow-bundle';
 import { dataConverterFor } from '../codec/settings';
+import { workerTracingOptions } from './telemetry';
 
 export interface BatonWorkerOptions {
   config: BatonConfig;
@@ -115,11 +116,12 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     mcp: options.mcp ?? (Object.keys(config.mcpServers).length ? new McpPool(config.mcpServers, options.env) : undefined),
   });
   const dataConverter = dataConverterFor(config.encryption, options.env);
+  const tracing = workerTracingOptions(config.telemetry.tracing, options.env);
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? config.temporal.namespace ?? 'default',
     taskQueue: options.taskQueue ?? config.temporal.taskQueue,
-    workflowBundle: options.workflowBundle ?? (await getWorkflowBundle(dataConverter?.failureConverterPath)),
+    workflowBundle: options.workflowBundle ?? (await getWorkflowBundle(dataConverter?.failureConverterPath, Boolean(tracing))),
     dataConverter,
     activities,
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
@@ -127,5 +129,6 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     workflowThreadPoolSize: config.worker.workflowThreadPoolSize,
     shutdownGraceTime: config.worker.shutdownGraceTime,
     workflowFailureErrorTypes,
+    ...tracing,
   });
 }

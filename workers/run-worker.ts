@@ -5,14 +5,22 @@
 import type { BatonConfig } from '../config/define-config';
 import { connectWorker, resolveConnectionSettings, type ConnectionOverrides } from '../client/connection';
 import { createBatonWorker, openMcpPool } from './create-worker';
+import { installMetricsRuntime, metricsBindAddress } from './telemetry';
+import { activeTracing } from '../client/tracing';
 
 export interface RunWorkerOptions extends ConnectionOverrides {
   taskQueue?: string;
   log?: (line: string) => void;
+  /** Serve Prometheus metrics here (`host:port` or a port); overrides the config's `worker.metrics`. */
+  metrics?: string;
 }
 
 export async function runWorker(config: BatonConfig, options: RunWorkerOptions = {}): Promise<void> {
   const log = options.log ?? ((line: string) => console.log(line));
+  const metrics = options.metrics ?? config.worker.metrics;
+  const metricsAddress = metrics === undefined ? undefined : metricsBindAddress(metrics);
+  // Before any connection: the Temporal runtime is created once per process.
+  if (metricsAddress) installMetricsRuntime(metricsAddress);
   const settings = resolveConnectionSettings(options, config.temporal);
   const connection = await connectWorker(settings);
   const mcp = await openMcpPool(config, log);
@@ -23,10 +31,13 @@ export async function runWorker(config: BatonConfig, options: RunWorkerOptions =
     log(`  agents: ${Object.keys(config.agents).join(', ') || 'none'}`);
     log(`  tools: ${config.tools.map((t) => t.spec.name).join(', ') || 'none'}`);
     if (mcp) log(`  mcp servers: ${Object.keys(config.mcpServers).join(', ')}`);
+    if (metricsAddress) log(`  metrics: http://${metricsAddress}/metrics`);
+    if (activeTracing()) log('  tracing: on (OTLP/HTTP)');
     await worker.run();
     log('baton worker stopped');
   } finally {
     await mcp?.close();
     await connection.close();
+    await activeTracing()?.shutdown();
   }
 }

@@ -7,15 +7,20 @@ const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 /** The path workers and the bundle test load workflows from. */
 export const workflowsPath = path.join(__dirname, '..', 'workflows', 'index.ts');
 
+/** The OpenTelemetry workflow interceptors: in the bundle only when the worker traces. */
+export const tracingInterceptorModule = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
+
 /**
  * Bundling takes seconds (webpack + swc); do it once and share the result. With
  * `failureConverterPath` (encryption on) the sandbox gets that failure converter: a separate bundle.
+ * With `tracing`, the workflow interceptors that trace: a separate bundle too.
  */
-export function getWorkflowBundle(failureConverterPath?: string): Promise<WorkflowBundleWithSourceMap> {
-  const key = failureConverterPath ?? '';
+export function getWorkflowBundle(failureConverterPath?: string, tracing = false): Promise<WorkflowBundleWithSourceMap> {
+  const key = `${failureConverterPath ?? ''}|${tracing}`;
   let bundle = bundles.get(key);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath, logger: quietLogger, ...(failureConverterPath ? { failureConverterPath } : {}) });
+    const workflowInterceptorModules = tracing ? [tracingInterceptorModule] : [];
+    bundle = bundleWorkflowCode({ workflowsPath, logger: quietLogger, workflowInterceptorModules, ...(failureConverterPath ? { failureConverterPath } : {}) });
     bundles.set(key, bundle);
   }
   return bundle;

@@ -18,6 +18,7 @@ import { defaultStoreConversationOver } from '../core/run-input';
 import { serversToList, withMcpTools } from './mcp-tools';
 import { answerToolSearch, offeredTools, toolSearchDefinition, toolSearchName } from './tool-search-step';
 import { runToolCall, toolMessage } from './tool-steps';
+import { budgetStopped, handedOff } from './telemetry';
 
 /** Identifies the run, so tool calls get idempotency keys stable across retries. */
 export interface LoopContext {
@@ -44,9 +45,11 @@ function checkBudget(agent: AgentSpec, state: AgentRunState): void {
   const { maxTotalTokens, maxCostUsd } = agent.limits;
   const tokens = state.usage.inputTokens + state.usage.outputTokens;
   if (maxTotalTokens !== undefined && tokens > maxTotalTokens) {
+    budgetStopped(agent.name, 'tokens');
     fail(FailureType.BudgetExceeded, `agent "${agent.name}" used ${tokens} tokens, over its budget of ${maxTotalTokens}`);
   }
   if (maxCostUsd !== undefined && state.usage.costUsd > maxCostUsd) {
+    budgetStopped(agent.name, 'cost');
     fail(FailureType.BudgetExceeded, `agent "${agent.name}" cost $${state.usage.costUsd.toFixed(4)}, over its budget of $${maxCostUsd}`);
   }
 }
@@ -136,6 +139,7 @@ export async function runAgentLoop(input: ParsedAgentRunInput, state: AgentRunSt
       const last = results[results.length - 1] as ToolMessage;
       state.lastStep = { kind: 'tool', name: last.name, turn, isError: last.isError };
       if (transfers.target) {
+        handedOff(agent.name, transfers.target, turn);
         conversation.handOff(agent.handoffHistory);
         agent = team.get(transfers.target) as AgentSpec;
         Object.assign(state, { agent: agent.name, lastStep: { kind: 'handoff', name: agent.name, turn } });

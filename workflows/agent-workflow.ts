@@ -13,6 +13,7 @@ import { trustedOrParsed } from './validate-input';
 import { schemas } from './lazy-schemas';
 import { asWorkflowFailure, rootMessage } from './failures';
 import { RunAttributes } from './search-attributes';
+import { runFinished, runStarted } from './telemetry';
 
 /** The live state of a run: status, turn, last step, usage so far. */
 export const stateQuery = defineQuery<AgentRunState>('state');
@@ -61,10 +62,12 @@ async function runAgentWorkflow(input: AgentRunInput): Promise<AgentRunResult> {
   const refresh = (s: AgentRunState) => setCurrentDetails(describeState(s));
   const desk = new ApprovalDesk(state, () => refresh(state), undefined, attributes);
   refresh(state);
+  runStarted('agent', run.agent.name);
   try {
     const result = await runAgentLoop(run, state, { workflowId: info.workflowId, runId: info.runId, desk, onStateChange: refresh });
     state.status = 'completed';
     attributes.finished('completed');
+    runFinished('agent', 'completed', run.agent.name);
     // Skipped when nothing runs: a condition costs promises, which a 200-way fan-out pays 200 times.
     if (!allHandlersFinished()) await condition(allHandlersFinished);
     return result;
@@ -72,6 +75,7 @@ async function runAgentWorkflow(input: AgentRunInput): Promise<AgentRunResult> {
     state.status = isCancellation(err) ? 'cancelled' : 'failed';
     state.error = rootMessage(err);
     attributes.finished(state.status);
+    runFinished('agent', state.status, run.agent.name);
     throw err;
   } finally {
     refresh(state);

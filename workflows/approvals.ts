@@ -11,6 +11,7 @@ import { schemas } from './lazy-schemas';
 import type { ApprovalPolicy, ApprovalRecord, PendingApproval, StepRecord, ToolSpec } from '../core';
 import { FailureType } from '../core/failures';
 import { RunAttributes } from './search-attributes';
+import { approvalDecided, approvalRequested } from './telemetry';
 
 /** The part of a run's state the desk keeps: agent runs and spec runs both have it. */
 export interface ApprovalHolder {
@@ -88,6 +89,8 @@ export class ApprovalDesk {
     const pending: PendingApproval = { ...call, id: `approval-${this.nextId++}` };
     this.state.pendingApprovals.push(pending);
     this.setWaiting();
+    const since = Date.now();
+    approvalRequested(call.agent, call.tool, pending.id);
     const isDecided = () => this.decisions.has(pending.id);
     // condition(fn, undefined) would time out at once: wait without a timer unless one is set.
     const decided = policy.timeout === undefined ? (await condition(isDecided), true) : await condition(isDecided, policy.timeout);
@@ -97,6 +100,7 @@ export class ApprovalDesk {
       : { ...pending, decision: policy.onTimeout === 'approve' ? 'approved' : 'rejected', reason: 'no decision before the approval timeout', by: 'timeout', decidedAt: new Date().toISOString() };
     this.state.pendingApprovals = this.state.pendingApprovals.filter((p) => p.id !== pending.id);
     this.state.approvals.push(record);
+    approvalDecided(call.agent, call.tool, pending.id, record.decision, record.by, Date.now() - since);
     this.state.lastStep = { kind: 'approval', name: `${record.tool} ${record.decision}`, turn: call.turn };
     this.setWaiting();
     return record;

@@ -16,6 +16,7 @@ import { specHash } from '../core/hash';
 import { runAgentLoop } from './agent-loop';
 import { ApprovalDesk } from './approvals';
 import { trustedOrParsed } from './validate-input';
+import { runFinished, runStarted } from './telemetry';
 
 export type SessionInput = z.input<typeof SessionInputSchema>;
 type ParsedSessionInput = z.output<typeof SessionInputSchema>;
@@ -102,6 +103,8 @@ async function runSession(input: SessionInput): Promise<SessionState> {
     refresh();
   };
 
+  // Counted once per session, not once per continue-as-new.
+  if (session.turns === 0) runStarted('session', session.agent.name);
   const shouldRotate = () => state.turnsThisRun >= session.maxTurnsPerRun || workflowInfo().continueAsNewSuggested;
   refresh();
   for (;;) {
@@ -114,6 +117,7 @@ async function runSession(input: SessionInput): Promise<SessionState> {
     if (ended) {
       if (!allHandlersFinished()) await condition(allHandlersFinished);
       state.status = 'ended';
+      runFinished('session', 'completed', session.agent.name);
       return state;
     }
     await condition(() => inbox.length > 0 || allHandlersFinished());

@@ -16,6 +16,7 @@ import { runStep } from './spec/run-step';
 import { SpecRun } from './spec/spec-run';
 import { describeIssues, trustedOrParsed } from './validate-input';
 import { RunAttributes } from './search-attributes';
+import { runFinished, runStarted } from './telemetry';
 
 export type SpecRunInput = z.input<typeof SpecRunInputSchema>;
 type ParsedSpecRunInput = z.output<typeof SpecRunInputSchema>;
@@ -87,17 +88,22 @@ async function runSpecWorkflow(input: SpecRunInput): Promise<SpecRunResult> {
   );
   attributes.nameTopLevel(spec.name);
   refresh();
+  // A generated spec (a child run) is named by a model: its name stays out of the labels.
+  const pattern = workflowInfo().parent ? 'spec' : spec.name;
+  runStarted(pattern);
   try {
     // Reads tree.root lazily so a replaced root (before it starts) is honoured.
     const result = await runStep(run, tree.root, text, 'root');
     state.status = 'completed';
     attributes.finished('completed');
+    runFinished(pattern, 'completed');
     if (!allHandlersFinished()) await condition(allHandlersFinished);
     return { ...result, usage: state.usage, steps: state.steps };
   } catch (err) {
     state.status = isCancellation(err) ? 'cancelled' : 'failed';
     state.error = rootMessage(err);
     attributes.finished(state.status);
+    runFinished(pattern, state.status);
     throw err;
   } finally {
     refresh();

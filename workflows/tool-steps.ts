@@ -8,6 +8,7 @@ import { runToolActivity } from './activity-options';
 import { needsApproval, type ApprovalDesk } from './approvals';
 import { fail, rootMessage } from './failures';
 import { validatedRunInput } from '../core/run-input';
+import { toolCallDone } from './telemetry';
 
 export interface ToolStepContext {
   agent: AgentSpec;
@@ -59,11 +60,13 @@ export async function runToolCall(call: ToolCall, ctx: ToolStepContext): Promise
   const spec = ctx.tools.get(call.name);
   if (!spec) {
     ctx.state.refusedCalls.push({ agent: agent.name, tool: call.name, turn: ctx.turn });
+    toolCallDone(agent.name, 'unknown', 'refused');
     return toolMessage(call, `Unknown tool "${call.name}". Available tools: ${[...ctx.tools.keys()].join(', ') || 'none'}.`, true);
   }
   if (needsApproval(agent.approval, spec)) {
     const record = await ctx.desk.request({ agent: agent.name, tool: call.name, arguments: call.arguments, risk: spec.risk, turn: ctx.turn }, agent.approval);
     if (record.decision === 'rejected') {
+      toolCallDone(agent.name, call.name, 'refused');
       return toolMessage(call, `The call to ${call.name} was rejected by a reviewer${record.reason ? `: ${record.reason}` : ''}.`, true);
     }
   }
@@ -75,9 +78,11 @@ export async function runToolCall(call: ToolCall, ctx: ToolStepContext): Promise
     });
     if (result.cached) ctx.state.cacheHits++;
     if (result.errorKind === 'refused') ctx.state.refusedCalls.push({ agent: agent.name, tool: call.name, turn: ctx.turn });
+    toolCallDone(agent.name, call.name, result.cached ? 'cached' : result.errorKind === 'refused' ? 'refused' : result.isError ? 'error' : 'ok');
     return toolMessage(call, result.content, result.isError, result.contentRef);
   } catch (err) {
     if (isCancellation(err)) throw err;
+    toolCallDone(agent.name, call.name, 'failed');
     if (spec.onError === 'fail') fail(FailureType.ToolFailed, `tool "${call.name}" failed after its retries: ${rootMessage(err)}`);
     return toolMessage(call, `Tool "${call.name}" failed: ${rootMessage(err)}`, true);
   }

@@ -1,0 +1,102 @@
+/**
+ * What model and tool calls report: Prometheus series through the activity `metricMeter` (the
+ * worker's Temporal runtime exporter, so Baton's series sit beside the SDK's on one endpoint), and
+ * one OpenTelemetry span per call with the GenAI semantic conventions, a child of the SDK's
+ * `RunActivity` span. Without a metrics exporter or a tracer both are no-ops. Labels are config
+ * names (agent, provider, model, tool) and fixed words; prompt and completion text go on spans
+ * only when the operator turns `telemetry.tracing.recordContent` on.
+ */
+import { Context } from '@temporalio/activity';
+import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import type { ModelRequest, ModelResponse, ToolRequest, ToolResult } from '../core';
+
+const tracer = trace.getTracer('baton');
+const content = { record: false };
+
+/** Turns recording of prompts, completions, tool arguments and results on span attributes on or off (process-wide). */
+export function recordContentOnSpans(on: boolean): void {
+  content.record = on;
+}
+
+function meter() {
+  return Context.current().metricMeter;
+}
+
+function failSpan(span: Span, err: unknown): void {
+  span.recordException(err instanceof Error ? err : String(err));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+  span.setAttribute('error.type', (err as { type?: string })?.type ?? (err instanceof Error ? err.name : 'Error'));
+}
+
+/** Runs one model call attempt inside a `chat <model>` span and counts it, its tokens, cost and latency. */
+export async function observeModelCall(request: ModelRequest, providerKind: string, call: () => Promise<ModelResponse>): Promise<ModelResponse> {
+  const { name: agent, provider, model } = request.agent;
+  const labels = { agent, provider, model };
+  const attributes = {
+    'gen_ai.operation.name': 'chat',
+    'gen_ai.system': providerKind,
+    'gen_ai.provider.name': providerKind,
+    'gen_ai.request.model': model,
+    'gen_ai.agent.name': agent,
+    'baton.provider': provider,
+    'baton.turn': request.turn,
+  };
+  return tracer.startActiveSpan(`chat ${model}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+    const started = Date.now();
+    try {
+      if (content.record) span.setAttribute('gen_ai.input.messages', JSON.stringify(request.messages));
+      const response = await call();
+      const { inputTokens, outputTokens, costUsd, latencyMs } = response.usage;
+      span.setAttributes({ 'gen_ai.usage.input_tokens': inputTokens, 'gen_ai.usage.output_tokens': outputTokens, 'gen_ai.response.finish_reasons': [response.stopReason], 'baton.cost_usd': costUsd });
+      if (content.record) span.setAttribute('gen_ai.output.messages', JSON.stringify([response.message]));
+      const m = meter().withTags(labels);
+      m.createCounter('baton_model_calls', 'calls', 'Model call attempts by agent, provider, model and outcome').withTags({ outcome: 'ok' }).add(1);
+      m.createCounter('baton_model_input_tokens', 'tokens', 'Input tokens of model calls').add(inputTokens);
+      m.createCounter('baton_model_output_tokens', 'tokens', 'Output tokens of model calls').add(outputTokens);
+      m.createHistogram('baton_model_cost_usd', 'float', 'USD', 'Cost of each model call in US dollars (its _sum is the total cost)').record(costUsd);
+      m.createHistogram('baton_model_call_latency', 'int', 'ms', 'Model call latency').withTags({ outcome: 'ok' }).record(latencyMs);
+      return response;
+    } catch (err) {
+      failSpan(span, err);
+      const m = meter().withTags({ ...labels, outcome: 'error' });
+      m.createCounter('baton_model_calls', 'calls', 'Model call attempts by agent, provider, model and outcome').add(1);
+      m.createHistogram('baton_model_call_latency', 'int', 'ms', 'Model call latency').record(Date.now() - started);
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** How one attempt of the tool activity ended: `failed` when it threw (Temporal retries it). */
+function toolOutcome(result: ToolResult): 'ok' | 'error' | 'refused' | 'cached' {
+  if (result.cached) return 'cached';
+  if (result.errorKind === 'refused') return 'refused';
+  return result.isError ? 'error' : 'ok';
+}
+
+/** Runs one tool call attempt inside an `execute_tool <tool>` span and records its latency by outcome. */
+export async function observeToolCall(request: ToolRequest, call: () => Promise<ToolResult>): Promise<ToolResult> {
+  const labels = { agent: request.agent, tool: request.tool };
+  const attributes = { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': request.tool, 'gen_ai.tool.call.id': request.callId, 'gen_ai.agent.name': request.agent };
+  return tracer.startActiveSpan(`execute_tool ${request.tool}`, { kind: SpanKind.INTERNAL, attributes }, async (span) => {
+    const started = Date.now();
+    let outcome = 'failed';
+    try {
+      if (content.record) span.setAttribute('gen_ai.tool.call.arguments', JSON.stringify(request.arguments ?? null));
+      const result = await call();
+      outcome = toolOutcome(result);
+      span.setAttribute('baton.tool.outcome', outcome);
+      if (result.isError) span.setStatus({ code: SpanStatusCode.ERROR, message: `tool returned an error (${result.errorKind ?? 'error'})` });
+      if (content.record) span.setAttribute('gen_ai.tool.call.result', result.content);
+      return result;
+    } catch (err) {
+      failSpan(span, err);
+      span.setAttribute('baton.tool.outcome', outcome);
+      throw err;
+    } finally {
+      meter().withTags({ ...labels, outcome }).createHistogram('baton_tool_latency', 'int', 'ms', 'Tool activity latency by agent, tool and outcome').record(Date.now() - started);
+      span.end();
+    }
+  });
+}

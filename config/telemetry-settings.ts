@@ -1,0 +1,27 @@
+/** Config for metrics (`worker.metrics`) and tracing (`telemetry.tracing`); both off by default. */
+import { z } from 'zod';
+
+/** `worker.metrics` / `baton worker --metrics`: `host:port`, or a port alone (then 127.0.0.1). */
+export const MetricsAddressSchema = z.union([
+  z.number().int().min(1).max(65535),
+  z.string().regex(/^(?:\S+:)?\d{1,5}$/, 'expected host:port (e.g. 127.0.0.1:9464) or a port'),
+]);
+
+/** Config `telemetry.tracing`: `true` (endpoint from the environment) or the settings themselves. */
+export const TracingSettingsSchema = z.union([
+  z.boolean(),
+  z
+    .object({
+      /** OTLP/HTTP base URL, like OTEL_EXPORTER_OTLP_ENDPOINT (spans go to `<endpoint>/v1/traces`); the environment wins. */
+      endpoint: z.string().url().optional(),
+      /** `service.name` of the spans; OTEL_SERVICE_NAME wins. Default: baton-worker or baton-client. */
+      serviceName: z.string().min(1).optional(),
+      /** Record prompts, completions, tool arguments and results on spans (off: only names, models and token counts). */
+      recordContent: z.boolean().default(false),
+    })
+    .strict(),
+]);
+export type TracingSettings = z.output<typeof TracingSettingsSchema>;
+
+/** Config `telemetry`. */
+export const TelemetrySettingsSchema = z.object({ tracing: TracingSettingsSchema.optional() }).strict();
