@@ -2,16 +2,21 @@
  * Payload encryption against a dedicated real dev server whose SQLite files the test reads:
  * with `encryption: true`, a run's prompt, tool arguments, tool result, answer and failure
  * message are nowhere in the database, while `baton inspect`, `result`, `status` and
- * `audit export` (through the same codec) still show them; wrong, missing and rotated keys.
+ * `audit export` (through the same codec) still show them, and so does the temporal CLI through
+ * `baton`'s codec server; wrong, missing and rotated keys.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { startEphemeralServer, type EphemeralServer } from '../devtools/ephemeral-server';
+import { startEphemeralServer, temporalCliPath, type EphemeralServer } from '../devtools/ephemeral-server';
+import { startCodecServer } from '../codec/codec-server';
+import { EncryptionCodec } from '../codec/encryption-codec';
 import { loadConfig } from '../config/load-config';
 import type { BatonConfig } from '../config/define-config';
 import { BatonClient } from '../client/baton-client';
@@ -165,4 +170,21 @@ describe('payload encryption', () => {
     expect(rotated.code, rotated.stderr).toBe(0);
     expect(rotated.stdout).toContain(marks.answer);
   }, 120_000);
+
+  it('lets the temporal CLI read the run through `--codec-endpoint` and the codec server', async () => {
+    const codec = await startCodecServer({ codec: EncryptionCodec.fromEnv(), uiOrigins: ['http://localhost:8233'], token: 'cli-token-3e9a', port: 0 });
+    // The history as `temporal workflow show -o json` prints it, with every payload's base64 data decoded to text.
+    const show = async (...extra: string[]) => {
+      const { stdout } = await promisify(execFile)(temporalCliPath(), ['workflow', 'show', '-w', ids.keeper, '--address', server.address, '-o', 'json', ...extra], { maxBuffer: 16 * 1024 * 1024 });
+      return [...stdout.matchAll(/"data": "([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1] as string, 'base64').toString('latin1')).join('\n');
+    };
+    try {
+      const decoded = await show('--codec-endpoint', codec.url, '--codec-auth', 'Bearer cli-token-3e9a');
+      for (const mark of [marks.prompt, marks.argument, marks.result, marks.answer]) expect(decoded).toContain(mark);
+      const raw = await show();
+      for (const mark of [marks.prompt, marks.argument, marks.result, marks.answer]) expect(raw).not.toContain(mark);
+    } finally {
+      await codec.close();
+    }
+  }, 60_000);
 });
