@@ -11,6 +11,7 @@ import type { McpPool } from './tools/mcp';
 import type { ToolLedger } from './tool-ledger';
 import type { PayloadLimits } from './payload-limits';
 import type { ToolSpec } from '../core';
+import { ProviderBreakers, type CircuitBreakerSettings } from './providers/circuit-breaker';
 
 export interface ActivityDependencies {
   providers: ReadonlyMap<string, ProviderEntry>;
@@ -23,12 +24,14 @@ export interface ActivityDependencies {
   mcp?: McpPool;
   /** Payload limits (default: 1.5 MiB per result, tool results over 256 KiB stored by reference). */
   limits?: PayloadLimits;
+  /** When a provider's circuit opens and probes again (default: 5 failures in a row, 30 s). */
+  circuitBreaker?: CircuitBreakerSettings;
 }
 
 /** Creates the activity implementations a worker registers. */
 export function createActivities(deps: ActivityDependencies) {
   return {
-    callModel: createCallModel(deps.providers, deps.content, deps.limits),
+    callModel: createCallModel(deps.providers, deps.content, deps.limits, new ProviderBreakers(deps.circuitBreaker)),
     runTool: createRunTool({ registry: deps.tools, store: deps.content, cache: deps.cache, ledger: deps.ledger, mcp: deps.mcp, limits: deps.limits }),
     /** The current tools of MCP servers (an agent run lists its servers' tools when it starts). */
     async listMcpTools(request: { servers: string[] }): Promise<ToolSpec[]> {

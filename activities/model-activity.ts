@@ -9,6 +9,8 @@ import { checkOutput } from './output-schema';
 import { withHeartbeats } from './heartbeats';
 import { observeModelCall } from './telemetry';
 import { checkPayloadSize, defaultPayloadLimits, type PayloadLimits } from './payload-limits';
+import { ProviderBreakers } from './providers/circuit-breaker';
+import { completeWithFailover } from './providers/failover';
 
 export interface ProviderEntry {
   provider: ModelProvider;
@@ -28,14 +30,13 @@ async function fullConversation(request: ModelRequest, conversations: Conversati
 }
 
 /** Builds the `callModel` activity over the worker's configured providers. */
-export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>, store: ContentStore, limits: PayloadLimits = defaultPayloadLimits) {
+export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>, store: ContentStore, limits: PayloadLimits = defaultPayloadLimits, breakers = new ProviderBreakers()) {
   const conversations = new ConversationStore(store);
   async function callOnce(stepRequest: ModelRequest): Promise<ModelResponse> {
     const conversation = stepRequest.conversation ? await fullConversation(stepRequest, conversations) : stepRequest.messages;
     // Inline runs too may hold results the tool activity stored by reference (over the worker's limit).
     const request = { ...stepRequest, messages: await conversations.withStoredResults(conversation) };
-    const entry = providers.get(request.agent.provider);
-    if (!entry) {
+    if (!providers.has(request.agent.provider)) {
       throw ApplicationFailure.create({
         type: FailureType.ProviderNotConfigured,
         nonRetryable: true,
@@ -43,8 +44,12 @@ export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>, s
       });
     }
     const started = Date.now();
-    const signal = Context.current().cancellationSignal;
-    const completion = await entry.provider.complete(request, { signal });
+    const { cancellationSignal: signal, info } = Context.current();
+    const chain = [{ provider: request.agent.provider, model: request.agent.model }, ...(request.agent.fallbacks ?? [])];
+    const lookup = (name: string) => providers.get(name)?.provider;
+    const attempt = { signal, attempt: info.attempt, startToCloseTimeoutMs: info.startToCloseTimeoutMs, rateLimitRetries: request.agent.modelCall?.rateLimitRetries };
+    const { completion, servedBy } = await completeWithFailover(request, chain, lookup, breakers, attempt);
+    const prices = providers.get(servedBy.provider)?.prices;
     const { inputTokens, outputTokens } = completion.usage;
     const response: ModelResponse = {
       message: { ...completion.message, agent: request.agent.name },
@@ -52,11 +57,12 @@ export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>, s
       usage: {
         inputTokens,
         outputTokens,
-        costUsd: cost(entry.prices && Object.hasOwn(entry.prices, request.agent.model) ? entry.prices[request.agent.model] : undefined, inputTokens, outputTokens),
+        costUsd: cost(prices && Object.hasOwn(prices, servedBy.model) ? prices[servedBy.model] : undefined, inputTokens, outputTokens),
         latencyMs: Date.now() - started,
         modelCalls: 1,
         toolCalls: 0,
       },
+      servedBy,
     };
     if (stepRequest.conversation) {
       // Only what this step adds is written; after a hand-off filter the filtered whole is a new base.

@@ -18,7 +18,7 @@ function stepLines(step: StepNode | ToolNode): RenderItem {
   switch (step.kind) {
     case 'model':
       return {
-        line: `${step.label}${step.status !== 'ok' ? ` · ${step.status}` : ''}${step.attempts > 1 ? ` · attempt ${step.attempts}` : ''}${duration(step.durationMs)}${step.inputTokens || step.outputTokens ? ` · ${step.inputTokens} in / ${step.outputTokens} out` : ''}${step.detail ? ` · ${step.detail}` : ''}`,
+        line: `${step.label}${step.servedBy && !step.label.includes(` ${step.servedBy} `) ? ` · served by ${step.servedBy}` : ''}${step.status !== 'ok' ? ` · ${step.status}` : ''}${step.attempts > 1 ? ` · attempt ${step.attempts}` : ''}${duration(step.durationMs)}${step.inputTokens || step.outputTokens ? ` · ${step.inputTokens} in / ${step.outputTokens} out` : ''}${step.detail ? ` · ${step.detail}` : ''}`,
         children: step.calls.map(stepLines),
       };
     case 'tool': {

@@ -34,6 +34,8 @@ export interface ModelNode {
   durationMs?: number;
   inputTokens: number;
   outputTokens: number;
+  /** The `provider/model` that answered, from the step's result (a fallback when the label names another). */
+  servedBy?: string;
   /** What the model's tool calls led to: tool activities, approvals, child runs (agents as tools). */
   calls: Array<ToolNode | ApprovalNode | ChildNode | TimerNode>;
 }
@@ -166,6 +168,8 @@ export function buildRunNode(workflowId: string, history: History): RunNode {
         step.status = 'ok';
         step.inputTokens = usage.inputTokens ?? 0;
         step.outputTokens = usage.outputTokens ?? 0;
+        const servedBy = result?.servedBy as { provider?: string; model?: string } | undefined;
+        if (servedBy?.provider) step.servedBy = `${servedBy.provider}/${servedBy.model ?? '?'}`;
         node.usage.inputTokens += step.inputTokens;
         node.usage.outputTokens += step.outputTokens;
       } else if (step.kind === 'tool') {

@@ -7,6 +7,7 @@ import { McpServersSchema, mcpServerOf } from '../activities/tools/mcp-config';
 import { EncryptionSettingsSchema } from '../codec/settings';
 import { AuditSettingsSchema, defaultAuditSettings } from '../client/ops/audit-settings';
 import { MetricsAddressSchema, TelemetrySettingsSchema } from './telemetry-settings';
+import { CircuitBreakerSettingsSchema } from '../activities/providers/circuit-breaker';
 
 function isBatonTool(value: unknown): value is BatonTool {
   return typeof value === 'object' && value !== null && 'spec' in value && typeof (value as BatonTool).execute === 'function';
@@ -43,6 +44,8 @@ export const WorkerSettingsSchema = z
     storeToolResultsOver: z.number().int().positive().optional(),
     /** Serve Prometheus metrics (the SDK's and Baton's) at `host:port/metrics`, or a port on 127.0.0.1; `--metrics` wins. Off by default. */
     metrics: MetricsAddressSchema.optional(),
+    /** Per-provider circuit breaker of each worker: `failures` in a row (default 5) open it, it probes again after `coolDown` (default 30s). */
+    circuitBreaker: CircuitBreakerSettingsSchema.optional(),
   })
   .strict();
 
@@ -96,6 +99,11 @@ export const BatonConfigSchema = z
       if (!Object.hasOwn(config.providers, agent.provider)) {
         ctx.addIssue({ code: 'custom', path: ['agents', name, 'provider'], message: `unknown provider "${agent.provider}"; configured providers: ${Object.keys(config.providers).join(', ') || 'none'}` });
       }
+      agent.fallbacks?.forEach((fallback, i) => {
+        if (!Object.hasOwn(config.providers, fallback.provider)) {
+          ctx.addIssue({ code: 'custom', path: ['agents', name, 'fallbacks', i, 'provider'], message: `unknown provider "${fallback.provider}"; configured providers: ${Object.keys(config.providers).join(', ') || 'none'}` });
+        }
+      });
       for (const field of ['handoffs', 'agentTools'] as const) {
         agent[field].forEach((target, i) => {
           if (!Object.hasOwn(config.agents, target)) {

@@ -47,8 +47,13 @@ export const ModelCallPolicySchema = z
     maximumAttempts: z.number().int().positive().default(5),
     initialInterval: DurationSchema.default('1s'),
     maximumInterval: DurationSchema.default('60s'),
+    /** Attempts on which a 429 is retried on the same provider (after its retry-after) before the call fails over; default 1. */
+    rateLimitRetries: z.number().int().nonnegative().optional(),
   })
   .strict();
+
+/** A provider and model an agent's model call moves to when the ones before it are unavailable. */
+export const FallbackSchema = z.object({ provider: notReserved(z.string().min(1)), model: z.string().min(1) }).strict();
 
 /** Which tool calls wait for a person, and what happens if nobody decides in time. */
 export const ApprovalPolicySchema = z
@@ -75,6 +80,8 @@ export const AgentSpecSchema = z
     /** A provider name from the config's `providers`. */
     provider: notReserved(z.string().min(1)),
     model: z.string().min(1),
+    /** Tried in order when the provider is unavailable (5xx, timeout, network, 429 past its retries) or its circuit is open. */
+    fallbacks: z.array(FallbackSchema).max(8).optional(),
     instructions: z.string().default(''),
     /** The tools this agent may call (its allowlist): defined tools, or MCP tools as `<server>__<tool>`. */
     tools: z.array(z.string()).default([]),

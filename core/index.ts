@@ -7,6 +7,7 @@ export * from './hash';
 export * from './model-contract';
 export * from './tool-contract';
 export * from './run';
+export * from './served-by';
 export * from './search-attributes';
 export * from './workflow-spec';
 export * from './spec-run';

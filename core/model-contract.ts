@@ -7,8 +7,9 @@ import type { ToolDefinition } from './tool-definition';
 import type { AgentSpec } from './agent-spec';
 
 /** The parts of an agent spec a model call needs. */
-export type ModelAgent = Pick<AgentSpec, 'name' | 'provider' | 'model' | 'instructions' | 'outputSchema' | 'temperature'> & {
+export type ModelAgent = Pick<AgentSpec, 'name' | 'provider' | 'model' | 'instructions' | 'outputSchema' | 'temperature' | 'fallbacks'> & {
   maxOutputTokens?: number;
+  modelCall?: Pick<AgentSpec['modelCall'], 'rateLimitRetries'>;
 };
 
 /** A conversation kept in the content store: what the request's `messages` continue. */
@@ -43,4 +44,6 @@ export interface ModelResponse {
    */
   output?: unknown;
   outputError?: string;
+  /** The provider and model that answered: the agent's own, or one of its `fallbacks`. */
+  servedBy?: { provider: string; model: string };
 }

@@ -85,6 +85,8 @@ export interface StepRecord {
   turn: number;
   /** Tool steps: whether the tool reported an error to the model. */
   isError?: boolean;
+  /** Model steps, once answered: the `provider/model` that answered (a fallback when it differs from `name`). */
+  servedBy?: string;
 }
 
 /** What the `state` query returns. */

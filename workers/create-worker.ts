@@ -113,6 +113,7 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     cache: options.toolCache ?? openToolCache(config.toolCache, options.env),
     ledger: options.toolLedger ?? openToolLedger(config.toolCache, options.env),
     limits: payloadLimitsOf(config.worker),
+    circuitBreaker: config.worker.circuitBreaker,
     mcp: options.mcp ?? (Object.keys(config.mcpServers).length ? new McpPool(config.mcpServers, options.env) : undefined),
   });
   const dataConverter = dataConverterFor(config.encryption, options.env);

@@ -120,6 +120,7 @@ export async function runAgentLoop(input: ParsedAgentRunInput, state: AgentRunSt
       [{ agent: { ...agent, maxOutputTokens: agent.limits.maxOutputTokens }, ...conversation.request(), tools: [...[...tools.values()].map(toToolDefinition), ...searchTool, ...transferTools(agent, team), ...askTools(agent, team)], turn }],
     );
     state.usage = addUsage(state.usage, response.usage);
+    if (response.servedBy) state.lastStep = { kind: 'model', name: `${agent.provider}/${agent.model}`, turn, servedBy: `${response.servedBy.provider}/${response.servedBy.model}` };
     conversation.replied(response);
     checkBudget(agent, state);
 

@@ -10,6 +10,7 @@ import { specHash } from '../core/hash';
 import { runAgentLoop } from './agent-loop';
 import { ApprovalDesk } from './approvals';
 import { trustedOrParsed } from './validate-input';
+import { servedByNote } from '../core/served-by';
 import { schemas } from './lazy-schemas';
 import { asWorkflowFailure, rootMessage } from './failures';
 import { RunAttributes } from './search-attributes';
@@ -19,7 +20,7 @@ import { runFinished, runStarted } from './telemetry';
 export const stateQuery = defineQuery<AgentRunState>('state');
 
 function describeState(state: AgentRunState): string {
-  const step = state.lastStep ? `${state.lastStep.kind} ${state.lastStep.name}` : 'none yet';
+  const step = state.lastStep ? `${state.lastStep.kind} ${state.lastStep.name}${servedByNote(state.lastStep)}` : 'none yet';
   const usage = state.usage;
   return [
     `**${state.agent}** · ${state.status} · turn ${state.turn}`,

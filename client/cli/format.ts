@@ -1,5 +1,6 @@
 /** Plain-text formatting for CLI output. */
 import type { AgentRunState, SpecRunState, Usage } from '../../core';
+import { servedByNote } from '../../core/served-by';
 
 export function formatUsage(usage: Usage): string {
   const cost = usage.costUsd > 0 ? `, $${usage.costUsd.toFixed(4)}` : '';
@@ -8,7 +9,7 @@ export function formatUsage(usage: Usage): string {
 
 /** One progress line per state change while `baton run --wait` waits. */
 export function formatProgress(state: AgentRunState): string {
-  const step = state.lastStep ? ` · last: ${state.lastStep.kind} ${state.lastStep.name}${state.lastStep.isError ? ' (error)' : ''}` : '';
+  const step = state.lastStep ? ` · last: ${state.lastStep.kind} ${state.lastStep.name}${servedByNote(state.lastStep)}${state.lastStep.isError ? ' (error)' : ''}` : '';
   return `  ${state.agent} · turn ${state.turn}/${state.maxTurns} · ${state.status.replace('_', ' ')}${step}`;
 }
 

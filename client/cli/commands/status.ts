@@ -1,6 +1,6 @@
 /** `baton status <id>`: where a run is, from the server and the run's `state` query. */
 import type { Client } from '@temporalio/client';
-import { BatonAgent, BatonStatus, type AgentRunResult, type AgentRunState } from '../../../core';
+import { BatonAgent, BatonStatus, servedByNote, type AgentRunResult, type AgentRunState } from '../../../core';
 import { stateQuery } from '../../../workflows';
 import { connect, type GlobalFlags } from '../context';
 import { formatDate, formatUsage } from '../format';
@@ -41,7 +41,7 @@ export async function statusCommand(id: string, globals: GlobalFlags): Promise<n
     const state = await liveState(client, id);
     if (state) {
       lines.push(['turn', `${state.turn}/${state.maxTurns} (${state.status.replace('_', ' ')})`]);
-      lines.push(['last step', state.lastStep ? `${state.lastStep.kind} ${state.lastStep.name}` : '-']);
+      lines.push(['last step', state.lastStep ? `${state.lastStep.kind} ${state.lastStep.name}${servedByNote(state.lastStep)}` : '-']);
       lines.push(['usage', formatUsage(state.usage)], ['spec', state.specHash]);
     } else lines.push(['state', `no worker answered the state query (is a worker polling ${d.taskQueue}?)`]);
   } else if (status === 'completed') {
