@@ -105,9 +105,16 @@ export function createRunTool(deps: ToolActivityDependencies) {
     const hit = key ? await cache.get(key) : undefined;
     if (hit !== undefined) return { content: hit, isError: false, cached: true };
 
-    const earlier = await ledger.begin(request.idempotencyKey, request.tool);
-    if (earlier.state === 'completed') return earlier.result;
-    const outcome = await execute(tool, parsed.value, request, earlier.state === 'started', progress);
+    // A first attempt of a normal activity has no earlier attempt to look up: its marker would only
+    // say "started", which any later attempt (attempt > 1) implies anyway. That saves a read and a
+    // write per call. A local activity's attempt count restarts when its workflow task is retried,
+    // so local calls always check and mark.
+    const info = Context.current().info;
+    const firstAttempt = info.attempt === 1 && !info.isLocal;
+    const earlier = firstAttempt ? undefined : await ledger.begin(request.idempotencyKey, request.tool);
+    if (earlier?.state === 'completed') return earlier.result;
+    const mayHaveRun = earlier ? earlier.state === 'started' || !info.isLocal : false;
+    const outcome = await execute(tool, parsed.value, request, mayHaveRun, progress);
     let result = outcome;
     if (!outcome.isError) {
       if (key && policy) await cache.set(key, outcome.content, durationToMs(policy.ttl));

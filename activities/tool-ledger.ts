@@ -68,7 +68,8 @@ export class FileToolLedger implements ToolLedger {
       const entry = JSON.parse(await readFile(this.file(key), 'utf8')) as LedgerEntry;
       return entry.key === key ? entry : undefined;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      // Missing, or cut short by a crash mid-write: nothing was recorded.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || err instanceof SyntaxError) return undefined;
       throw err;
     }
   }
@@ -100,8 +101,8 @@ export class FileToolLedger implements ToolLedger {
   }
 
   async complete(key: string, tool: string, result: ToolResult): Promise<void> {
-    const entry = await this.read(key);
-    await this.write({ key, tool, state: 'completed', attempts: entry?.attempts ?? 1, result });
+    // No read first: the attempt count of a completed call is not used, and the write is on every call's path.
+    await this.write({ key, tool, state: 'completed', attempts: 0, result });
   }
 
   async prune(olderThanMs: number): Promise<LedgerPruneReport> {
