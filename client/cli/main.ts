@@ -16,6 +16,7 @@ import { storePruneCommand } from './commands/store';
 import { historyExportCommand, replayCommand } from './commands/replay';
 import { auditExportCommand, auditVerifyCommand } from './commands/audit';
 import { codecServerCommand } from './commands/codec-server';
+import { mcpCommand } from '../mcp-server/command';
 import { runWorker } from '../../workers/run-worker';
 
 /** Exit codes: 0 ok, 1 failed, 2 wrong usage or config, 3 not finished yet. */
@@ -118,6 +119,10 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .option('--resolve-content', 'show stored conversations and tool results in place of their content-store references (display only)')
     .action((flags) => set(codecServerCommand(flags, globals())));
   return program;
+  program.command('mcp').description('serve Baton to IDEs and coding agents over MCP: stdio, or Streamable HTTP with --http')
+    .option('--http <host:port>', 'serve Streamable HTTP at http://<host:port>/mcp instead (a port alone: 127.0.0.1); off loopback, $BATON_MCP_TOKEN is required')
+    .option('--print-config <client>', 'print the setup for claude, cursor or vscode, and exit')
+    .action((flags) => set(mcpCommand(flags, globals())));
 }
 
 /** Parses argv and runs one command; resolves to the process exit code. */

@@ -1,0 +1,99 @@
+/** Where a run is, as `get_run`, `wait_for_run` and the `baton://runs/{id}` resource report it. */
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
+import { z } from 'zod';
+import { BatonAgent, BatonStatus, UsageSchema, type AgentRunResult, type AgentRunState, type SpecRunResult, type SpecRunState } from '../../core';
+import { sessionStateQuery, specStateQuery, stateQuery, type SessionState } from '../../workflows';
+import { describeStuckTask, stuckTask } from '../run-health';
+import { describeRunFailure } from '../cli/commands/result';
+import { displayStatus } from '../cli/commands/list';
+
+/** A tool call waiting for a person. */
+export const PendingApprovalSchema = z.object({
+  id: z.string(),
+  agent: z.string(),
+  tool: z.string(),
+  arguments: z.unknown(),
+  risk: z.string(),
+  turn: z.number(),
+});
+
+/** The structured content of `get_run`. */
+export const RunSummarySchema = z.object({
+  id: z.string(),
+  runId: z.string(),
+  type: z.string().describe('agentWorkflow, specWorkflow or sessionWorkflow'),
+  status: z.string().describe('running, calling_model, running_tools, waiting_approval, completed, failed, cancelled, terminated, timed_out'),
+  agent: z.string().optional(),
+  turn: z.number().optional(),
+  maxTurns: z.number().optional(),
+  lastStep: z.string().optional().describe('e.g. "tool pay" or "model scripted/s"'),
+  usage: UsageSchema.optional(),
+  pendingApprovals: z.array(PendingApprovalSchema),
+  output: z.string().optional(),
+  error: z.string().optional(),
+  problem: z.string().optional().describe('why a running run does not move (a failing workflow task), or that no worker answered'),
+  webUrl: z.string(),
+});
+export type RunSummary = z.infer<typeof RunSummarySchema>;
+
+type LiveState = AgentRunState | SpecRunState | SessionState;
+
+/** The run's live state from its query (agent, spec or session); undefined when no worker answers within 3 s. */
+export async function liveState(client: Client, id: string, type: string): Promise<LiveState | undefined> {
+  const handle = client.workflow.getHandle(id);
+  const query = (): Promise<LiveState> => (type === 'specWorkflow' ? handle.query(specStateQuery) : type === 'sessionWorkflow' ? handle.query(sessionStateQuery) : handle.query(stateQuery));
+  return client.connection.withDeadline(Date.now() + 3000, query).catch(() => undefined);
+}
+
+/** One line for a live state: what changed last, for progress notifications. */
+export function progressLine(summary: RunSummary): string {
+  const turn = summary.turn !== undefined ? ` · turn ${summary.turn}${summary.maxTurns ? `/${summary.maxTurns}` : ''}` : '';
+  const waiting = summary.pendingApprovals.length ? ` · waiting for approval of ${summary.pendingApprovals.map((p) => `${p.tool} (${p.id})`).join(', ')}` : '';
+  return `${summary.agent ?? summary.type}${turn} · ${summary.status.replace('_', ' ')}${summary.lastStep ? ` · last: ${summary.lastStep}` : ''}${waiting}`;
+}
+
+function fromState(summary: RunSummary, state: LiveState): void {
+  if ('pendingApprovals' in state) summary.pendingApprovals = state.pendingApprovals.map((p) => ({ ...p, arguments: p.arguments ?? {} }));
+  if ('usage' in state) summary.usage = state.usage;
+  if ('turn' in state) Object.assign(summary, { agent: state.agent, turn: state.turn, maxTurns: state.maxTurns });
+  if ('turns' in state) Object.assign(summary, { agent: state.agent, turn: state.turns });
+  if ('lastStep' in state && state.lastStep) summary.lastStep = `${state.lastStep.kind} ${state.lastStep.name}${state.lastStep.isError ? ' (error)' : ''}`;
+  if ('steps' in state && !summary.lastStep) {
+    const step = state.steps[state.steps.length - 1];
+    if (step) summary.lastStep = `${step.path} ${step.kind}${step.agent ? ` ${step.agent}` : ''} ${step.status}`;
+  }
+  if (state.status === 'waiting_approval') summary.status = 'waiting_approval';
+}
+
+/** Summarises a run from its description, its live state while running, and its result or failure once closed. */
+export async function summarizeRun(client: Client, id: string, ui: (id: string, runId?: string) => string, known?: WorkflowExecutionDescription): Promise<RunSummary> {
+  const handle = client.workflow.getHandle(id);
+  const d = known ?? (await handle.describe());
+  const summary: RunSummary = {
+    id: d.workflowId,
+    runId: d.runId,
+    type: d.type,
+    status: displayStatus(d.status.name, d.typedSearchAttributes.get(BatonStatus)),
+    agent: d.typedSearchAttributes.get(BatonAgent),
+    pendingApprovals: [],
+    webUrl: ui(d.workflowId, d.runId),
+  };
+  if (summary.agent === undefined) delete summary.agent;
+  if (d.status.name === 'RUNNING') {
+    const stuck = await stuckTask(client, d);
+    if (stuck) summary.problem = describeStuckTask(stuck);
+    const state = stuck ? undefined : await liveState(client, id, d.type);
+    if (state) fromState(summary, state);
+    else if (!stuck) summary.problem = `no worker answered the state query (is a worker polling ${d.taskQueue}?)`;
+  } else if (d.status.name === 'COMPLETED') {
+    const result = (await handle.result()) as AgentRunResult | SpecRunResult | SessionState;
+    if ('output' in result) summary.output = result.output;
+    if ('usage' in result) summary.usage = result.usage;
+    if ('turns' in result) summary.turn = result.turns;
+    if ('agent' in result) summary.agent = result.agent;
+  } else if (d.status.name !== 'CONTINUED_AS_NEW') {
+    summary.error = await handle.result().then(() => undefined, (err: unknown) => describeRunFailure(err));
+    if (summary.error === undefined) delete summary.error;
+  }
+  return summary;
+}
