@@ -2,6 +2,7 @@
  * `npm run bench`: Baton's overhead against bare Temporal, in one run on one dev server.
  * An agent turn = one model call (zero-latency scripted model) + one tool call; the
  * baseline does the same activities as no-ops. Prints a Markdown table of ratios.
+ * BENCH_TELEMETRY=1 turns Baton's metrics and tracing on (bench/telemetry.ts).
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -21,6 +22,8 @@ import * as bareActivities from './bare-activities';
 import { benchPatterns, printPatternTable, type PatternRow } from './patterns';
 import { growingPage, historyReaderReply, historyTurns } from './agent-history';
 import { percentile, recordStep, turnDurations } from './step-clock';
+import { benchRuntimeTelemetry, benchTracing } from './telemetry';
+import { activeTracing, tracingClientInterceptors } from '../client/tracing';
 
 const TURNS = Number(process.env.BENCH_TURNS ?? 20);
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -54,7 +57,8 @@ function toolCallOf(agent: string): { name: string; arguments: Record<string, un
 const quiet = { trace: () => undefined, debug: () => undefined, info: () => undefined, log: () => undefined, warn: console.warn, error: console.error };
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: benchRuntimeTelemetry() });
+  const tracing = await benchTracing();
   const server = process.env.TEMPORAL_ADDRESS ? undefined : await startEphemeralServer();
   const address = process.env.TEMPORAL_ADDRESS ?? (server as { address: string }).address;
   const nativeConnection = await NativeConnection.connect({ address });
@@ -81,6 +85,7 @@ async function main(): Promise<void> {
       temporal: { taskQueue: `bench-baton-${process.pid}` },
       worker: { workflowThreadPoolSize: WORKFLOW_THREADS },
       encryption: ENCRYPTION,
+      ...(tracing.telemetry ? { telemetry: tracing.telemetry } : {}),
       providers: { scripted: { type: 'scripted', model } },
       agents: {
         bench: { provider: 'scripted', model: 'zero-latency', tools: ['noop'], limits: { maxTurns: TURNS + 1 } },
@@ -102,7 +107,9 @@ async function main(): Promise<void> {
     const batonWorker = await createBatonWorker({ config, connection: nativeConnection, mcp });
     const bareQueue = `bench-bare-${process.pid}`;
     const bareWorker = await Worker.create({ connection: nativeConnection, taskQueue: bareQueue, workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'bare-workflow.ts'), logger: quiet }), activities: bareActivities, workflowThreadPoolSize: WORKFLOW_THREADS });
-    const baton = new BatonClient(ENCRYPTION ? new Client({ connection: client.connection, dataConverter: dataConverterFor(true) }) : client, config, { namespace: 'default' });
+    // createBatonWorker started tracing when BENCH_TELEMETRY=1; then the client traces too.
+    const interceptors = tracingClientInterceptors();
+    const baton = new BatonClient(ENCRYPTION || interceptors ? new Client({ connection: client.connection, dataConverter: dataConverterFor(ENCRYPTION), ...(interceptors ? { interceptors } : {}) }) : client, config, { namespace: 'default' });
 
     const runBaton = async (key: string): Promise<Sample> => {
       const handle = await baton.startAgent('bench', key, { workflowId: key });
@@ -148,6 +155,8 @@ async function main(): Promise<void> {
     await nativeConnection.close();
     await client.connection.close();
     await server?.stop();
+    await activeTracing()?.shutdown();
+    tracing.close();
   }
 }
 

@@ -12,6 +12,7 @@ import { SessionInputSchema, SpecRunInputSchema } from '../workflows/schemas';
 import { connectClient, resolveConnectionSettings, type ConnectionOverrides, type ConnectionSettings } from './connection';
 import { runUrl, uiBaseUrl } from './ui-links';
 import { dataConverterFor } from '../codec/settings';
+import { startTracing, tracingClientInterceptors } from './tracing';
 
 export interface StartAgentOptions {
   workflowId?: string;
@@ -55,7 +56,9 @@ export class BatonClient {
   static async connect(config: BatonConfig, overrides: ConnectionOverrides = {}): Promise<BatonClient> {
     const settings = resolveConnectionSettings(overrides, config.temporal);
     const connection = await connectClient(settings);
-    return new BatonClient(new Client({ connection, namespace: settings.namespace, dataConverter: dataConverterFor(config.encryption) }), config, settings);
+    startTracing(config.telemetry.tracing, 'baton-client');
+    const interceptors = tracingClientInterceptors();
+    return new BatonClient(new Client({ connection, namespace: settings.namespace, dataConverter: dataConverterFor(config.encryption), ...(interceptors ? { interceptors } : {}) }), config, settings);
   }
 
   /** Throws InputTooLargeError when `value`, as the JSON payload Temporal would carry, is over `temporal.maxInputBytes`. */

@@ -7,6 +7,7 @@
  * activity headers, so one trace spans the client and every worker a run touches.
  */
 import { context, trace, type Span } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import { Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -48,7 +49,9 @@ export function startTracing(settings: TracingSettings | undefined, defaultServi
   const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
   provider.register();
   const recordContent = Boolean(options?.recordContent) || env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT === 'true';
-  current = { resource, spanProcessor, recordContent, shutdown: () => provider.shutdown() };
+  // A collector that is down costs the spans, never the command or the worker: report it and go on.
+  const shutdown = () => provider.shutdown().catch((err: unknown) => console.error(`baton: could not export traces: ${err instanceof Error ? err.message : String(err)}`));
+  current = { resource, spanProcessor, recordContent, shutdown };
   return current;
 }
 
@@ -70,4 +73,9 @@ export async function withSpan<T>(name: string, attributes: Record<string, strin
   } finally {
     span.end();
   }
+}
+
+/** Runs `fn` with no spans (e.g. the CLI's progress polling: one query span every 250 ms is noise). */
+export function withoutSpans<T>(fn: () => T): T {
+  return context.with(suppressTracing(context.active()), fn);
 }

@@ -7,8 +7,8 @@ const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 /** The path workers and the bundle test load workflows from. */
 export const workflowsPath = path.join(__dirname, '..', 'workflows', 'index.ts');
 
-/** The OpenTelemetry workflow interceptors: in the bundle only when the worker traces. */
-export const tracingInterceptorModule = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
+/** The OpenTelemetry workflow interceptors and Baton's span events: in the bundle only when the worker traces. */
+export const tracingInterceptorModule = path.join(__dirname, '..', 'workflows', 'tracing-interceptors.ts');
 
 /**
  * Bundling takes seconds (webpack + swc); do it once and share the result. With

@@ -2,12 +2,22 @@
  * What a run reports to metrics and traces: runs started and finished, tool calls by outcome,
  * hand-offs, approvals, budget stops. Counts go through the workflow `metricMeter` (replay-safe:
  * nothing is emitted while a history replays) to the worker's Prometheus endpoint; hand-offs and
- * approvals are also events on the run's span when the worker traces (without a tracer,
- * `getActiveSpan()` is undefined and nothing is recorded). Labels are names from the config or
- * spec (agents, tools, patterns) and fixed words, never run ids or user text. Runs in the sandbox.
+ * approvals are also events on the run's span when the worker traces: `tracing-interceptors.ts`,
+ * bundled only then, installs the span-event hook, so a plain bundle carries no OpenTelemetry
+ * code. Labels are names from the config or spec (agents, tools, patterns) and fixed words, never
+ * run ids or user text. Runs in the sandbox.
  */
 import { metricMeter } from '@temporalio/workflow';
-import { trace } from '@opentelemetry/api';
+
+/** Adds an event to the run's active span. */
+export type SpanEventHook = (name: string, attributes: Record<string, string | number>) => void;
+
+let spanEvent: SpanEventHook = () => undefined;
+
+/** Called by the tracing workflow interceptors (once per workflow execution) to record span events. */
+export function setSpanEventHook(hook: SpanEventHook): void {
+  spanEvent = hook;
+}
 
 /** How a tool call of the agent loop ended, as `baton_tool_calls{outcome}` counts it. */
 export type ToolCallOutcome = 'ok' | 'error' | 'refused' | 'cached' | 'failed';
@@ -30,24 +40,24 @@ export function toolCallDone(agent: string, tool: string, outcome: ToolCallOutco
 /** An agent handed the conversation to another. */
 export function handedOff(from: string, to: string, turn: number): void {
   metricMeter.createCounter('baton_handoffs', 'handoffs', 'Hand-offs between agents').withTags({ from, to }).add(1);
-  trace.getActiveSpan()?.addEvent('baton.handoff', { 'baton.handoff.from': from, 'baton.handoff.to': to, 'baton.turn': turn });
+  spanEvent('baton.handoff', { 'baton.handoff.from': from, 'baton.handoff.to': to, 'baton.turn': turn });
 }
 
 /** A run stopped at an agent's token or cost budget. */
 export function budgetStopped(agent: string, limit: 'tokens' | 'cost'): void {
   metricMeter.createCounter('baton_budget_stops', 'runs', 'Runs stopped by an agent budget (tokens or cost)').withTags({ agent, limit }).add(1);
-  trace.getActiveSpan()?.addEvent('baton.budget_stop', { 'gen_ai.agent.name': agent, 'baton.limit': limit });
+  spanEvent('baton.budget_stop', { 'gen_ai.agent.name': agent, 'baton.limit': limit });
 }
 
 /** A tool call now waits for a person. */
 export function approvalRequested(agent: string, tool: string, id: string): void {
   metricMeter.createCounter('baton_approvals_requested', 'approvals', 'Tool calls that waited for approval').withTags({ agent, tool }).add(1);
-  trace.getActiveSpan()?.addEvent('baton.approval.requested', { 'gen_ai.agent.name': agent, 'gen_ai.tool.name': tool, 'baton.approval.id': id });
+  spanEvent('baton.approval.requested', { 'gen_ai.agent.name': agent, 'gen_ai.tool.name': tool, 'baton.approval.id': id });
 }
 
 /** A waiting tool call was decided, by a person or its timeout, after `waitedMs` of workflow time. */
 export function approvalDecided(agent: string, tool: string, id: string, decision: string, by: string, waitedMs: number): void {
   metricMeter.createCounter('baton_approvals_decided', 'approvals', 'Approvals decided, by decision and by whom (person or timeout)').withTags({ agent, tool, decision, by }).add(1);
   metricMeter.createHistogram('baton_approval_wait', 'int', 'ms', 'How long decided approvals waited').withTags({ agent, tool }).record(Math.max(0, Math.round(waitedMs)));
-  trace.getActiveSpan()?.addEvent('baton.approval.decided', { 'gen_ai.agent.name': agent, 'gen_ai.tool.name': tool, 'baton.approval.id': id, 'baton.approval.decision': decision, 'baton.approval.by': by });
+  spanEvent('baton.approval.decided', { 'gen_ai.agent.name': agent, 'gen_ai.tool.name': tool, 'baton.approval.id': id, 'baton.approval.decision': decision, 'baton.approval.by': by });
 }

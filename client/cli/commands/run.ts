@@ -1,7 +1,7 @@
 /** `baton run <agent> --input <text|@file> [--wait]` */
 import { readFile } from 'node:fs/promises';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { AgentRunResult, AgentRunState, SpecRunResult, SpecRunState } from '../../../core';
+import type { AgentRunResult, AgentRunState, SpecRunResult, SpecRunState, WorkflowSpec } from '../../../core';
 import { loadWorkflowSpec } from '../../../config/load-spec';
 import { specStateQuery, stateQuery } from '../../../workflows';
 import type { BatonConfig } from '../../../config/define-config';
@@ -10,6 +10,7 @@ import { configFor, UsageError, type GlobalFlags } from '../context';
 import { formatProgress, formatSpecProgress, formatUsage } from '../format';
 import { forTerminal } from '../terminal-text';
 import { describeRunFailure } from './result';
+import { activeTracing, withoutSpans, withSpan } from '../../tracing';
 
 export interface RunFlags {
   spec?: string;
@@ -55,13 +56,22 @@ export async function runCommand(agent: string | undefined, flags: RunFlags, glo
   // The spec is checked before connecting, so a bad file is reported even with no server.
   const spec = flags.spec ? loadWorkflowSpec(flags.spec, config) : undefined;
   const baton = await BatonClient.connect(config, globals);
+  try {
+    // With tracing on, this span is the root of the run's trace, across every worker it touches.
+    return await withSpan('baton run', spec ? { 'baton.spec': spec.name } : { 'gen_ai.agent.name': agent as string }, () => startRun(baton, agent, spec, input, flags));
+  } finally {
+    await activeTracing()?.shutdown();
+  }
+}
+
+async function startRun(baton: BatonClient, agent: string | undefined, spec: WorkflowSpec | undefined, input: string, flags: RunFlags): Promise<number> {
   const options = { workflowId: flags.id, taskQueue: flags.taskQueue };
   const handle = spec ? await baton.startSpec(spec, input, options) : await baton.startAgent(agent as string, input, options);
   console.log(`Started ${handle.workflowId}`);
   console.log(`Web UI: ${baton.uiUrl(handle.workflowId, handle.firstExecutionRunId)}`);
   if (!flags.wait) return 0;
   const result = handle.result() as Promise<AgentRunResult | SpecRunResult>;
-  await followProgress(handle, result, (line) => console.error(forTerminal(line, process.stderr)), Boolean(flags.spec));
+  await withoutSpans(() => followProgress(handle, result, (line) => console.error(forTerminal(line, process.stderr)), Boolean(flags.spec)));
   try {
     const value = await result;
     console.log(`\n${forTerminal(value.output)}\n`);

@@ -1,0 +1,26 @@
+/**
+ * BENCH_TELEMETRY=1: Baton's worker and client run with metrics and tracing on, as in
+ * production: the runtime's Prometheus exporter (on a free loopback port, unscraped: series
+ * are still recorded) and OTLP/HTTP spans to a local receiver that accepts and drops them.
+ * Bare Temporal runs in the same process without interceptors, so only Baton pays for tracing.
+ */
+import { createServer } from 'node:http';
+import type { TelemetryOptions } from '@temporalio/worker';
+import { batonHistogramBuckets } from '../workers/telemetry';
+
+/** True when the bench should measure with metrics and tracing on. */
+export const benchTelemetry = process.env.BENCH_TELEMETRY === '1';
+
+/** The runtime's telemetry options for the bench: a Prometheus endpoint when BENCH_TELEMETRY=1. */
+export function benchRuntimeTelemetry(): TelemetryOptions | undefined {
+  return benchTelemetry ? { metrics: { prometheus: { bindAddress: '127.0.0.1:0', histogramBucketOverrides: batonHistogramBuckets } } } : undefined;
+}
+
+/** Starts a span sink on loopback and returns the config's `telemetry` for it (or none when off). */
+export async function benchTracing(): Promise<{ telemetry?: { tracing: { endpoint: string } }; close(): void }> {
+  if (!benchTelemetry) return { close: () => undefined };
+  const server = createServer((req, res) => req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { telemetry: { tracing: { endpoint: `http://127.0.0.1:${port}` } }, close: () => void server.close() };
+}

@@ -1,0 +1,139 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { uniqueTaskQueue, uniqueWorkflowId } from './helpers/temporal';
+import { startOtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver';
+
+const root = path.join(__dirname, '..');
+const configPath = path.join(__dirname, 'fixtures/telemetry/config.ts');
+const triageQueue = uniqueTaskQueue('trace-a');
+const solverQueue = uniqueTaskQueue('trace-b');
+const workers: ChildProcess[] = [];
+let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
+
+/** The OTEL_* settings every process gets: the receiver, short batches, its own service name. */
+const otelEnv = (service: string, extra: Record<string, string> = {}) => ({
+  ...process.env,
+  OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+  OTEL_SERVICE_NAME: service,
+  OTEL_BSP_SCHEDULE_DELAY: '100',
+  BATON_SOLVER_QUEUE: solverQueue,
+  ...extra,
+});
+
+function startWorker(queue: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'client/cli/main.ts', '--config', configPath, '--address', inject('temporalAddress'), 'worker', '-q', queue], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  workers.push(child);
+  return new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => ((out += chunk.toString()), out.includes('tracing: on') && resolve()));
+    child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
+  });
+}
+
+beforeAll(async () => {
+  receiver = await startOtlpReceiver();
+  // Two worker processes: A runs the workflow and triage's calls, B runs solver's model and tool calls.
+  // B records prompts and completions (the operator's opt-in); A does not.
+  await Promise.all([
+    startWorker(triageQueue, otelEnv('baton-worker-a')),
+    startWorker(solverQueue, otelEnv('baton-worker-b', { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true' })),
+  ]);
+});
+afterAll(async () => {
+  workers.forEach((w) => w.kill('SIGTERM'));
+  await receiver?.close();
+});
+
+function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'client/cli/main.ts', '--config', configPath, '--address', inject('temporalAddress'), ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.once('close', (status) => resolve({ status, stdout, stderr })));
+}
+
+async function waitForSpans(ready: (spans: ReceivedSpan[]) => boolean): Promise<ReceivedSpan[]> {
+  const deadline = Date.now() + 20_000;
+  while (!ready(receiver.spans) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  return receiver.spans;
+}
+
+describe('tracing (OTLP/HTTP)', () => {
+  it('puts baton run, the workflow, both agents\' model calls and the tool call on one trace across two workers', async () => {
+    const id = uniqueWorkflowId('trace');
+    // Not spawnSync: the receiver lives in this process and must answer while the CLI runs.
+    const run = await runCli(['run', 'triage', '--input', 'please shout something', '--wait', '--id', id, '-q', triageQueue], otelEnv('baton-cli'));
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('The tool said SECRET PROMPT WORDS');
+
+    const spans = await waitForSpans((all) => all.some((s) => s.name === 'RunWorkflow:agentWorkflow') && all.filter((s) => s.name.startsWith('chat ')).length >= 3 && all.some((s) => s.name === 'execute_tool shout'));
+    const runSpan = spans.find((s) => s.name === 'baton run');
+    expect(runSpan).toMatchObject({ service: 'baton-cli', parentSpanId: undefined, attributes: { 'gen_ai.agent.name': 'triage' } });
+    const trace = spans.filter((s) => s.traceId === runSpan?.traceId);
+    const byId = new Map(trace.map((s) => [s.spanId, s]));
+    const parent = (span: ReceivedSpan | undefined) => (span?.parentSpanId ? byId.get(span.parentSpanId) : undefined);
+    const one = (name: string, where: (s: ReceivedSpan) => boolean = () => true) => {
+      const found = trace.filter((s) => s.name === name && where(s));
+      expect(found, name).toHaveLength(1);
+      return found[0] as ReceivedSpan;
+    };
+
+    // Client: baton run → StartWorkflow; worker A: RunWorkflow under it.
+    const start = one('StartWorkflow:agentWorkflow');
+    expect(parent(start)).toBe(runSpan);
+    const workflow = one('RunWorkflow:agentWorkflow');
+    expect(workflow.service).toBe('baton-worker-a');
+    expect(parent(workflow)).toBe(start);
+    expect(workflow.events.find((e) => e.name === 'baton.handoff')?.attributes).toMatchObject({ 'baton.handoff.from': 'triage', 'baton.handoff.to': 'solver' });
+
+    // Each model call: chat span ← RunActivity (the worker that ran it) ← StartActivity (the workflow).
+    const chats = trace.filter((s) => s.name.startsWith('chat '));
+    expect(chats.map((s) => `${s.attributes['gen_ai.agent.name']}@${s.service}`).sort()).toEqual(['solver@baton-worker-b', 'solver@baton-worker-b', 'triage@baton-worker-a']);
+    for (const chat of chats) {
+      expect(chat.attributes).toMatchObject({ 'gen_ai.operation.name': 'chat', 'gen_ai.system': 'scripted', 'gen_ai.provider.name': 'scripted' });
+      expect(parent(chat)?.name).toBe('RunActivity:callModel');
+      expect(parent(chat)?.service).toBe(chat.service);
+      expect(parent(parent(chat))?.name).toBe('StartActivity:callModel');
+      expect(parent(parent(parent(chat)))).toBe(workflow);
+    }
+    const triage = one('chat scripted-triage');
+    expect(triage.attributes).toMatchObject({ 'gen_ai.request.model': 'scripted-triage', 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 10 });
+    const solverTokens = trace.filter((s) => s.name === 'chat scripted-solver').map((s) => [s.attributes['gen_ai.usage.input_tokens'], s.attributes['gen_ai.usage.output_tokens']]);
+    expect(solverTokens.sort()).toEqual([[200, 20], [300, 30]]);
+
+    const tool = one('execute_tool shout');
+    expect(tool).toMatchObject({ service: 'baton-worker-b', attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'shout', 'gen_ai.agent.name': 'solver', 'baton.tool.outcome': 'ok' } });
+    expect(parent(tool)?.name).toBe('RunActivity:runTool');
+    expect(parent(parent(parent(tool)))).toBe(workflow);
+
+    // Content only where the operator turned it on (worker B); never on worker A or the client.
+    const text = (s: ReceivedSpan) => JSON.stringify(s.attributes);
+    expect(trace.filter((s) => s.service !== 'baton-worker-b' && /shout something|SECRET PROMPT/i.test(text(s))).map((s) => s.name)).toEqual([]);
+    expect(triage.attributes['gen_ai.input.messages']).toBeUndefined();
+    expect(String(one('chat scripted-solver', (s) => s.attributes['gen_ai.usage.input_tokens'] === 300).attributes['gen_ai.output.messages'])).toContain('The tool said SECRET PROMPT WORDS');
+    expect(String(tool.attributes['gen_ai.tool.call.arguments'])).toContain('secret prompt words');
+  });
+
+  it('records an approval as events on the run\'s span, under the root span of a baton run without --wait', async () => {
+    const id = uniqueWorkflowId('trace-approval');
+    const started = await runCli(['run', 'payer', '--input', 'pay 5', '--id', id, '-q', triageQueue], otelEnv('baton-cli'));
+    expect(started.status, started.stderr).toBe(0);
+    const waiting = Date.now() + 20_000;
+    let approved = await runCli(['approve', id, 'approval-1', '--as', 'ann'], otelEnv('baton-cli'));
+    while (approved.status !== 0 && Date.now() < waiting) {
+      await new Promise((r) => setTimeout(r, 300));
+      approved = await runCli(['approve', id, 'approval-1', '--as', 'ann'], otelEnv('baton-cli'));
+    }
+    expect(approved.status, approved.stderr).toBe(0);
+
+    const spans = await waitForSpans((all) => all.some((s) => s.name === 'RunWorkflow:agentWorkflow' && s.attributes.workflowId === id));
+    const workflow = spans.find((s) => s.name === 'RunWorkflow:agentWorkflow' && s.attributes.workflowId === id);
+    expect(workflow?.events.map((e) => e.name)).toEqual(expect.arrayContaining(['baton.approval.requested', 'baton.approval.decided']));
+    expect(workflow?.events.find((e) => e.name === 'baton.approval.decided')?.attributes).toMatchObject({ 'gen_ai.agent.name': 'payer', 'gen_ai.tool.name': 'pay', 'baton.approval.decision': 'approved', 'baton.approval.by': 'person' });
+    const root = spans.find((s) => s.spanId === spans.find((x) => x.name === 'StartWorkflow:agentWorkflow' && x.traceId === workflow?.traceId)?.parentSpanId);
+    expect(root).toMatchObject({ name: 'baton run', service: 'baton-cli' });
+  });
+});
