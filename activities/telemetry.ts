@@ -7,6 +7,7 @@
  * only when the operator turns `telemetry.tracing.recordContent` on.
  */
 import { Context } from '@temporalio/activity';
+import { noopMetricMeter, type MetricMeter } from '@temporalio/common';
 import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { ModelRequest, ModelResponse, ToolRequest, ToolResult } from '../core';
 
@@ -18,8 +19,13 @@ export function recordContentOnSpans(on: boolean): void {
   content.record = on;
 }
 
-function meter() {
-  return Context.current().metricMeter;
+/** The activity's meter; outside an activity (a provider called directly) a no-op. */
+function meter(): MetricMeter {
+  try {
+    return Context.current().metricMeter;
+  } catch {
+    return noopMetricMeter;
+  }
 }
 
 function failSpan(span: Span, err: unknown): void {
@@ -28,7 +34,16 @@ function failSpan(span: Span, err: unknown): void {
   span.setAttribute('error.type', (err as { type?: string })?.type ?? (err instanceof Error ? err.name : 'Error'));
 }
 
-/** Runs one model call attempt inside a `chat <model>` span and counts it, its tokens, cost and latency. */
+/**
+ * One request to a provider (each step of a failover chain is one): `baton_model_calls` by the
+ * provider and model asked and whether it answered, so a provider's error rate shows even when
+ * a fallback answered for it.
+ */
+export function countProviderRequest(agent: string, candidate: { provider: string; model: string }, outcome: 'ok' | 'error'): void {
+  meter().withTags({ agent, provider: candidate.provider, model: candidate.model, outcome }).createCounter('baton_model_calls', 'calls', 'Requests to model providers by agent, provider, model and outcome (ok, error)').add(1);
+}
+
+/** Runs one model call attempt inside a `chat <model>` span and records its tokens, cost and latency. */
 export async function observeModelCall(request: ModelRequest, providerKind: string, call: () => Promise<ModelResponse>): Promise<ModelResponse> {
   const { name: agent, provider, model } = request.agent;
   const labels = { agent, provider, model };
@@ -49,8 +64,10 @@ export async function observeModelCall(request: ModelRequest, providerKind: stri
       const { inputTokens, outputTokens, costUsd, latencyMs } = response.usage;
       span.setAttributes({ 'gen_ai.usage.input_tokens': inputTokens, 'gen_ai.usage.output_tokens': outputTokens, 'gen_ai.response.finish_reasons': [response.stopReason], 'baton.cost_usd': costUsd });
       if (content.record) span.setAttribute('gen_ai.output.messages', JSON.stringify([response.message]));
-      const m = meter().withTags(labels);
-      m.createCounter('baton_model_calls', 'calls', 'Model call attempts by agent, provider, model and outcome').withTags({ outcome: 'ok' }).add(1);
+      // With failover, tokens and cost belong to the provider and model that answered.
+      const served = response.servedBy ?? { provider, model };
+      if (response.servedBy) span.setAttributes({ 'gen_ai.response.model': served.model, 'baton.served_by': `${served.provider}/${served.model}` });
+      const m = meter().withTags({ agent, provider: served.provider, model: served.model });
       m.createCounter('baton_model_input_tokens', 'tokens', 'Input tokens of model calls').add(inputTokens);
       m.createCounter('baton_model_output_tokens', 'tokens', 'Output tokens of model calls').add(outputTokens);
       m.createHistogram('baton_model_cost_usd', 'float', 'USD', 'Cost of each model call in US dollars (its _sum is the total cost)').record(costUsd);
@@ -58,9 +75,7 @@ export async function observeModelCall(request: ModelRequest, providerKind: stri
       return response;
     } catch (err) {
       failSpan(span, err);
-      const m = meter().withTags({ ...labels, outcome: 'error' });
-      m.createCounter('baton_model_calls', 'calls', 'Model call attempts by agent, provider, model and outcome').add(1);
-      m.createHistogram('baton_model_call_latency', 'int', 'ms', 'Model call latency').record(Date.now() - started);
+      meter().withTags({ ...labels, outcome: 'error' }).createHistogram('baton_model_call_latency', 'int', 'ms', 'Model call latency').record(Date.now() - started);
       throw err;
     } finally {
       span.end();

@@ -65,7 +65,7 @@ export interface BatonMetric {
  * `activityType` or `workflowType`). Histograms also show as `_bucket`, `_sum` and `_count`.
  */
 export const batonMetrics: BatonMetric[] = [
-  { name: 'baton_model_calls', type: 'counter', labels: ['agent', 'provider', 'model', 'outcome'], help: 'model call attempts; outcome ok or error (retries count again)' },
+  { name: 'baton_model_calls', type: 'counter', labels: ['agent', 'provider', 'model', 'outcome'], help: 'requests to providers (each step of a failover too); outcome ok or error' },
   { name: 'baton_model_input_tokens', type: 'counter', labels: ['agent', 'provider', 'model'], help: 'input tokens' },
   { name: 'baton_model_output_tokens', type: 'counter', labels: ['agent', 'provider', 'model'], help: 'output tokens' },
   { name: 'baton_model_cost_usd', type: 'histogram', labels: ['agent', 'provider', 'model'], help: 'cost per call in US dollars; `_sum` is the total cost' },

@@ -9,6 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, type ModelRequest } from '../../core';
 import type { ProviderBreakers } from './circuit-breaker';
 import type { Completion, ModelProvider } from './provider';
+import { countProviderRequest } from '../telemetry';
 
 /** A provider and model the call may be served by. */
 export interface Candidate {
@@ -78,8 +79,10 @@ export async function completeWithFailover(
     try {
       const completion = await provider.complete({ ...request, agent: { ...request.agent, provider: candidate.provider, model: candidate.model } }, { signal });
       breaker.answered();
+      countProviderRequest(request.agent.name, candidate, 'ok');
       return { completion, servedBy: candidate };
     } catch (err) {
+      if (!context.signal.aborted) countProviderRequest(request.agent.name, candidate, 'error');
       if (context.signal.aborted) {
         breaker.released();
         throw err;
