@@ -54,7 +54,18 @@ export async function buildTranscript(client: Client, workflowId: string, store:
   const requests = new Map<string, ModelRequest>();
   let shown = 0;
   let lastAgent: string | undefined;
+  let baseRead = false;
+  const readBase = async (ref: string) => {
+    baseRead = true;
+    const base = await readStored(reader, ref);
+    if (!base) return out.push({ role: 'note', text: `earlier messages are in the content store (${ref}), not reachable from here` });
+    for (const message of base) out.push(await readable(reader, message));
+    shown = base.length;
+  };
   for (const event of history.events ?? []) {
+    // A session continued as new (or a run continuing a stored conversation) starts from a reference.
+    const input = firstPayload(event.workflowExecutionStartedEventAttributes?.input) as { conversationRef?: unknown } | undefined;
+    if (typeof input?.conversationRef === 'string') await readBase(input.conversationRef);
     const scheduled = event.activityTaskScheduledEventAttributes;
     if (scheduled?.activityType?.name === 'callModel') {
       const request = firstPayload(scheduled.input) as ModelRequest;
@@ -64,11 +75,7 @@ export async function buildTranscript(client: Client, workflowId: string, store:
       const ref = request.conversation?.ref;
       if (ref) {
         // Stored: the request carries only what was added since `ref`; the start is read once.
-        if (shown === 0) {
-          const base = await readStored(reader, ref);
-          if (base) for (const message of base) out.push(await readable(reader, message));
-          else out.push({ role: 'note', text: `earlier messages are in the content store (${ref}), not reachable from here` });
-        }
+        if (!baseRead && shown === 0) await readBase(ref);
         for (const message of request.messages) out.push(await readable(reader, message));
         shown += request.messages.length;
       } else {
