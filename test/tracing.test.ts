@@ -109,6 +109,10 @@ describe('tracing (OTLP/HTTP)', () => {
     expect(parent(tool)?.name).toBe('RunActivity:runTool');
     expect(parent(parent(parent(tool)))).toBe(workflow);
 
+    // The progress polling of --wait makes no spans: no query spans on the client, no root query spans on the workers.
+    expect(spans.filter((s) => s.name.startsWith('QueryWorkflow') || (s.name.startsWith('HandleQuery') && !s.parentSpanId)).map((s) => s.name)).toEqual([]);
+    expect(spans.filter((s) => !s.parentSpanId).map((s) => s.name)).toEqual(['baton run']);
+
     // Content only where the operator turned it on (worker B); never on worker A or the client.
     const text = (s: ReceivedSpan) => JSON.stringify(s.attributes);
     expect(trace.filter((s) => s.service !== 'baton-worker-b' && /shout something|SECRET PROMPT/i.test(text(s))).map((s) => s.name)).toEqual([]);
