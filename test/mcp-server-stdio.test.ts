@@ -96,6 +96,22 @@ describe('baton mcp over stdio', () => {
     expect(inspected.text).toContain('approval approval-1 pay · approved by person (looks right)');
   });
 
+  it('starts a workflow spec file, finds it with list_runs, replays it, and searches tools', async () => {
+    const id = uniqueWorkflowId('mcp-spec');
+    expect((await call(client, 'start_run', { spec: 'billing-flow.yaml', input: 'invoice?', id })).structured).toMatchObject({ id, kind: 'spec' });
+    const waited = await call<{ finished: boolean; output: string; type: string }>(client, 'wait_for_run', { id });
+    expect(waited.structured).toMatchObject({ finished: true, type: 'specWorkflow', output: 'Billing here: invoice 7: 42 EUR, paid' });
+    const transcript = await call<{ messages: Array<{ role: string; text: string }> }>(client, 'get_transcript', { id });
+    expect(transcript.structured.messages.at(-1)).toMatchObject({ role: 'assistant', text: 'Billing here: invoice 7: 42 EUR, paid' });
+    const runs = await call<{ runs: Array<{ id: string; pattern: string; status: string }> }>(client, 'list_runs', { status: 'completed', limit: 50 });
+    expect(runs.structured.runs).toContainEqual(expect.objectContaining({ id, pattern: 'billing-flow', status: 'completed' }));
+    const replayed = await call<{ ok: boolean; outcomes: Array<{ ok: boolean }> }>(client, 'replay_run', { id, children: true });
+    expect(replayed.structured.ok).toBe(true);
+    expect(replayed.structured.outcomes.length).toBe(2);
+    const found = await call<{ tools: Array<{ name: string; risk: string }> }>(client, 'search_tools', { query: 'invoice' });
+    expect(found.structured.tools).toEqual([expect.objectContaining({ name: 'lookup_invoice', risk: 'low' })]);
+  });
+
   it('cancels a run', async () => {
     const id = uniqueWorkflowId('mcp-cancel');
     await call(client, 'start_run', { agent: 'staller', input: 'wait', id });

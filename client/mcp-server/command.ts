@@ -54,6 +54,8 @@ export async function mcpCommand(flags: McpFlags, globals: GlobalFlags, env: Nod
       await untilSignal();
       await running.close();
     } else {
+      // stdout carries the protocol: whatever a library logs goes to stderr instead.
+      console.log = console.info = console.debug = (...args: unknown[]) => console.error(...args);
       const server = createBatonMcpServer(ctx);
       const transport = new StdioServerTransport();
       const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
