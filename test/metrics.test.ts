@@ -77,7 +77,9 @@ describe('worker metrics (baton worker --metrics)', () => {
     expect(total(samples, 'baton_model_output_tokens')).toBe(result.usage.outputTokens);
     expect(total(samples, 'baton_model_input_tokens', { agent: 'triage', provider: 'scripted', model: 'scripted-triage' })).toBe(100);
     expect(total(samples, 'baton_model_output_tokens', { agent: 'solver', model: 'scripted-solver' })).toBe(50);
-    expect(total(samples, 'baton_model_cost_usd_sum')).toBeCloseTo(result.usage.costUsd, 9);
+    expect(result.usage.costUsd).toBeCloseTo((500 * 3 + 50 * 15) / 1_000_000, 12);
+    expect(total(samples, 'baton_model_cost_usd_sum')).toBeCloseTo(result.usage.costUsd, 12);
+    expect(total(samples, 'baton_model_cost_usd_sum', { agent: 'triage' })).toBe(0);
     expect(total(samples, 'baton_model_call_latency_count', { agent: 'solver', outcome: 'ok' })).toBe(2);
     expect(total(samples, 'baton_tool_calls', { agent: 'solver', tool: 'shout', outcome: 'ok' })).toBe(result.usage.toolCalls);
     expect(total(samples, 'baton_tool_latency_count', { tool: 'shout', outcome: 'ok' })).toBe(1);

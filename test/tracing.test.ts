@@ -103,6 +103,7 @@ describe('tracing (OTLP/HTTP)', () => {
     expect(triage.attributes).toMatchObject({ 'gen_ai.request.model': 'scripted-triage', 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 10 });
     const solverTokens = trace.filter((s) => s.name === 'chat scripted-solver').map((s) => [s.attributes['gen_ai.usage.input_tokens'], s.attributes['gen_ai.usage.output_tokens']]);
     expect(solverTokens.sort()).toEqual([[200, 20], [300, 30]]);
+    expect(trace.filter((s) => s.name === 'chat scripted-solver').map((s) => s.attributes['baton.cost_usd'] as number).reduce((a, b) => a + b, 0)).toBeCloseTo((500 * 3 + 50 * 15) / 1_000_000, 12);
 
     const tool = one('execute_tool shout');
     expect(tool).toMatchObject({ service: 'baton-worker-b', attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'shout', 'gen_ai.agent.name': 'solver', 'baton.tool.outcome': 'ok' } });

@@ -16,7 +16,8 @@ export const ProviderConfigSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('anthropic'), apiKeyEnv: z.string().default('ANTHROPIC_API_KEY'), baseURL: z.string().url().optional(), maxTokens: z.number().int().positive().optional(), prices: PricesSchema.optional() }).strict(),
   z.object({ type: z.literal('openai-compatible'), baseURL: z.string().url(), apiKeyEnv: z.string().optional(), structuredOutput: z.boolean().default(false), prices: PricesSchema.optional() }).strict(),
   // Duck-typed: a config loaded through tsx may hold a ScriptedModel from another module instance.
-  z.object({ type: z.literal('scripted'), model: z.custom<ScriptedModel>(isModelProvider, 'expected a ScriptedModel (or any ModelProvider) instance') }).strict(),
+  // Prices too, so tests and the offline demo can show costs and hit cost budgets.
+  z.object({ type: z.literal('scripted'), model: z.custom<ScriptedModel>(isModelProvider, 'expected a ScriptedModel (or any ModelProvider) instance'), prices: PricesSchema.optional() }).strict(),
 ]);
 
 export type ProviderConfig = z.output<typeof ProviderConfigSchema>;
