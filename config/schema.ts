@@ -46,6 +46,8 @@ export const WorkerSettingsSchema = z
     metrics: MetricsAddressSchema.optional(),
     /** Per-provider circuit breaker of each worker: `failures` in a row (default 5) open it, it probes again after `coolDown` (default 30s). */
     circuitBreaker: CircuitBreakerSettingsSchema.optional(),
+    /** Serve `/healthz` and `/readyz` at `host:port`, or a port on 127.0.0.1; `--health` wins. Off by default. */
+    health: MetricsAddressSchema.optional(),
   })
   .strict();
 

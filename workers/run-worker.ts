@@ -7,12 +7,16 @@ import { connectWorker, resolveConnectionSettings, type ConnectionOverrides } fr
 import { createBatonWorker, openMcpPool } from './create-worker';
 import { installMetricsRuntime, metricsBindAddress } from './telemetry';
 import { activeTracing } from '../client/tracing';
+import { runAndDrain } from './drain';
+import { durationToMs } from '../core/durations';
 
 export interface RunWorkerOptions extends ConnectionOverrides {
   taskQueue?: string;
   log?: (line: string) => void;
   /** Serve Prometheus metrics here (`host:port` or a port); overrides the config's `worker.metrics`. */
   metrics?: string;
+  /** Serve `/healthz` and `/readyz` here (`host:port` or a port); overrides the config's `worker.health`. */
+  health?: string;
 }
 
 export async function runWorker(config: BatonConfig, options: RunWorkerOptions = {}): Promise<void> {
@@ -33,7 +37,8 @@ export async function runWorker(config: BatonConfig, options: RunWorkerOptions =
     if (mcp) log(`  mcp servers: ${Object.keys(config.mcpServers).join(', ')}`);
     if (metricsAddress) log(`  metrics: http://${metricsAddress}/metrics`);
     if (activeTracing()) log('  tracing: on (OTLP/HTTP)');
-    await worker.run();
+    const health = options.health ?? config.worker.health;
+    await runAndDrain(worker, { graceMs: durationToMs(config.worker.shutdownGraceTime), log, health: health === undefined ? undefined : { bind: health, sources: { connection, mcp, providers: Object.keys(config.providers) } } });
     log('baton worker stopped');
   } finally {
     await mcp?.close();

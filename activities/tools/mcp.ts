@@ -100,6 +100,8 @@ export class McpPool {
   private closing = false;
   /** Connections opened so far, per server (a reconnect counts again). */
   readonly connects = new Map<string, number>();
+  /** Why the last connection attempt to a server failed, until one succeeds. */
+  private readonly failures = new Map<string, string>();
 
   constructor(
     readonly servers: Readonly<Record<string, McpServerConfig>>,
@@ -122,6 +124,19 @@ export class McpPool {
         }
       }),
     );
+  }
+
+  /**
+   * Each server's connection now, for readiness probes: connected, or why not. A server that is
+   * down is reconnected in the background (the answer does not wait for it).
+   */
+  health(): Array<{ server: string; connected: boolean; error?: string }> {
+    return Object.keys(this.servers).map((server) => {
+      const entry = this.connections.get(server);
+      if (entry?.connection && !entry.connection.closed) return { server, connected: true };
+      if (!entry && !this.closing) void this.connection(server).catch(() => {});
+      return { server, connected: false, error: this.failures.get(server) ?? (entry ? 'connecting' : 'not connected') };
+    });
   }
 
   /** The specs of a server's tools, connecting first if needed. */
@@ -209,9 +224,11 @@ export class McpPool {
     entry.pending.then(
       (connection) => {
         entry.connection = connection;
+        this.failures.delete(server);
         if (connection.closed && this.connections.get(server) === entry) this.connections.delete(server);
       },
-      () => {
+      (err: unknown) => {
+        this.failures.set(server, redactSecrets(err instanceof Error ? err.message : String(err)));
         if (this.connections.get(server) === entry) this.connections.delete(server);
       },
     );
