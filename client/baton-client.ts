@@ -56,7 +56,7 @@ export class BatonClient {
   static async connect(config: BatonConfig, overrides: ConnectionOverrides = {}): Promise<BatonClient> {
     const settings = resolveConnectionSettings(overrides, config.temporal);
     const connection = await connectClient(settings);
-    startTracing(config.telemetry.tracing, 'baton-client');
+    await startTracing(config.telemetry.tracing, 'baton-client');
     const interceptors = tracingClientInterceptors();
     return new BatonClient(new Client({ connection, namespace: settings.namespace, dataConverter: dataConverterFor(config.encryption), ...(interceptors ? { interceptors } : {}) }), config, settings);
   }

@@ -4,25 +4,26 @@
  * `OTEL_BSP_*`, or the config's `telemetry.tracing`. Off unless one of those is set;
  * `OTEL_SDK_DISABLED=true` or `OTEL_TRACES_EXPORTER=none` turn it off again. Spans go out as
  * OTLP/HTTP JSON. The Temporal interceptors carry the trace context through workflow and
- * activity headers, so one trace spans the client and every worker a run touches.
+ * activity headers, so one trace spans the client and every worker a run touches. The SDK
+ * itself (`tracing-sdk.ts`) is loaded only when tracing is on.
  */
 import { context, trace, type Span } from '@opentelemetry/api';
-import { suppressTracing } from '@opentelemetry/core';
-import { Resource } from '@opentelemetry/resources';
-import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
+import type { WorkflowClientInterceptor } from '@temporalio/client';
+import type { WorkerOptions } from '@temporalio/worker';
 import type { TracingSettings } from '../config/telemetry-settings';
 
-
-/** A running tracer provider; `shutdown` flushes what is buffered. */
+/** The process's running tracing. */
 export interface Tracing {
-  readonly resource: Resource;
-  readonly spanProcessor: SpanProcessor;
   /** Prompts and completions go on spans (config `recordContent` or OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true). */
   readonly recordContent: boolean;
+  /** Flushes what is buffered; a failed export is reported, never thrown. */
   shutdown(): Promise<void>;
+  /** Client interceptors: a span per workflow start, signal, update and query, its context passed on in headers. */
+  clientInterceptors(): { workflow: WorkflowClientInterceptor[] };
+  /** Worker options: activity interceptors and the sink that exports the workflows' spans. */
+  workerOptions(): Pick<WorkerOptions, 'interceptors' | 'sinks'>;
+  /** Runs `fn` with spans suppressed. */
+  withoutSpans<T>(fn: () => T): T;
 }
 
 let current: Tracing | undefined;
@@ -36,22 +37,12 @@ export function tracingEnabled(settings: TracingSettings | undefined, env: NodeJ
 
 /**
  * Starts the process's tracer provider (once; later calls return the first) and registers it
- * globally with an AsyncLocalStorage context, or returns undefined when tracing is off.
+ * globally, or returns undefined when tracing is off.
  */
-export function startTracing(settings: TracingSettings | undefined, defaultServiceName: string, env: NodeJS.ProcessEnv = process.env): Tracing | undefined {
-  if (current) return current;
-  if (!tracingEnabled(settings, env)) return undefined;
-  const options = typeof settings === 'object' ? settings : undefined;
-  const fromEnv = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  const exporter = new OTLPTraceExporter(!fromEnv && options?.endpoint ? { url: `${options.endpoint.replace(/\/$/, '')}/v1/traces` } : {});
-  const resource = Resource.default().merge(new Resource({ 'service.name': env.OTEL_SERVICE_NAME || options?.serviceName || defaultServiceName }));
-  const spanProcessor = new BatchSpanProcessor(exporter);
-  const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
-  provider.register();
-  const recordContent = Boolean(options?.recordContent) || env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT === 'true';
-  // A collector that is down costs the spans, never the command or the worker: report it and go on.
-  const shutdown = () => provider.shutdown().catch((err: unknown) => console.error(`baton: could not export traces: ${err instanceof Error ? err.message : String(err)}`));
-  current = { resource, spanProcessor, recordContent, shutdown };
+export async function startTracing(settings: TracingSettings | undefined, defaultServiceName: string, env: NodeJS.ProcessEnv = process.env): Promise<Tracing | undefined> {
+  if (current || !tracingEnabled(settings, env)) return current;
+  const { startTracingSdk } = await import('./tracing-sdk.js');
+  current ??= startTracingSdk(settings, defaultServiceName, env);
   return current;
 }
 
@@ -60,9 +51,9 @@ export function activeTracing(): Tracing | undefined {
   return current;
 }
 
-/** Client interceptors that start a span per workflow start, signal, update and query and pass its context on. */
-export function tracingClientInterceptors(): { workflow: OpenTelemetryWorkflowClientInterceptor[] } | undefined {
-  return current ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : undefined;
+/** The client interceptors of the process's tracing, or undefined when it does not trace. */
+export function tracingClientInterceptors(): { workflow: WorkflowClientInterceptor[] } | undefined {
+  return current?.clientInterceptors();
 }
 
 /** Runs `fn` inside a span (e.g. `baton run`), the root of everything it starts; a no-op span without tracing. */
@@ -77,5 +68,5 @@ export async function withSpan<T>(name: string, attributes: Record<string, strin
 
 /** Runs `fn` with no spans (e.g. the CLI's progress polling: one query span every 250 ms is noise). */
 export function withoutSpans<T>(fn: () => T): T {
-  return context.with(suppressTracing(context.active()), fn);
+  return current ? current.withoutSpans(fn) : fn();
 }

@@ -117,7 +117,7 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     mcp: options.mcp ?? (Object.keys(config.mcpServers).length ? new McpPool(config.mcpServers, options.env) : undefined),
   });
   const dataConverter = dataConverterFor(config.encryption, options.env);
-  const tracing = workerTracingOptions(config.telemetry.tracing, options.env);
+  const tracing = await workerTracingOptions(config.telemetry.tracing, options.env);
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? config.temporal.namespace ?? 'default',

@@ -5,7 +5,6 @@
  * interceptors for activities and workflows, workflow spans exported through a sink.
  */
 import { Runtime, type WorkerOptions } from '@temporalio/worker';
-import { OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor, makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
 import { recordContentOnSpans } from '../activities/telemetry';
 import { startTracing } from '../client/tracing';
 import type { TracingSettings } from '../config/telemetry-settings';
@@ -40,16 +39,11 @@ export function installMetricsRuntime(bindAddress: string): void {
  * the worker options that trace: activity interceptors and the workflow span exporter sink. The
  * workflow interceptor module must be in the bundle too (see `getWorkflowBundle`).
  */
-export function workerTracingOptions(settings: TracingSettings | undefined, env = process.env): Pick<WorkerOptions, 'interceptors' | 'sinks'> | undefined {
-  const tracing = startTracing(settings, 'baton-worker', env);
+export async function workerTracingOptions(settings: TracingSettings | undefined, env = process.env): Promise<Pick<WorkerOptions, 'interceptors' | 'sinks'> | undefined> {
+  const tracing = await startTracing(settings, 'baton-worker', env);
   if (!tracing) return undefined;
   recordContentOnSpans(tracing.recordContent);
-  return {
-    interceptors: {
-      activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
-    },
-    sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
-  };
+  return tracing.workerOptions();
 }
 
 /** A Baton series on the metrics endpoint: what the README's "Metrics" table lists. */
