@@ -6,12 +6,20 @@ import { describeRunFailure } from '../cli/commands/result';
 /** gRPC status codes that mean the Temporal server did not answer. */
 const unreachableCodes = new Set([4, 14]);
 
+/** Whether the error, or one it wraps (the SDK's "Failed to describe workflow"), is the server not answering. */
+function isUnreachable(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (isGrpcServiceError(e) && unreachableCodes.has(e.code)) return true;
+  }
+  return false;
+}
+
 /** One line saying what went wrong and, where it helps, what to do. */
 export function oneLine(err: unknown): string {
   if (err instanceof WorkflowNotFoundError) return `no run with id ${err.workflowId ?? ''}`.trim();
   if (err instanceof ConfigError) return `${err.message.split('\n')[0]?.replace(/:$/, '')}: ${err.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`;
   if (err instanceof WorkflowUpdateFailedError) return err.cause?.message ?? err.message;
-  if (isGrpcServiceError(err) && unreachableCodes.has(err.code)) return 'the Temporal server did not answer (start one with ./temporal-dev.sh start, or check TEMPORAL_ADDRESS)';
+  if (isUnreachable(err)) return 'the Temporal server did not answer (start one with ./temporal-dev.sh start, or check TEMPORAL_ADDRESS)';
   const text = err instanceof Error ? err.message : describeRunFailure(err);
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
