@@ -3,6 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { uniqueTaskQueue, uniqueWorkflowId } from './helpers/temporal';
 import { startOtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { tracingInterceptorModule, workflowsPath } from '../workers/workflow-bundle';
 
 const root = path.join(__dirname, '..');
 const configPath = path.join(__dirname, 'fixtures/telemetry/config.ts');
@@ -140,5 +142,15 @@ describe('tracing (OTLP/HTTP)', () => {
     expect(workflow?.events.find((e) => e.name === 'baton.approval.decided')?.attributes).toMatchObject({ 'gen_ai.agent.name': 'payer', 'gen_ai.tool.name': 'pay', 'baton.approval.decision': 'approved', 'baton.approval.by': 'person' });
     const root = spans.find((s) => s.spanId === spans.find((x) => x.name === 'StartWorkflow:agentWorkflow' && x.traceId === workflow?.traceId)?.parentSpanId);
     expect(root).toMatchObject({ name: 'baton run', service: 'baton-cli' });
+  });
+
+  it('bundles the tracing workflow interceptors with no disallowed module, and keeps OpenTelemetry out of the plain bundle', async () => {
+    const warnings: string[] = [];
+    const logger = { trace: () => undefined, debug: () => undefined, info: () => undefined, log: () => undefined, error: () => undefined, warn: (m: string) => void warnings.push(m) };
+    const traced = await bundleWorkflowCode({ workflowsPath, logger, workflowInterceptorModules: [tracingInterceptorModule] });
+    expect(warnings).toEqual([]);
+    expect(traced.code).toContain('@opentelemetry/sdk-trace-base');
+    const plain = await bundleWorkflowCode({ workflowsPath, logger });
+    expect(plain.code).not.toContain('@opentelemetry');
   });
 });
