@@ -12,6 +12,7 @@ import { startHealthServer, type HealthServer, type HealthSources } from './heal
 /** How long past the grace time a call that ignores its cancellation may keep the process. */
 export const defaultForceAfterMs = 5000;
 
+/** How long calls may drain, where to log, and the probes to serve. */
 export interface DrainOptions {
   graceMs: number;
   log: (line: string) => void;

@@ -16,6 +16,7 @@ export const CircuitBreakerSettingsSchema = z
     coolDown: DurationSchema.default('30s'),
   })
   .strict();
+/** Validated `worker.circuitBreaker`, defaults filled in. */
 export type CircuitBreakerSettings = z.output<typeof CircuitBreakerSettingsSchema>;
 
 /** The defaults: open after 5 unavailable answers in a row, probe after 30 s. */
