@@ -6,6 +6,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { freePort } from '../devtools/ephemeral-server';
 import { batonToolNames } from '../client/mcp-server/server';
 import { clientConfig, stdioLaunch } from '../client/mcp-server/print-config';
@@ -64,18 +65,24 @@ describe('baton mcp --http', () => {
     expect(progress.length).toBeGreaterThanOrEqual(1);
   });
 
-  it('without elicitation, returns the pending approval; decide_approval rejects it with a reason and a name', async () => {
+  it('without elicitation, returns the pending approval; decide_approval rejects it with a reason and a name; a subscriber hears of the change', async () => {
     const id = uniqueWorkflowId('mcp-http-approve');
     await call(client, 'start_run', { agent: 'payer', input: 'pay', id });
     const waited = await call<{ waitingForApproval: boolean; finished: boolean; pendingApprovals: Array<{ id: string; tool: string; arguments: unknown; risk: string }> }>(client, 'wait_for_run', { id });
     expect(waited.structured).toMatchObject({ waitingForApproval: true, finished: false, pendingApprovals: [{ id: 'approval-1', tool: 'pay', arguments: { amount: 5 }, risk: 'high' }] });
     const listed = await call<{ pending: Array<{ runId: string; id: string }> }>(client, 'list_pending_approvals');
     expect(listed.structured.pending).toContainEqual(expect.objectContaining({ runId: id, id: 'approval-1' }));
+    const updated: string[] = [];
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updated.push(n.params.uri));
+    await client.subscribeResource({ uri: `baton://runs/${id}` });
+    await new Promise((r) => setTimeout(r, 1500));
     const decided = await call(client, 'decide_approval', { id, approve: false, reason: 'not today', by: 'ann' });
     expect(decided.text).toBe(`rejected approval-1: pay({"amount":5}) in ${id} by ann`);
     expect(decided.structured).toMatchObject({ decision: 'rejected', reason: 'not today', decidedBy: 'ann' });
     const done = await call<{ output: string; finished: boolean }>(client, 'wait_for_run', { id });
     expect(done.structured).toMatchObject({ finished: true, output: 'payment: The call to pay was rejected by a reviewer: not today.' });
+    for (let i = 0; i < 30 && !updated.length; i++) await new Promise((r) => setTimeout(r, 200));
+    expect(updated[0]).toBe(`baton://runs/${id}`);
     const again = await call(client, 'decide_approval', { id, approvalId: 'approval-1', approve: true });
     expect(again.isError).toBe(true);
     expect(again.text.split('\n')).toHaveLength(1);

@@ -7,6 +7,7 @@ import { registerWaitTool } from './wait-tool';
 import { registerApprovalTools } from './approvals';
 import { registerInspectTools } from './inspect-tools';
 import { registerRunResources } from './resources';
+import { enableRunSubscriptions } from './subscriptions';
 
 /** The tools every session offers, in the order `tools/list` shows them. */
 export const batonToolNames = [
@@ -21,7 +22,7 @@ export function createBatonMcpServer(ctx: McpContext): McpServer {
   const server = new McpServer(
     { name: 'baton', title: 'Baton', version: '0.1.0' },
     {
-      capabilities: { tools: {}, resources: {} },
+      capabilities: { tools: {}, resources: { subscribe: true } },
       instructions: 'Baton runs teams of LLM agents as durable Temporal workflows. Start a run with start_run, follow it with wait_for_run (it asks you to approve risky tool calls), read it with get_run, inspect_run and get_transcript.',
     },
   );
@@ -31,5 +32,6 @@ export function createBatonMcpServer(ctx: McpContext): McpServer {
   registerApprovalTools(server, ctx);
   registerInspectTools(server, ctx);
   registerRunResources(server, ctx);
+  enableRunSubscriptions(server, ctx);
   return server;
 }
