@@ -19,6 +19,7 @@ export const DecisionSchema = z.object({
   reason: z.string().optional(),
   decidedBy: z.string().optional(),
 });
+/** A decision as the run recorded it. */
 export type Decision = z.infer<typeof DecisionSchema>;
 
 /** The pending approvals of one running run; empty when it has none or no worker answers. */

@@ -8,6 +8,7 @@ import { createBatonMcpServer } from './server';
 import { isLoopback, startMcpHttpServer } from './http-server';
 import { clientConfig, mcpClients, stdioLaunch, type McpClientName } from './print-config';
 
+/** The flags of `baton mcp`. */
 export interface McpFlags {
   http?: string;
   printConfig?: string;

@@ -12,6 +12,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import type { McpContext } from './context';
 import { createBatonMcpServer } from './server';
 
+/** Where to listen, and the token every request must carry. */
 export interface McpHttpOptions {
   host: string;
   port: number;

@@ -7,8 +7,10 @@ import path from 'node:path';
 
 /** The IDE clients `--print-config` knows. */
 export const mcpClients = ['claude', 'cursor', 'vscode'] as const;
+/** One of the clients `--print-config` knows. */
 export type McpClientName = (typeof mcpClients)[number];
 
+/** How a client starts the server. */
 export interface ServerLaunch {
   /** The args after `node`: the baton binary, global flags, `mcp`. */
   args: string[];

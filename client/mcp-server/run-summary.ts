@@ -34,6 +34,7 @@ export const RunSummarySchema = z.object({
   problem: z.string().optional().describe('why a running run does not move (a failing workflow task), or that no worker answered'),
   webUrl: z.string(),
 });
+/** A run's summary, as get_run returns it. */
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 
 type LiveState = AgentRunState | SpecRunState | SessionState;

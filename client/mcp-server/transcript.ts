@@ -24,6 +24,7 @@ export const TranscriptMessageSchema = z.object({
   tool: z.string().optional(),
   isError: z.boolean().optional(),
 });
+/** One message of a transcript. */
 export type TranscriptMessage = z.infer<typeof TranscriptMessageSchema>;
 
 interface Reader { conversations?: ConversationStore; store?: ContentStore }
