@@ -120,7 +120,7 @@ describe('MCP servers as tools', () => {
       { id: 'echo', tool: 'everything__echo', args: { message: 'said: {{steps.sum.result}}' } },
     ]));
     // A server that is not configured is refused before anything starts; a tool the server lacks fails the step by name.
-    expect(() => specFor(baton, 'nowhere', plan([{ id: 'x', tool: 'nowhere__x' }]))).toThrow(/tools: unknown tool "nowhere__x"/);
+    expect(() => specFor(baton, 'nowhere', plan([{ id: 'x', tool: 'nowhere__x' }]))).toThrow(/steps\.plan\.steps\[0\]\.tool: unknown tool "nowhere__x"/);
     const missing = specFor(baton, 'missing', plan([{ id: 'x', tool: 'everything__no-such-tool' }]));
     const { result, err } = await baton.run(async () => ({
       result: await (await baton.client.startSpec(spec, '')).result(),
