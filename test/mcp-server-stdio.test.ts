@@ -44,7 +44,10 @@ describe('baton mcp over stdio', () => {
     expect(agents.structured.agents.map((a) => a.name)).toEqual(['triage', 'billing', 'payer', 'staller', 'chat']);
     expect(agents.structured.agents[0]?.handoffs).toEqual(['billing']);
     const specs = await call<{ specs: Array<{ file: string; name: string }> }>(client, 'list_specs');
-    expect(specs.structured.specs).toEqual([{ file: 'billing-flow.yaml', name: 'billing-flow', description: 'Triage, then billing' }]);
+    expect(specs.structured.specs).toEqual([
+      { file: 'billing-flow.yaml', name: 'billing-flow', description: 'Triage, then billing' },
+      { file: 'pay-flow.yaml', name: 'pay-flow', description: 'The payer agent as a step (its approval waits in a child run)' },
+    ]);
   });
 
   it('starts a hand-off run and waits for it with a progress notification per step', async () => {
@@ -94,6 +97,17 @@ describe('baton mcp over stdio', () => {
     expect(question && 'message' in question ? question.message : '').toContain('agent payer wants to call pay (risk high, turn 1) with arguments {"amount":5}');
     const inspected = await call(client, 'inspect_run', { id });
     expect(inspected.text).toContain('approval approval-1 pay · approved by person (looks right)');
+  });
+
+  it('asks through elicitation for an approval that waits in a child run of a spec', async () => {
+    const id = uniqueWorkflowId('mcp-elicit-spec');
+    await call(client, 'start_run', { spec: 'pay-flow.yaml', input: 'pay', id });
+    const waited = await call<{ finished: boolean; output: string; decisions: Array<{ id: string; decision: string }> }>(client, 'wait_for_run', { id });
+    expect(waited.structured).toMatchObject({ finished: true, output: 'payment: paid 5' });
+    expect(waited.structured.decisions).toHaveLength(1);
+    expect(waited.structured.decisions[0]?.decision).toBe('approved');
+    expect(waited.structured.decisions[0]?.id).not.toBe(id);
+    expect(questions.some((q) => 'message' in q && q.message.includes(String(waited.structured.decisions[0]?.id)))).toBe(true);
   });
 
   it('starts a workflow spec file, finds it with list_runs, replays it, and searches tools', async () => {

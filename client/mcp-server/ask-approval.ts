@@ -23,12 +23,12 @@ export function approvalQuestion(runId: string, pending: PendingApproval): strin
 }
 
 /** Asks once; resolves to the decision taken, or undefined when the user dismissed the prompt (or it could not be shown). */
-export async function askForApproval(server: McpServer, client: Client, runId: string, pending: PendingApproval, signal: AbortSignal): Promise<Decision | undefined> {
+export async function askForApproval(server: McpServer, client: Client, runId: string, pending: PendingApproval & { runId?: string }, signal: AbortSignal): Promise<Decision | undefined> {
   let answer;
   try {
     answer = await server.server.elicitInput({
       mode: 'form',
-      message: approvalQuestion(runId, pending),
+      message: approvalQuestion(pending.runId ?? runId, pending),
       requestedSchema: {
         type: 'object',
         properties: {
@@ -45,5 +45,5 @@ export async function askForApproval(server: McpServer, client: Client, runId: s
   const approve = answer.action === 'accept' && answer.content?.decision === 'approve';
   const given = typeof answer.content?.reason === 'string' && answer.content.reason.trim() ? answer.content.reason.trim() : undefined;
   const reason = given ?? (answer.action === 'decline' ? 'declined in the IDE' : undefined);
-  return decide(client, runId, pending.id, approve, reason, defaultDecider(server.server.getClientVersion()?.name));
+  return decide(client, pending.runId ?? runId, pending.id, approve, reason, defaultDecider(server.server.getClientVersion()?.name));
 }

@@ -1,7 +1,7 @@
 /** Where a run is, as `get_run`, `wait_for_run` and the `baton://runs/{id}` resource report it. */
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { z } from 'zod';
-import { BatonAgent, BatonStatus, UsageSchema, type AgentRunResult, type AgentRunState, type SpecRunResult, type SpecRunState } from '../../core';
+import { BatonAgent, BatonStatus, UsageSchema, type AgentRunResult, type AgentRunState, type PendingApproval, type SpecRunResult, type SpecRunState } from '../../core';
 import { sessionStateQuery, specStateQuery, stateQuery, type SessionState } from '../../workflows';
 import { describeStuckTask, stuckTask } from '../run-health';
 import { describeRunFailure } from '../cli/commands/result';
@@ -15,6 +15,7 @@ export const PendingApprovalSchema = z.object({
   arguments: z.unknown(),
   risk: z.string(),
   turn: z.number(),
+  runId: z.string().optional().describe('the child run that holds it, when not the run itself: the id to pass to decide_approval'),
 });
 
 /** The structured content of `get_run`. */
@@ -66,6 +67,18 @@ function fromState(summary: RunSummary, state: LiveState): void {
   if (state.status === 'waiting_approval') summary.status = 'waiting_approval';
 }
 
+/** Approvals waiting in the run's child runs at any depth (a spec's agent steps, agents called as tools), each with its run's id. */
+export async function descendantApprovals(client: Client, rootId: string): Promise<Array<PendingApproval & { runId: string }>> {
+  const id = rootId.replace(/["\\]/g, '');
+  const query = `RootWorkflowId = "${id}" AND WorkflowId != "${id}" AND ${BatonStatus.name} = "waiting_approval" AND ExecutionStatus = "Running"`;
+  const found: Array<PendingApproval & { runId: string }> = [];
+  for await (const child of client.workflow.list({ query })) {
+    const state = await liveState(client, child.workflowId, child.type);
+    if (state && 'pendingApprovals' in state) found.push(...state.pendingApprovals.map((p) => ({ ...p, arguments: p.arguments ?? {}, runId: child.workflowId })));
+  }
+  return found;
+}
+
 /** Summarises a run from its description, its live state while running, and its result or failure once closed. */
 export async function summarizeRun(client: Client, id: string, ui: (id: string, runId?: string) => string, known?: WorkflowExecutionDescription): Promise<RunSummary> {
   const handle = client.workflow.getHandle(id);
@@ -85,7 +98,9 @@ export async function summarizeRun(client: Client, id: string, ui: (id: string, 
     if (stuck) summary.problem = describeStuckTask(stuck);
     const state = stuck ? undefined : await liveState(client, id, d.type);
     if (state) fromState(summary, state);
-    else if (!stuck) summary.problem = `no worker answered the state query (is a worker polling ${d.taskQueue}?)`;
+    const nested = await descendantApprovals(client, d.workflowId);
+    if (nested.length) Object.assign(summary, { status: 'waiting_approval', pendingApprovals: [...summary.pendingApprovals, ...nested] });
+    if (!state && !stuck) summary.problem = `no worker answered the state query (is a worker polling ${d.taskQueue}?)`;
   } else if (d.status.name === 'COMPLETED') {
     const result = (await handle.result()) as AgentRunResult | SpecRunResult | SessionState;
     if ('output' in result) summary.output = result.output;

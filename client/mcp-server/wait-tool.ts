@@ -64,17 +64,18 @@ export function registerWaitTool(server: McpServer, ctx: McpContext): void {
       const result = (flags: { waitingForApproval?: boolean; timedOut?: boolean }, note: string) =>
         reply(finalText(summary, decisions, note), { ...summary, finished, waitingForApproval: flags.waitingForApproval ?? false, timedOut: flags.timedOut ?? false, decisions });
       if (finished) return result({}, '');
-      const unasked = summary.pendingApprovals.filter((p) => !asked.has(p.id));
+      const key = (p: { id: string; runId?: string }) => `${p.runId ?? id}/${p.id}`;
+      const unasked = summary.pendingApprovals.filter((p) => !asked.has(key(p)));
       if (unasked.length && canElicit(server)) {
         for (const pending of unasked) {
-          asked.add(pending.id);
+          asked.add(key(pending));
           const decision = await askForApproval(server, client, id, pending, extra.signal).catch(() => undefined);
           if (decision) decisions.push(decision);
         }
         continue;
       }
       if (summary.pendingApprovals.length) {
-        return result({ waitingForApproval: true }, 'waiting for approval: decide with decide_approval (id, approvalId, approve, reason)');
+        return result({ waitingForApproval: true }, `waiting for approval: decide with decide_approval: ${summary.pendingApprovals.map((p) => `{ id: ${p.runId ?? id}, approvalId: ${p.id} }`).join(', ')}`);
       }
       if (Date.now() >= deadline || extra.signal.aborted) return result({ timedOut: true }, `still running after ${timeoutSeconds}s; call wait_for_run again to keep waiting`);
       await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())), extra.signal);
