@@ -88,7 +88,7 @@ describe('baton mcp over stdio', () => {
     });
     // One notification per change: waiting for the approval, then going on after it (the last may race the result).
     expect(progress).toContain('payer · turn 1/10 · waiting approval · last: model scripted/scripted · waiting for approval of pay (approval-1)');
-    expect(progress.slice(progress.findIndex((line) => line.includes('waiting approval')) + 1)[0]).toMatch(/^payer · turn [12](\/10 · running| · completed)/);
+    expect(progress.slice(progress.findIndex((line) => line.includes('waiting approval')) + 1)[0]).toMatch(/^payer · turn [12](\/10 · (running tools|calling model)| · completed)/);
     expect(new Set(progress).size).toBe(progress.length);
     expect(waited.structured.finished).toBe(true);
     expect(waited.structured.output).toBe('payment: paid 5');
@@ -126,9 +126,12 @@ describe('baton mcp over stdio', () => {
     expect(found.structured.tools).toEqual([expect.objectContaining({ name: 'lookup_invoice', risk: 'low' })]);
   });
 
-  it('cancels a run', async () => {
+  it('gives up waiting at the timeout, and cancels a run', async () => {
     const id = uniqueWorkflowId('mcp-cancel');
     await call(client, 'start_run', { agent: 'staller', input: 'wait', id });
+    const waited1s = await call<{ timedOut: boolean; finished: boolean; status: string }>(client, 'wait_for_run', { id, timeoutSeconds: 1 });
+    expect(waited1s.structured).toMatchObject({ timedOut: true, finished: false, status: 'calling_model' });
+    expect(waited1s.text).toContain('still running after 1s; call wait_for_run again to keep waiting');
     const cancelled = await call(client, 'cancel_run', { id });
     expect(cancelled.structured).toEqual({ id, requested: true });
     const waited = await call<{ status: string; finished: boolean }>(client, 'wait_for_run', { id, timeoutSeconds: 30 });

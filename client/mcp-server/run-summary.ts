@@ -23,7 +23,7 @@ export const RunSummarySchema = z.object({
   id: z.string(),
   runId: z.string(),
   type: z.string().describe('agentWorkflow, specWorkflow or sessionWorkflow'),
-  status: z.string().describe('running, calling_model, running_tools, waiting_approval, completed, failed, cancelled, terminated, timed_out'),
+  status: z.string().describe('running, calling_model, running_tools, waiting_approval (sessions: idle, answering), completed, failed, cancelled, terminated, timed_out'),
   agent: z.string().optional(),
   turn: z.number().optional(),
   maxTurns: z.number().optional(),
@@ -64,7 +64,7 @@ function fromState(summary: RunSummary, state: LiveState): void {
     const step = state.steps[state.steps.length - 1];
     if (step) summary.lastStep = `${step.path} ${step.kind}${step.agent ? ` ${step.agent}` : ''} ${step.status}`;
   }
-  if (state.status === 'waiting_approval') summary.status = 'waiting_approval';
+  summary.status = state.status;
 }
 
 /** Approvals waiting in the run's child runs at any depth (a spec's agent steps, agents called as tools), each with its run's id. */

@@ -24,8 +24,13 @@ export const WaitResultSchema = RunSummarySchema.extend({
 });
 
 const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
-  const timer = setTimeout(resolve, ms);
-  signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  const wake = () => {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', wake);
+    resolve();
+  };
+  const timer = setTimeout(wake, ms);
+  signal.addEventListener('abort', wake, { once: true });
 });
 
 function finalText(summary: RunSummary, decisions: Decision[], note: string): string {
