@@ -119,11 +119,11 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .option('--ui-origin <origin...>', 'Web UI origins allowed by CORS (default: the config\'s, or http://localhost:8233)')
     .option('--resolve-content', 'show stored conversations and tool results in place of their content-store references (display only)')
     .action((flags) => set(codecServerCommand(flags, globals())));
-  return program;
   program.command('mcp').description('serve Baton to IDEs and coding agents over MCP: stdio, or Streamable HTTP with --http')
     .option('--http <host:port>', 'serve Streamable HTTP at http://<host:port>/mcp instead (a port alone: 127.0.0.1); off loopback, $BATON_MCP_TOKEN is required')
     .option('--print-config <client>', 'print the setup for claude, cursor or vscode, and exit')
     .action((flags) => set(mcpCommand(flags, globals())));
+  return program;
 }
 
 /** Parses argv and runs one command; resolves to the process exit code. */
