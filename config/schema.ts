@@ -8,6 +8,7 @@ import { EncryptionSettingsSchema } from '../codec/settings';
 import { AuditSettingsSchema, defaultAuditSettings } from '../client/ops/audit-settings';
 import { MetricsAddressSchema, TelemetrySettingsSchema } from './telemetry-settings';
 import { CircuitBreakerSettingsSchema } from '../activities/providers/circuit-breaker';
+import { DeploymentSettingsSchema, PollerBehaviorSchema, TunerSettingsSchema, refineWorkerScaling } from './worker-scaling';
 
 function isBatonTool(value: unknown): value is BatonTool {
   return typeof value === 'object' && value !== null && 'spec' in value && typeof (value as BatonTool).execute === 'function';
@@ -48,8 +49,17 @@ export const WorkerSettingsSchema = z
     circuitBreaker: CircuitBreakerSettingsSchema.optional(),
     /** Serve `/healthz` and `/readyz` at `host:port`, or a port on 127.0.0.1; `--health` wins. Off by default. */
     health: MetricsAddressSchema.optional(),
+    /** The SDK's resource-based tuner (`targetCpuUsage`, `targetMemoryUsage`, slot bounds) instead of fixed slot counts. */
+    tuner: TunerSettingsSchema.optional(),
+    /** `{ type: 'autoscaling' }` scales workflow-task long polls on the server's feedback; default: at most 10. */
+    workflowTaskPollerBehavior: PollerBehaviorSchema.optional(),
+    /** `{ type: 'autoscaling' }` scales activity-task long polls on the server's feedback; default: at most 10. */
+    activityTaskPollerBehavior: PollerBehaviorSchema.optional(),
+    /** Worker Versioning: `{ name, buildId }` (buildId from BATON_BUILD_ID when left out); off by default. */
+    deployment: DeploymentSettingsSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(refineWorkerScaling);
 
 /** How long `baton store prune` keeps a store's entries when the store sets no `retention`. */
 export const defaultStoreRetention = '30d';

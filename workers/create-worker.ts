@@ -13,6 +13,7 @@ import { defaultPayloadLimits, type PayloadLimits } from '../activities/payload-
 import { getWorkflowBundle } from './workflow-bundle';
 import { dataConverterFor } from '../codec/settings';
 import { workerTracingOptions } from './telemetry';
+import { scalingOptionsOf } from './scaling-options';
 
 export interface BatonWorkerOptions {
   config: BatonConfig;
@@ -125,8 +126,7 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     workflowBundle: options.workflowBundle ?? (await getWorkflowBundle(dataConverter?.failureConverterPath, Boolean(tracing))),
     dataConverter,
     activities,
-    maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
-    maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTaskExecutions,
+    ...scalingOptionsOf(config.worker, options.env),
     workflowThreadPoolSize: config.worker.workflowThreadPoolSize,
     shutdownGraceTime: config.worker.shutdownGraceTime,
     workflowFailureErrorTypes,
