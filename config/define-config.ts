@@ -4,6 +4,7 @@ import { AgentSpecSchema, protoKeyPath, reservedNameMessage, type AgentSpec, typ
 import { mcpServerOf } from '../activities/tools/mcp-config';
 import { BatonConfigSchema, type BatonConfig, type BatonConfigInput } from './schema';
 import { issuePath, unreadableField } from './readable';
+import { resolvePool } from './pools';
 
 /** A config or workflow spec that failed validation; each issue names the path of the bad field. */
 export class ConfigError extends Error {
@@ -57,7 +58,10 @@ export function agentSpec(config: BatonConfig, name: string): AgentSpec {
   if (!entry) {
     throw new ConfigError('run', [{ path: 'agent', message: `unknown agent "${name}"; configured agents: ${Object.keys(config.agents).join(', ')}` }]);
   }
-  return AgentSpecSchema.parse({ ...entry, name });
+  const { pool, ...spec } = entry;
+  // A pool resolves to its task queue: the agent's model and tool calls go to that pool's workers.
+  const taskQueue = pool === undefined ? spec.taskQueue : resolvePool(config, pool)?.taskQueue;
+  return AgentSpecSchema.parse({ ...spec, name, ...(taskQueue !== undefined ? { taskQueue } : {}) });
 }
 
 /** Every agent reachable from `agent` through hand-offs (not including itself). */

@@ -8,6 +8,7 @@ import { EncryptionSettingsSchema } from '../codec/settings';
 import { AuditSettingsSchema, defaultAuditSettings } from '../client/ops/audit-settings';
 import { MetricsAddressSchema, TelemetrySettingsSchema } from './telemetry-settings';
 import { CircuitBreakerSettingsSchema } from '../activities/providers/circuit-breaker';
+import { PoolsSchema, resolvePool } from './pools';
 import { DeploymentSettingsSchema, PollerBehaviorSchema, TunerSettingsSchema, refineWorkerScaling } from './worker-scaling';
 
 function isBatonTool(value: unknown): value is BatonTool {
@@ -78,7 +79,8 @@ export type StoreSettings = z.output<ReturnType<typeof StoreSchema<Record<never,
 /** Content-store only: agent runs switch to a stored conversation past this many characters of JSON (false: never). */
 const contentStoreExtra = { storeConversationOver: z.union([z.number().int().nonnegative(), z.literal(false)]).optional() };
 
-const AgentEntrySchema = AgentSpecSchema.omit({ name: true });
+/** A configured agent: a spec without its name, plus the worker `pool` that runs its activities. */
+const AgentEntrySchema = AgentSpecSchema.omit({ name: true }).extend({ pool: z.string().min(1).optional() });
 
 export const BatonConfigSchema = z
   .object({
@@ -89,6 +91,8 @@ export const BatonConfigSchema = z
     /** MCP servers whose tools agents may use, as `<server>__<tool>` or through `mcpServers`. */
     mcpServers: McpServersSchema.default({}),
     worker: WorkerSettingsSchema.default({ shutdownGraceTime: '10s' }),
+    /** Named worker pools: a task queue each, with limits; agents name one with `pool`, `baton worker --pool` serves one. */
+    pools: PoolsSchema.default({}),
     /** Where cached tool results live: a folder (default), or PostgreSQL for many machines. */
     toolCache: StoreSchema('.baton/cache', {}).default({ type: 'file', dir: '.baton/cache' }),
     /** Where conversations passed by reference live: a folder (default), or PostgreSQL. */
@@ -122,6 +126,11 @@ export const BatonConfigSchema = z
             ctx.addIssue({ code: 'custom', path: ['agents', name, field, i], message: `unknown agent "${target}"; configured agents: ${Object.keys(config.agents).join(', ')}` });
           }
         });
+      }
+      if (agent.pool !== undefined) {
+        const pool = resolvePool(config, agent.pool);
+        if (!pool) ctx.addIssue({ code: 'custom', path: ['agents', name, 'pool'], message: `unknown pool "${agent.pool}"; configured pools: default${Object.keys(config.pools).filter((p) => p !== 'default').map((p) => `, ${p}`).join('')}` });
+        else if (agent.taskQueue !== undefined && agent.taskQueue !== pool.taskQueue) ctx.addIssue({ code: 'custom', path: ['agents', name, 'taskQueue'], message: `set either pool or taskQueue: pool "${agent.pool}" runs on task queue "${pool.taskQueue}", not "${agent.taskQueue}"` });
       }
       const servers = Object.keys(config.mcpServers);
       agent.tools.forEach((tool, i) => {

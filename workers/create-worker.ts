@@ -14,13 +14,17 @@ import { getWorkflowBundle } from './workflow-bundle';
 import { dataConverterFor } from '../codec/settings';
 import { workerTracingOptions } from './telemetry';
 import { scalingOptionsOf } from './scaling-options';
+import { rateLimitedProviders, servedPool, withCallLimits } from './pool-limits';
+import { configForPool } from '../config/pools';
 
 export interface BatonWorkerOptions {
   config: BatonConfig;
   connection: NativeConnection;
   namespace?: string;
-  /** Defaults to the config's `temporal.taskQueue`. */
+  /** Defaults to the pool's task queue (without `pool`, the config's `temporal.taskQueue`). */
   taskQueue?: string;
+  /** The pool this worker serves: its task queue and limits (default: the pool `default`). */
+  pool?: string;
   /** Replaces the configured tool cache (e.g. a shared backend). */
   toolCache?: ToolCache;
   /** Replaces the configured content store (e.g. a shared backend). */
@@ -106,9 +110,11 @@ export const workflowFailureErrorTypes = { '*': ['TypeError', 'RangeError', 'Ref
 
 /** Creates a worker for Baton's task queue; call `run()` or `runUntil()` on it. */
 export async function createBatonWorker(options: BatonWorkerOptions): Promise<Worker> {
-  const { config } = options;
-  const activities = createActivities({
-    providers: buildProviders(config, options.providers, options.env),
+  // A pool's worker connects only to the MCP servers its agents use.
+  const config = configForPool(options.config, options.pool);
+  const pool = servedPool(config, options.pool);
+  const activities = withCallLimits(createActivities({
+    providers: rateLimitedProviders(buildProviders(config, options.providers, options.env), pool),
     tools: new ToolRegistry(config.tools),
     content: options.contentStore ?? openContentStore(config.contentStore, options.env),
     cache: options.toolCache ?? openToolCache(config.toolCache, options.env),
@@ -116,13 +122,14 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     limits: payloadLimitsOf(config.worker),
     circuitBreaker: config.worker.circuitBreaker,
     mcp: options.mcp ?? (Object.keys(config.mcpServers).length ? new McpPool(config.mcpServers, options.env) : undefined),
-  });
+  }), pool);
   const dataConverter = dataConverterFor(config.encryption, options.env);
   const tracing = await workerTracingOptions(config.telemetry.tracing, options.env);
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? config.temporal.namespace ?? 'default',
-    taskQueue: options.taskQueue ?? config.temporal.taskQueue,
+    taskQueue: options.taskQueue ?? pool.taskQueue,
+    maxTaskQueueActivitiesPerSecond: pool.settings.activitiesPerSecond,
     workflowBundle: options.workflowBundle ?? (await getWorkflowBundle(dataConverter?.failureConverterPath, Boolean(tracing))),
     dataConverter,
     activities,

@@ -9,9 +9,13 @@ import { installMetricsRuntime, metricsBindAddress } from './telemetry';
 import { activeTracing } from '../client/tracing';
 import { runAndDrain } from './drain';
 import { durationToMs } from '../core/durations';
+import { configForPool, poolOfAgent } from '../config/pools';
+import { servedPool } from './pool-limits';
 
 export interface RunWorkerOptions extends ConnectionOverrides {
   taskQueue?: string;
+  /** Serve this pool only: its task queue, its limits, the MCP servers its agents use. */
+  pool?: string;
   log?: (line: string) => void;
   /** Serve Prometheus metrics here (`host:port` or a port); overrides the config's `worker.metrics`. */
   metrics?: string;
@@ -21,20 +25,21 @@ export interface RunWorkerOptions extends ConnectionOverrides {
 
 export async function runWorker(config: BatonConfig, options: RunWorkerOptions = {}): Promise<void> {
   const log = options.log ?? ((line: string) => console.log(line));
+  const pool = servedPool(config, options.pool);
   const metrics = options.metrics ?? config.worker.metrics;
   const metricsAddress = metrics === undefined ? undefined : metricsBindAddress(metrics);
   // Before any connection: the Temporal runtime is created once per process.
   if (metricsAddress) installMetricsRuntime(metricsAddress);
   const settings = resolveConnectionSettings(options, config.temporal);
   const connection = await connectWorker(settings);
-  const mcp = await openMcpPool(config, log);
+  const mcp = await openMcpPool(configForPool(config, options.pool), log);
   try {
-    const worker = await createBatonWorker({ config, connection, namespace: settings.namespace, taskQueue: options.taskQueue, mcp });
-    const queue = options.taskQueue ?? config.temporal.taskQueue;
-    log(`baton worker ready · ${settings.address} · namespace ${settings.namespace} · task queue ${queue}`);
-    log(`  agents: ${Object.keys(config.agents).join(', ') || 'none'}`);
+    const worker = await createBatonWorker({ config, connection, namespace: settings.namespace, taskQueue: options.taskQueue, pool: options.pool, mcp });
+    const queue = options.taskQueue ?? pool.taskQueue;
+    log(`baton worker ready · ${settings.address} · namespace ${settings.namespace} · pool ${pool.name} · task queue ${queue}`);
+    log(`  agents: ${Object.keys(config.agents).filter((a) => options.pool === undefined || poolOfAgent(config, a) === pool.name).join(', ') || 'none'}`);
     log(`  tools: ${config.tools.map((t) => t.spec.name).join(', ') || 'none'}`);
-    if (mcp) log(`  mcp servers: ${Object.keys(config.mcpServers).join(', ')}`);
+    if (mcp) log(`  mcp servers: ${Object.keys(mcp.servers).join(', ')}`);
     if (metricsAddress) log(`  metrics: http://${metricsAddress}/metrics`);
     if (activeTracing()) log('  tracing: on (OTLP/HTTP)');
     const health = options.health ?? config.worker.health;

@@ -47,9 +47,10 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .option('-q, --task-queue <queue>', 'task queue to poll (default: the config\'s)')
     .option('--metrics <host:port>', 'serve Prometheus metrics at http://<host:port>/metrics (a port alone: 127.0.0.1; default: the config\'s worker.metrics, or off)')
     .option('--health <host:port>', 'serve /healthz and /readyz for Kubernetes probes (a port alone: 127.0.0.1; default: the config\'s worker.health, or off)')
-    .action(async (flags: { taskQueue?: string; metrics?: string; health?: string }) => {
+    .option('-p, --pool <name>', 'serve this pool only: its task queue, limits and MCP servers (default: the pool "default")')
+    .action(async (flags: { taskQueue?: string; metrics?: string; health?: string; pool?: string }) => {
       const config = await configFor(globals(), true);
-      await runWorker(config as NonNullable<typeof config>, { ...globals(), taskQueue: flags.taskQueue, metrics: flags.metrics, health: flags.health });
+      await runWorker(config as NonNullable<typeof config>, { ...globals(), taskQueue: flags.taskQueue, pool: flags.pool, metrics: flags.metrics, health: flags.health });
     });
   program.command('run [agent]').description('start a run of a configured agent, or of a workflow spec; prints its id and Web UI link')
     .option('-s, --spec <file>', 'run a declarative workflow spec (YAML or JSON) instead of one agent')

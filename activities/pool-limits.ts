@@ -1,0 +1,123 @@
+/**
+ * A pool's limits inside one worker: how many model and tool calls run at once (a semaphore in
+ * front of each activity) and how fast each provider is called (a token bucket in front of each
+ * request). A call over a limit waits in the worker, heartbeating, and stops waiting when cancelled.
+ */
+import { Context } from '@temporalio/activity';
+import { withHeartbeats } from './heartbeats';
+import type { CompleteOptions, ModelProvider } from './providers/provider';
+
+/** Rejects with the signal's reason once it aborts; never settles otherwise. */
+function aborted(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise((_, reject) => {
+    if (!signal) return;
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
+/** At most `size` holders at once; the rest queue in arrival order. */
+export class Semaphore {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(readonly size: number) {}
+
+  /** Holders now. */
+  get inUse(): number {
+    return this.active;
+  }
+
+  /** Waits for a place; a waiter whose signal aborts leaves the queue. Resolves to its release. */
+  async acquire(signal?: AbortSignal): Promise<() => void> {
+    if (this.active < this.size) {
+      this.active++;
+      return this.releaser();
+    }
+    let grant: () => void = () => {};
+    const granted = new Promise<void>((resolve) => (grant = resolve));
+    this.waiting.push(grant);
+    try {
+      await Promise.race([granted, aborted(signal)]);
+    } catch (err) {
+      const at = this.waiting.indexOf(grant);
+      if (at >= 0) this.waiting.splice(at, 1);
+      else this.releaser()(); // granted and aborted together: give the place back
+      throw err;
+    }
+    return this.releaser();
+  }
+
+  private releaser(): () => void {
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const next = this.waiting.shift();
+      if (next) next(); // the place passes straight to the next waiter
+      else this.active--;
+    };
+  }
+}
+
+/** A token bucket: `ratePerSecond` tokens a second, at most `burst` saved up. */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+  private queue: Promise<void> = Promise.resolve();
+  constructor(
+    readonly ratePerSecond: number,
+    readonly burst: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.tokens = burst;
+    this.last = now();
+  }
+
+  /** Waits until a token is free and takes it; callers are served in arrival order. */
+  take(signal?: AbortSignal): Promise<void> {
+    const turn = this.queue.then(() => this.waitForToken(signal));
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async waitForToken(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      if (signal?.aborted) throw signal.reason;
+      const now = this.now();
+      this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond);
+      this.last = now;
+      if (this.tokens >= 1) {
+        this.tokens -= 1;
+        return;
+      }
+      const waitMs = Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000);
+      await Promise.race([new Promise((r) => setTimeout(r, waitMs)), aborted(signal)]);
+    }
+  }
+}
+
+/** A provider whose every request first waits for the bucket (failover steps included: each provider has its own). */
+export function rateLimitedProvider(provider: ModelProvider, bucket: TokenBucket): ModelProvider {
+  return {
+    kind: provider.kind,
+    async complete(request, options: CompleteOptions) {
+      await bucket.take(options.signal);
+      return provider.complete(request, options);
+    },
+  };
+}
+
+/**
+ * Runs an activity only while holding a place in `semaphore`; the wait heartbeats (so the call
+ * is not timed out while it queues) and ends when the activity is cancelled.
+ */
+export function limitConcurrency<Args extends unknown[], Result>(activity: (...args: Args) => Promise<Result>, semaphore: Semaphore): (...args: Args) => Promise<Result> {
+  return async (...args: Args) => {
+    const release = await withHeartbeats(() => semaphore.acquire(Context.current().cancellationSignal));
+    try {
+      return await activity(...args);
+    } finally {
+      release();
+    }
+  };
+}
