@@ -10,6 +10,8 @@ export interface GlobalFlags {
   config?: string;
   address?: string;
   namespace?: string;
+  /** A temporal.toml profile (`--profile`). */
+  profile?: string;
 }
 
 /** A mistake in how the CLI was called; printed as one line, exit code 2. */

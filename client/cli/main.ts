@@ -38,6 +38,7 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .option('-c, --config <file>', 'config file (default: baton.config.ts, or $BATON_CONFIG)')
     .option('--address <host:port>', 'Temporal frontend (default: $TEMPORAL_ADDRESS, the config, or 127.0.0.1:7233)')
     .option('--namespace <name>', 'Temporal namespace (default: $TEMPORAL_NAMESPACE, the config, or "default")')
+    .option('--profile <name>', 'temporal.toml connection profile (default: $TEMPORAL_PROFILE, or "default" if the file has it; file: $TEMPORAL_CONFIG_FILE or ~/.config/temporalio/temporal.toml)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const globals = (): GlobalFlags => program.opts<GlobalFlags>();
