@@ -12,6 +12,8 @@ import { listCommand } from './commands/list';
 import { cancelCommand } from './commands/cancel';
 import { approveCommand, pendingCommand } from './commands/approvals';
 import { toolsDescribeCommand, toolsListCommand, toolsSearchCommand } from './commands/tools';
+import { agentsListCommand, agentsShowCommand } from './commands/agents';
+import { poolsCommand } from './commands/pools';
 import { storePruneCommand } from './commands/store';
 import { historyExportCommand, replayCommand } from './commands/replay';
 import { auditExportCommand, auditVerifyCommand } from './commands/audit';
@@ -92,6 +94,17 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .action((name: string) => set(toolsDescribeCommand(name, globals())));
   tools.command('search <words...>').description('tools whose name or description match the words')
     .action((words: string[]) => set(toolsSearchCommand(words, globals())));
+  const agents = program.command('agents').description('the configured agents, and what their runs are doing');
+  agents.command('list').description('every agent: pool, provider and model, tools, spec hash')
+    .option('--json', 'print as JSON')
+    .action((flags) => set(agentsListCommand(flags, globals())));
+  agents.command('show <name>').description('an agent\'s full spec, the spec hashes of its open runs, its runs of the last hour and their tokens and cost')
+    .option('--json', 'print as JSON')
+    .option('--limit <n>', 'read at most this many runs', '200')
+    .action((name: string, flags) => set(agentsShowCommand(name, flags, globals())));
+  program.command('pools').description('every worker pool: its workers, backlog and dispatch rate; exit 1 when a pool has a backlog and no workers')
+    .option('--json', 'print as JSON')
+    .action((flags) => set(poolsCommand(flags, globals())));
   const store = program.command('store').description('maintain the content store and the tool cache');
   store.command('prune').description('remove entries older than each store\'s retention (default 30d); prints what it removed')
     .option('--older-than <duration>', 'use this age instead of the configured retention, e.g. 7d')
