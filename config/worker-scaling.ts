@@ -56,7 +56,7 @@ export const PollerBehaviorSchema = z.discriminatedUnion('type', [
 /** Worker Deployment versioning: the deployment this worker belongs to and its build id. */
 export const DeploymentSettingsSchema = z
   .object({
-    /** The Worker Deployment's name, e.g. `baton-default` (one per pool). */
+    /** The Worker Deployment's name, e.g. `baton`: one for all the app's pools (a version spans their task queues). */
     name: z.string().min(1),
     /** This build's id; when left out, read at worker start from the variable `buildIdEnv` names. */
     buildId: z.string().min(1).optional(),
