@@ -1,9 +1,15 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { connectClient, resolveConnectionSettings } from '../client/connection';
 import { ProfileError } from '../client/envconfig';
+import { BatonClient } from '../client/baton-client';
+import { loadConfig } from '../config/load-config';
+import { closeTestEnv, getTestEnv, uniqueTaskQueue } from './helpers/temporal';
+
+afterAll(closeTestEnv);
 
 /** A temporary temporal.toml: `default` points nowhere useful, `test` at the run's dev server. */
 function tomlFile(): string {
@@ -41,6 +47,30 @@ describe('temporal.toml connection profiles', () => {
       await connection.close();
     }
   }, 30_000);
+
+  it('runs a baton worker connected through a profile alone (no --address, no TEMPORAL_ADDRESS)', async () => {
+    const configPath = path.join(__dirname, 'fixtures/fleet/config.ts');
+    const queue = uniqueTaskQueue('profile');
+    const { TEMPORAL_ADDRESS: _address, TEMPORAL_NAMESPACE: _namespace, ...env } = process.env;
+    const worker = spawn(process.execPath, ['--import', 'tsx', 'client/cli/main.ts', 'worker', '--config', configPath, '--task-queue', queue], {
+      cwd: path.join(__dirname, '..'),
+      env: { ...env, TEMPORAL_CONFIG_FILE: tomlFile(), TEMPORAL_PROFILE: 'test' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    worker.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    worker.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      const testEnv = await getTestEnv();
+      const baton = new BatonClient(testEnv.client, await loadConfig(configPath), { namespace: testEnv.namespace ?? 'default' });
+      const result = await (await baton.startAgent('echoer', 'via profile', { taskQueue: queue })).result();
+      expect(result.output).toBe('echoed {"echoed":"via profile"}');
+      expect(output).toContain(`baton worker ready · ${inject('temporalAddress')}`);
+      expect(output).toContain('connection profile: test (temporal.toml)');
+    } finally {
+      worker.kill('SIGKILL');
+    }
+  }, 60_000);
 
   it('applies flags > environment > profile > config file > defaults, field by field', () => {
     const file = tomlFile();

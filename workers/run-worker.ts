@@ -11,6 +11,7 @@ import { runAndDrain } from './drain';
 import { durationToMs } from '../core/durations';
 import { configForPool, poolOfAgent } from '../config/pools';
 import { servedPool } from './pool-limits';
+import { deploymentOptionsOf } from './scaling-options';
 
 export interface RunWorkerOptions extends ConnectionOverrides {
   taskQueue?: string;
@@ -42,6 +43,9 @@ export async function runWorker(config: BatonConfig, options: RunWorkerOptions =
     if (mcp) log(`  mcp servers: ${Object.keys(mcp.servers).join(', ')}`);
     if (metricsAddress) log(`  metrics: http://${metricsAddress}/metrics`);
     if (activeTracing()) log('  tracing: on (OTLP/HTTP)');
+    const deployment = deploymentOptionsOf(config.worker);
+    if (deployment) log(`  worker deployment: ${deployment.version.deploymentName} · build ${deployment.version.buildId} · ${deployment.defaultVersioningBehavior}`);
+    if (settings.profile) log(`  connection profile: ${settings.profile} (temporal.toml)`);
     const health = options.health ?? config.worker.health;
     await runAndDrain(worker, { graceMs: durationToMs(config.worker.shutdownGraceTime), log, health: health === undefined ? undefined : { bind: health, sources: { connection, mcp, providers: Object.keys(config.providers) } } });
     log('baton worker stopped');
