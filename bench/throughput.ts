@@ -4,6 +4,8 @@
  * 1, 50 and 500 runs in flight (an agent run = model call, tool call, model call; the bare
  * workflow does the same activities as no-ops), and worker RSS per run parked on a person
  * (Baton: a tool call waiting for approval; bare: a workflow waiting on a signal).
+ * BENCH_THROUGHPUT_RUNS (runs per row, 1000), BENCH_PARKED (500), BENCH_CPU_PROF=<dir> (a
+ * V8 CPU profile of each worker process, per thread, for finding where the CPU goes).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -27,7 +29,7 @@ function usageOf(pid: number): { rss: number; cpuMs: number } {
 }
 
 async function startWorker(kind: 'baton' | 'bare', address: string, taskQueue: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'throughput-worker.ts'), kind, address, taskQueue], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${kind}`] : []), '--import', 'tsx', path.join(__dirname, 'throughput-worker.ts'), kind, address, taskQueue], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${kind} worker exited (${code})`)));
     child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
