@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { specHash } from '../core/hash';
-import { AgentRunInputSchema, BatonAgent, BatonPattern, type AgentRunState, type Message, type WorkflowSpec } from '../core';
+import { AgentRunInputSchema, BatonAgent, BatonPattern, RunBudgetSchema, type AgentRunState, type Message, type RunBudget, type WorkflowSpec } from '../core';
 import { runInputFor, ConfigError, toIssues, type BatonConfig } from '../config/define-config';
 import { agentWorkflow, sendMessageUpdate, sessionWorkflow, specWorkflow, stateQuery, type SessionReply } from '../workflows';
 import { SessionInputSchema, SpecRunInputSchema } from '../workflows/schemas';
@@ -17,6 +17,16 @@ import { startTracing, tracingClientInterceptors } from './tracing';
 export interface StartAgentOptions {
   workflowId?: string;
   taskQueue?: string;
+  /** Run-wide limits on tokens and cost across the run and its child runs (for a spec, the tighter of this and its `budget`). */
+  budget?: RunBudget;
+}
+
+/** Validates a run-wide budget before anything starts. */
+function checkedBudget(budget: RunBudget | undefined): { budget?: RunBudget } {
+  if (budget === undefined) return {};
+  const parsed = RunBudgetSchema.safeParse(budget);
+  if (!parsed.success) throw new ConfigError('run budget', toIssues(parsed.error));
+  return { budget: parsed.data };
 }
 
 export type AgentRunHandle = WorkflowHandleWithFirstExecutionRunId<typeof agentWorkflow>;
@@ -74,7 +84,7 @@ export class BatonClient {
     if (!parsed.success) throw new ConfigError('run input', toIssues(parsed.error));
     const text = typeof input === 'string' ? input : (input.findLast((m) => m.role === 'user')?.content ?? '');
     const { agent, tools, team } = parsed.data;
-    const args = { ...parsed.data, validated: true as const, specHash: specHash({ agent, tools, team }) };
+    const args = { ...parsed.data, validated: true as const, specHash: specHash({ agent, tools, team }), ...checkedBudget(options.budget) };
     this.checkInputSize(`the input of agent ${agentName}`, args);
     return this.temporal.workflow.start(agentWorkflow, {
       args: [args],
@@ -90,7 +100,7 @@ export class BatonClient {
 
   /** Starts a declarative workflow (already resolved with `resolveWorkflowSpec` or `loadWorkflowSpec`). */
   async startSpec(spec: WorkflowSpec, input: string, options: StartAgentOptions = {}): Promise<SpecRunHandle> {
-    const parsed = SpecRunInputSchema.safeParse({ spec, input });
+    const parsed = SpecRunInputSchema.safeParse({ spec, input, ...(options.budget !== undefined ? { budget: options.budget } : {}) });
     if (!parsed.success) throw new ConfigError(`"${spec.name}"`, toIssues(parsed.error), 'workflow spec');
     const args = { ...parsed.data, validated: true as const };
     this.checkInputSize(`the input of workflow spec ${spec.name}`, args);

@@ -15,6 +15,7 @@ export * from './conversation';
 export * from './tool-search';
 export * from './tool-plan';
 export * from './usage';
+export * from './run-budget';
 export * from './tool-definition';
 export * from './steps';
 export * from './tool-plan-run';

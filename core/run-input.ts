@@ -8,6 +8,7 @@ import type { AgentSpec } from './agent-spec';
 import type { Message } from './messages';
 import type { ParsedAgentRunInput } from './run';
 import type { ToolSpec } from './tool-spec';
+import type { RunBudget } from './run-budget';
 
 export interface ValidatedRunParts {
   agent: AgentSpec;
@@ -19,6 +20,7 @@ export interface ValidatedRunParts {
   storeConversationOver?: number | false;
   maxHandoffs?: number;
   specHash?: string;
+  budget?: RunBudget;
 }
 
 /** An inline agent conversation moves to the content store past this many characters of JSON. */

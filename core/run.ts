@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AgentSpecSchema } from './agent-spec';
 import { ToolSpecSchema } from './tool-spec';
 import { MessageSchema, type Message, type Usage } from './messages';
+import { RunBudgetSchema } from './run-budget';
 
 export const AgentRunInputSchema = z
   .object({
@@ -31,6 +32,8 @@ export const AgentRunInputSchema = z
      * or parent so 200 identical children do not each compute it; used only with `validated`.
      */
     specHash: z.string().optional(),
+    /** Run-wide limits for this run and its child runs (a parent passes what remains of its own). */
+    budget: RunBudgetSchema.optional(),
   })
   .strict();
 

@@ -9,6 +9,7 @@ import { DurationSchema } from './durations';
 import { ToolSpecSchema } from './tool-spec';
 import { ToolPlanSchema, type ToolPlan } from './tool-plan';
 import { stepTreeLimitIssue } from './spec-limits';
+import { RunBudgetSchema } from './run-budget';
 
 const AgentName = notReserved(z.string().regex(agentNamePattern, 'expected an agent name'));
 /** A step's input: a template where {{input}} is the incoming text, {{steps.<as>.output}} an earlier step's. */
@@ -112,6 +113,8 @@ export const WorkflowSpecSchema = z
       .default({})
       .transform((agents) => Object.fromEntries(Object.entries(agents).map(([name, agent]) => [name, { ...agent, name }]))),
     tools: z.array(ToolSpecSchema).default([]),
+    /** Run-wide limits on tokens and cost, across every child run; each child gets what remains. */
+    budget: RunBudgetSchema.optional(),
   })
   .strict();
 export type WorkflowSpec = z.output<typeof WorkflowSpecSchema>;

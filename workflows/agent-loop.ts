@@ -8,6 +8,7 @@ import { patched } from '@temporalio/workflow';
 import type { AgentRunResult, AgentRunState, AgentSpec, Message, ModelResponse, ParsedAgentRunInput, ToolCall, ToolMessage, ToolSpec } from '../core';
 import { FailureType } from '../core/failures';
 import { addUsage } from '../core/usage';
+import { overBudget, type RunBudget } from '../core/run-budget';
 import { toToolDefinition } from '../core/tool-definition';
 import { activities, modelCallOptions } from './activity-options';
 import type { ApprovalDesk } from './approvals';
@@ -41,7 +42,7 @@ function resolveTeam(run: ParsedAgentRunInput): Map<string, AgentSpec> {
   return team;
 }
 
-function checkBudget(agent: AgentSpec, state: AgentRunState): void {
+function checkBudget(agent: AgentSpec, state: AgentRunState, budget: RunBudget | undefined): void {
   const { maxTotalTokens, maxCostUsd } = agent.limits;
   const tokens = state.usage.inputTokens + state.usage.outputTokens;
   if (maxTotalTokens !== undefined && tokens > maxTotalTokens) {
@@ -51,6 +52,12 @@ function checkBudget(agent: AgentSpec, state: AgentRunState): void {
   if (maxCostUsd !== undefined && state.usage.costUsd > maxCostUsd) {
     budgetStopped(agent.name, 'cost');
     fail(FailureType.BudgetExceeded, `agent "${agent.name}" cost $${state.usage.costUsd.toFixed(4)}, over its budget of $${maxCostUsd}`);
+  }
+  // The run-wide budget (what a parent had left): the usage goes back to the parent in the failure's details.
+  const over = budget && overBudget(budget, state.usage);
+  if (over) {
+    budgetStopped(agent.name, over.startsWith('used') ? 'tokens' : 'cost');
+    fail(FailureType.BudgetExceeded, `the run of agent "${agent.name}" ${over}`, { usage: state.usage });
   }
 }
 
@@ -122,7 +129,7 @@ export async function runAgentLoop(input: ParsedAgentRunInput, state: AgentRunSt
     state.usage = addUsage(state.usage, response.usage);
     if (response.servedBy) state.lastStep = { kind: 'model', name: `${agent.provider}/${agent.model}`, turn, servedBy: `${response.servedBy.provider}/${response.servedBy.model}` };
     conversation.replied(response);
-    checkBudget(agent, state);
+    checkBudget(agent, state, run.budget);
 
     const calls = response.message.toolCalls;
     if (calls.length > 0) {

@@ -8,7 +8,7 @@
  * and skip this module. Runs in the workflow sandbox.
  */
 import { z } from 'zod';
-import { AgentRunInputSchema, AgentSpecSchema, StepSchema, ToolPlanSchema, ToolSpecSchema, UsageSchema, WorkflowSpecSchema } from '../core';
+import { AgentRunInputSchema, AgentSpecSchema, RunBudgetSchema, StepSchema, ToolPlanSchema, ToolSpecSchema, UsageSchema, WorkflowSpecSchema } from '../core';
 
 export { AgentRunInputSchema, StepSchema, ToolPlanSchema };
 
@@ -34,6 +34,8 @@ export const SpecRunInputSchema = z
     input: z.string(),
     /** Set on a generated workflow's run: the agents and tools its steps may use (see `generate.allow`). */
     allow: z.object({ agents: z.array(z.string()), tools: z.array(z.string()) }).strict().optional(),
+    /** Run-wide limits from the caller (`baton run --max-tokens`), or what a parent run has left; the tighter of this and the spec's `budget` holds. */
+    budget: RunBudgetSchema.optional(),
     validated: z.literal(true).optional(),
   })
   .strict();

@@ -17,6 +17,8 @@ import { SpecRun } from './spec/spec-run';
 import { describeIssues, trustedOrParsed } from './validate-input';
 import { RunAttributes } from './search-attributes';
 import { runFinished, runStarted } from './telemetry';
+import { tighterBudget } from '../core/run-budget';
+import { runBudgetFailure } from './budget';
 
 export type SpecRunInput = z.input<typeof SpecRunInputSchema>;
 type ParsedSpecRunInput = z.output<typeof SpecRunInputSchema>;
@@ -58,12 +60,14 @@ export async function specWorkflow(input: SpecRunInput): Promise<SpecRunResult> 
 }
 
 async function runSpecWorkflow(input: SpecRunInput): Promise<SpecRunResult> {
-  const { spec, input: text, allow } = trustedOrParsed<ParsedSpecRunInput>(input, () => schemas().SpecRunInputSchema, 'workflow spec run input');
+  const { spec, input: text, allow, budget } = trustedOrParsed<ParsedSpecRunInput>(input, () => schemas().SpecRunInputSchema, 'workflow spec run input');
   const state: SpecRunState = { status: 'running', pattern: spec.name, steps: [], usage: emptyUsage(), pendingApprovals: [], approvals: [], changes: [] };
   const refresh = () => setCurrentDetails(describe(state));
   const tree: { root: Step } = { root: spec.steps };
   const attributes = new RunAttributes();
   const run = new SpecRun(spec as WorkflowSpec, state, refresh, attributes, allow);
+  run.budget = tighterBudget(spec.budget, budget);
+  const overBudget = () => runBudgetFailure(`workflow run "${spec.name}"`, run.budget, state.usage, run.budgetStop);
   setHandler(specStateQuery, () => state);
   setHandler(
     replaceStepUpdate,
@@ -93,7 +97,12 @@ async function runSpecWorkflow(input: SpecRunInput): Promise<SpecRunResult> {
   runStarted(pattern);
   try {
     // Reads tree.root lazily so a replaced root (before it starts) is honoured.
-    const result = await runStep(run, tree.root, text, 'root');
+    const result = await runStep(run, tree.root, text, 'root').catch((err: unknown) => {
+      // A step that failed because the budget ran out fails the run with the budget's total.
+      throw (!isCancellation(err) && overBudget()) || err;
+    });
+    const over = overBudget();
+    if (over) throw over;
     state.status = 'completed';
     attributes.finished('completed');
     runFinished(pattern, 'completed');

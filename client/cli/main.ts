@@ -61,6 +61,8 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .option('-w, --wait', 'wait for the result, showing progress')
     .option('--id <workflowId>', 'workflow id to use (default: baton-<agent>-<random>)')
     .option('-q, --task-queue <queue>', 'task queue of the workers to use')
+    .option('--max-tokens <n>', 'run-wide budget: tokens of the whole run, child runs included')
+    .option('--max-cost <usd>', 'run-wide budget: cost in US dollars of the whole run, child runs included')
     .action((agent: string | undefined, flags) => set(runCommand(agent, flags, globals())));
   program.command('status <id>').description('show where a run is: status, turn, last step, usage')
     .action((id: string) => set(statusCommand(id, globals())));

@@ -7,6 +7,8 @@ import { validatedRunInput } from '../../core/run-input';
 import type { AgentRunResult, AgentSpec, SpecRunState, StepOutput, StepState, WorkflowSpec } from '../../core';
 import { FailureType } from '../../core/failures';
 import { addUsage } from '../../core/usage';
+import { budgetSpent, remainingBudget, type RunBudget } from '../../core/run-budget';
+import { usageOfBudgetFailure } from '../budget';
 import { specHash } from '../../core/hash';
 import type { Allowance } from '../../core/steps';
 import { agentWorkflow } from '../agent-workflow';
@@ -20,6 +22,10 @@ export class SpecRun {
   /** Outputs of steps that have an `as` name, for templates and `map`. */
   readonly named = new Map<string, StepOutput>();
   readonly desk: ApprovalDesk;
+  /** The run-wide budget, when the spec or the caller set one: children get what remains. */
+  budget?: RunBudget;
+  /** The first step not started because the budget was spent, and how many were not. */
+  budgetStop?: { path: string; steps: number };
 
   constructor(
     readonly spec: WorkflowSpec,
@@ -79,12 +85,17 @@ export class SpecRun {
   /** Runs one agent as a child workflow (its own history, cancelled with this run). */
   async runAgent(name: string, input: string, path: string, overrides: Partial<AgentSpec> = {}): Promise<StepOutput> {
     this.checkAgent(name, path);
+    const budget = this.budget;
+    if (budget && budgetSpent(budget, this.state.usage)) {
+      this.budgetStop = { path: this.budgetStop?.path ?? path, steps: (this.budgetStop?.steps ?? 0) + 1 };
+      fail(FailureType.BudgetExceeded, `${path} was not started: the run has spent its run-wide budget`);
+    }
     const parts = Object.keys(overrides).length ? this.childParts(name, overrides) : this.plainParts.get(name) ?? this.remember(name);
     const info = workflowInfo();
     const step = this.begin(path, 'agent', { agent: name, childWorkflowId: `${info.workflowId}/${path}` });
     try {
       const result: AgentRunResult = await executeChild(agentWorkflow, {
-        args: [validatedRunInput({ ...parts, input })],
+        args: [validatedRunInput({ ...parts, input, ...(budget ? { budget: remainingBudget(budget, this.state.usage) } : {}) })],
         workflowId: step.childWorkflowId,
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         staticSummary: `agent ${name} · step ${path} of ${this.spec.name}`,
@@ -94,6 +105,9 @@ export class SpecRun {
       this.end(step, output);
       return output;
     } catch (err) {
+      // A child stopped by the budget reports what it used, so the run's total stays true.
+      const used = budget && usageOfBudgetFailure(err);
+      if (used) this.state.usage = addUsage(this.state.usage, used);
       this.end(step, err as Error);
       throw err;
     }

@@ -1,7 +1,7 @@
 /** `baton run <agent> --input <text|@file> [--wait]` */
 import { readFile } from 'node:fs/promises';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { AgentRunResult, AgentRunState, SpecRunResult, SpecRunState, WorkflowSpec } from '../../../core';
+import type { AgentRunResult, AgentRunState, RunBudget, SpecRunResult, SpecRunState, WorkflowSpec } from '../../../core';
 import { loadWorkflowSpec } from '../../../config/load-spec';
 import { specStateQuery, stateQuery } from '../../../workflows';
 import type { BatonConfig } from '../../../config/define-config';
@@ -18,6 +18,22 @@ export interface RunFlags {
   wait?: boolean;
   id?: string;
   taskQueue?: string;
+  maxTokens?: string;
+  maxCost?: string;
+}
+
+/** `--max-tokens` and `--max-cost` as a run-wide budget; a value that is not a positive number is a usage error. */
+export function budgetFlags(flags: RunFlags): RunBudget | undefined {
+  const positive = (value: string | undefined, flag: string, integer: boolean) => {
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!(n > 0) || (integer && !Number.isInteger(n))) throw new UsageError(`${flag} takes a ${integer ? 'whole ' : ''}number above 0 (got "${value}")`);
+    return n;
+  };
+  const maxTotalTokens = positive(flags.maxTokens, '--max-tokens', true);
+  const maxCostUsd = positive(flags.maxCost, '--max-cost', false);
+  if (maxTotalTokens === undefined && maxCostUsd === undefined) return undefined;
+  return { ...(maxTotalTokens !== undefined ? { maxTotalTokens } : {}), ...(maxCostUsd !== undefined ? { maxCostUsd } : {}) };
 }
 
 /** `--input @file` reads the file; anything else is the text itself. */
@@ -52,6 +68,7 @@ export async function runCommand(agent: string | undefined, flags: RunFlags, glo
   if (agent && flags.spec) throw new UsageError('give an agent name or --spec <file>, not both');
   if (!agent && !flags.spec) throw new UsageError('nothing to run: give an agent name (baton run <agent>) or --spec <file>');
   const input = await readInput(flags.input);
+  budgetFlags(flags);
   const config = (await configFor(globals, true)) as BatonConfig;
   // The spec is checked before connecting, so a bad file is reported even with no server.
   const spec = flags.spec ? loadWorkflowSpec(flags.spec, config) : undefined;
@@ -65,7 +82,8 @@ export async function runCommand(agent: string | undefined, flags: RunFlags, glo
 }
 
 async function startRun(baton: BatonClient, agent: string | undefined, spec: WorkflowSpec | undefined, input: string, flags: RunFlags): Promise<number> {
-  const options = { workflowId: flags.id, taskQueue: flags.taskQueue };
+  const budget = budgetFlags(flags);
+  const options = { workflowId: flags.id, taskQueue: flags.taskQueue, ...(budget ? { budget } : {}) };
   const handle = spec ? await baton.startSpec(spec, input, options) : await baton.startAgent(agent as string, input, options);
   console.log(`Started ${handle.workflowId}`);
   console.log(`Web UI: ${baton.uiUrl(handle.workflowId, handle.firstExecutionRunId)}`);

@@ -1,0 +1,48 @@
+/**
+ * Run-wide budgets: limits on the tokens and cost of a whole run, its child runs included.
+ * Runs in the sandbox.
+ */
+import { z } from 'zod';
+import type { Usage } from './messages';
+
+/** A run's total budget; a parent passes each child run what remains of it. */
+export const RunBudgetSchema = z
+  .object({
+    /** Input + output tokens of the whole run, child runs included. */
+    maxTotalTokens: z.number().int().positive().optional(),
+    /** Cost of the whole run in US dollars, child runs included (needs provider prices). */
+    maxCostUsd: z.number().positive().optional(),
+  })
+  .strict();
+export type RunBudget = z.output<typeof RunBudgetSchema>;
+
+const tokensOf = (usage: Usage) => usage.inputTokens + usage.outputTokens;
+const lower = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
+
+/** The tighter of two budgets, limit by limit (either may be unset). */
+export function tighterBudget(a: RunBudget | undefined, b: RunBudget | undefined): RunBudget | undefined {
+  if (!a || !b) return a ?? b;
+  const maxTotalTokens = lower(a.maxTotalTokens, b.maxTotalTokens);
+  const maxCostUsd = lower(a.maxCostUsd, b.maxCostUsd);
+  return { ...(maxTotalTokens !== undefined ? { maxTotalTokens } : {}), ...(maxCostUsd !== undefined ? { maxCostUsd } : {}) };
+}
+
+/** What is left of `budget` after `used`; a limit with nothing left is reported as spent instead. */
+export function remainingBudget(budget: RunBudget, used: Usage): RunBudget {
+  return {
+    ...(budget.maxTotalTokens !== undefined ? { maxTotalTokens: Math.max(1, budget.maxTotalTokens - tokensOf(used)) } : {}),
+    ...(budget.maxCostUsd !== undefined ? { maxCostUsd: Math.max(Number.MIN_VALUE, budget.maxCostUsd - used.costUsd) } : {}),
+  };
+}
+
+/** True when nothing is left: no further child run may start. */
+export function budgetSpent(budget: RunBudget, used: Usage): boolean {
+  return (budget.maxTotalTokens !== undefined && tokensOf(used) >= budget.maxTotalTokens) || (budget.maxCostUsd !== undefined && used.costUsd >= budget.maxCostUsd);
+}
+
+/** Why `used` is over `budget`, naming the total and the limit; undefined while within it. */
+export function overBudget(budget: RunBudget, used: Usage): string | undefined {
+  if (budget.maxTotalTokens !== undefined && tokensOf(used) > budget.maxTotalTokens) return `used ${tokensOf(used)} tokens, over its run-wide budget of ${budget.maxTotalTokens} tokens`;
+  if (budget.maxCostUsd !== undefined && used.costUsd > budget.maxCostUsd) return `cost $${used.costUsd.toFixed(4)}, over its run-wide budget of $${budget.maxCostUsd}`;
+  return undefined;
+}

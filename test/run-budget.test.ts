@@ -1,0 +1,85 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { WorkflowFailedError } from '@temporalio/client';
+import type { ApplicationFailure } from '@temporalio/common';
+import { ScriptedModel } from '../activities/providers/scripted';
+import { FailureType, type ModelRequest, type Usage } from '../core';
+import { budgetFlags } from '../client/cli/commands/run';
+import { UsageError } from '../client/cli/context';
+import { startTestBaton } from './helpers/baton';
+import { specFor } from './helpers/spec';
+import { closeTestEnv } from './helpers/temporal';
+
+afterAll(closeTestEnv);
+
+const plannerSchema = { type: 'object', properties: { subtasks: { type: 'array', items: { type: 'object', properties: { agent: { enum: ['researcher'] }, input: { type: 'string' } }, required: ['agent', 'input'] } } }, required: ['subtasks'] };
+
+/** A planner (20 tokens) that plans six researcher runs, each of which uses 150 tokens. */
+async function setup() {
+  const model = ScriptedModel.respondWith((req: ModelRequest) => req.agent.name === 'planner'
+    ? { text: JSON.stringify({ subtasks: Array.from({ length: 6 }, (_, i) => ({ agent: 'researcher', input: `part ${i}` })) }), usage: { inputTokens: 10, outputTokens: 10 } }
+    : { text: `done ${(req.messages[0] as { content: string }).content}`, usage: { inputTokens: 100, outputTokens: 50 } });
+  const baton = await startTestBaton({ models: { scripted: model }, agents: { researcher: { provider: 'scripted', model: 's' } } });
+  const steps = (onFailure: string, concurrency: number) => ({
+    kind: 'sequence',
+    steps: [
+      { kind: 'agent', agent: 'planner', as: 'plan' },
+      { kind: 'map', over: 'steps.plan.structured.subtasks', concurrency, onFailure },
+    ],
+  });
+  const planner = { planner: { provider: 'scripted', model: 's', outputSchema: plannerSchema } };
+  const researcherCalls = () => model.calls.filter((c) => c.agent.name === 'researcher').length;
+  return { baton, steps, planner, researcherCalls };
+}
+
+function budgetFailure(err: unknown): ApplicationFailure {
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
+  expect(cause.type).toBe(FailureType.BudgetExceeded);
+  return cause;
+}
+
+describe('run-wide budgets', () => {
+  it('gives each child what remains; a child that passes it stops, its usage counts, no further child starts, and the run fails naming the total', async () => {
+    const { baton, steps, planner, researcherCalls } = await setup();
+    const spec = { ...specFor(baton, 'capped', steps('fail-fast', 1), planner), budget: { maxTotalTokens: 400 } };
+    const { err, third } = await baton.run(async () => {
+      const handle = await baton.client.startSpec(spec, 'big job');
+      const err = await handle.result().then(() => undefined, (e: unknown) => e);
+      const child = baton.client.temporal.workflow.getHandle(`${handle.workflowId}/root.steps[1].items[2]`);
+      const started = (await child.fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes;
+      const payload = started?.input?.payloads?.[0]?.data;
+      return { err, third: payload ? (JSON.parse(Buffer.from(payload).toString()) as { budget?: unknown }) : undefined };
+    });
+    // 20 (planner) + 150 + 150 = 320: the third child gets the 80 left, uses 150 and stops.
+    expect(third?.budget).toEqual({ maxTotalTokens: 80 });
+    const failure = budgetFailure(err);
+    expect(failure.message).toBe('workflow run "capped" used 470 tokens, over its run-wide budget of 400 tokens (total 470 tokens, $0.0000, 4 model calls)');
+    expect((failure.details?.[0] as { usage: Usage }).usage).toMatchObject({ inputTokens: 310, outputTokens: 160, modelCalls: 4 });
+    expect(researcherCalls()).toBe(3);
+  }, 60_000);
+
+  it('stops starting children once the caller\'s budget is spent, also when the fan-out continues past failures', async () => {
+    const { baton, steps, planner, researcherCalls } = await setup();
+    const spec = specFor(baton, 'fanned', steps('continue', 2), planner);
+    const err = await baton.run(async () => {
+      const handle = await baton.client.startSpec(spec, 'big job', { budget: { maxTotalTokens: 300 } });
+      return handle.result().then(() => undefined, (e: unknown) => e);
+    });
+    // Two children start together with 280 left each and finish (20 + 300 = 320); the other four never start.
+    expect(budgetFailure(err).message).toBe('workflow run "fanned" used 320 tokens, over its run-wide budget of 300 tokens (total 320 tokens, $0.0000, 3 model calls); stopped before root.steps[1].items[2] (4 steps not started)');
+    expect(researcherCalls()).toBe(2);
+  }, 60_000);
+
+  it('holds an agent run to a budget from the client, and checks --max-tokens and --max-cost', async () => {
+    const { baton } = await setup();
+    const err = await baton.run(async () => {
+      const handle = await baton.client.startAgent('researcher', 'one part', { budget: { maxTotalTokens: 100 } });
+      return handle.result().then(() => undefined, (e: unknown) => e);
+    });
+    expect(budgetFailure(err).message).toBe('the run of agent "researcher" used 150 tokens, over its run-wide budget of 100 tokens');
+    expect(budgetFlags({ maxTokens: '5000', maxCost: '0.25' })).toEqual({ maxTotalTokens: 5000, maxCostUsd: 0.25 });
+    expect(budgetFlags({})).toBeUndefined();
+    expect(() => budgetFlags({ maxTokens: '1.5' })).toThrow(new UsageError('--max-tokens takes a whole number above 0 (got "1.5")'));
+    expect(() => budgetFlags({ maxCost: 'lots' })).toThrow(new UsageError('--max-cost takes a number above 0 (got "lots")'));
+  }, 60_000);
+});
