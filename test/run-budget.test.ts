@@ -70,6 +70,28 @@ describe('run-wide budgets', () => {
     expect(researcherCalls()).toBe(2);
   }, 60_000);
 
+  it('counts the agents a supervisor asks toward its budget and stops before its next model call', async () => {
+    const model = ScriptedModel.respondWith((req: ModelRequest) => req.agent.name === 'boss'
+      ? { toolCalls: [{ name: 'ask_researcher', arguments: { request: 'part a' } }, { name: 'ask_researcher', arguments: { request: 'part b' } }], usage: { inputTokens: 10, outputTokens: 10 } }
+      : { text: 'found', usage: { inputTokens: 100, outputTokens: 50 } });
+    const baton = await startTestBaton({ models: { scripted: model }, agents: { boss: { provider: 'scripted', model: 's', agentTools: ['researcher'] }, researcher: { provider: 'scripted', model: 's' } } });
+    const { err, budgets } = await baton.run(async () => {
+      const handle = await baton.client.startAgent('boss', 'research', { budget: { maxTotalTokens: 250 } });
+      const err = await handle.result().then(() => undefined, (e: unknown) => e);
+      const children = [];
+      for await (const child of baton.client.temporal.workflow.list({ query: `WorkflowId STARTS_WITH "${handle.workflowId}/ask-"` })) children.push(child.workflowId);
+      const budgets = await Promise.all(children.map(async (id) => {
+        const data = (await baton.client.temporal.workflow.getHandle(id).fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+        return (JSON.parse(Buffer.from(data as Uint8Array).toString()) as { budget?: unknown }).budget;
+      }));
+      return { err, budgets };
+    });
+    // Both asked agents start with the 230 left and use 150 each: 20 + 300 = 320, and boss is not called again.
+    expect(budgets).toEqual([{ maxTotalTokens: 230 }, { maxTotalTokens: 230 }]);
+    expect(budgetFailure(err).message).toBe('the run of agent "boss" used 320 tokens, over its run-wide budget of 250 tokens');
+    expect(model.calls.map((c) => c.agent.name).sort()).toEqual(['boss', 'researcher', 'researcher']);
+  }, 60_000);
+
   it('holds an agent run to a budget from the client, and checks --max-tokens and --max-cost', async () => {
     const { baton } = await setup();
     const err = await baton.run(async () => {

@@ -115,6 +115,8 @@ export async function runAgentLoop(input: ParsedAgentRunInput, state: AgentRunSt
     if (++agentTurns > agent.limits.maxTurns) {
       fail(FailureType.MaxTurnsExceeded, `agent "${agent.name}" reached its limit of ${agent.limits.maxTurns} turns without a final answer`);
     }
+    // Asked agents' usage counts toward a run-wide budget: a spent one stops before the next model call.
+    if (run.budget) checkBudget(agent, state, run.budget);
     const turn = ++state.turn;
     const foundByAgent = found.get(agent.name) ?? new Set<string>();
     found.set(agent.name, foundByAgent);
@@ -141,7 +143,7 @@ export async function runAgentLoop(input: ParsedAgentRunInput, state: AgentRunSt
       if (agent.toolSearch) {
         for (const call of allowed.filter((c) => c.name === toolSearchName)) transfers.replies.set(call.id, answerToolSearch(call, agent, specs, foundByAgent));
       }
-      const step = { agent, tools, team, allTools: run.tools, desk: ctx.desk, state, turn, workflowId: ctx.workflowId, runId: ctx.runId, storeResultsOver: conversation.stored ? 2048 : undefined };
+      const step = { agent, tools, team, allTools: run.tools, desk: ctx.desk, state, turn, workflowId: ctx.workflowId, runId: ctx.runId, storeResultsOver: conversation.stored ? 2048 : undefined, budget: run.budget };
       const results = await Promise.all(calls.map((call) => transfers.replies.get(call.id) ?? runToolCall(call, step)));
       conversation.add(...results);
       const last = results[results.length - 1] as ToolMessage;

@@ -8,6 +8,8 @@ import { runToolActivity } from './activity-options';
 import { needsApproval, type ApprovalDesk } from './approvals';
 import { fail, rootMessage } from './failures';
 import { validatedRunInput } from '../core/run-input';
+import { remainingBudget, type RunBudget } from '../core/run-budget';
+import { usageOfBudgetFailure } from './budget';
 import { toolCallDone } from './telemetry';
 
 export interface ToolStepContext {
@@ -21,6 +23,8 @@ export interface ToolStepContext {
   /** The run's state, where tool calls that ran, cache hits and refused calls are recorded. */
   state: Pick<AgentRunState, 'cacheHits' | 'refusedCalls' | 'usage'>;
   turn: number;
+  /** The run-wide budget: an asked agent gets what remains, and its usage counts toward it. */
+  budget?: RunBudget;
   /** Stored-conversation runs keep results over this size in the content store. */
   storeResultsOver?: number;
   workflowId: string;
@@ -38,17 +42,21 @@ async function askAgent(call: ToolCall, target: string, ctx: ToolStepContext): P
   if (!spec || !ctx.agent.agentTools.includes(target)) return toolMessage(call, `Cannot ask "${target}": ${ctx.agent.name} may ask only ${ctx.agent.agentTools.join(', ') || 'no agent'}.`, true);
   if (typeof request !== 'string' || !request.trim()) return toolMessage(call, 'Invalid arguments: request: expected a non-empty string', true);
   const team = [...ctx.team.values()].filter((a) => a.name !== target);
+  const budget = ctx.budget && { budget: remainingBudget(ctx.budget, ctx.state.usage) };
   try {
     // By name: agent-workflow.ts imports this module, so a value import would be circular.
     const result = await executeChild<(input: unknown) => Promise<AgentRunResult>>('agentWorkflow', {
-      args: [validatedRunInput({ agent: spec, team, tools: ctx.allTools, input: request })],
+      args: [validatedRunInput({ agent: spec, team, tools: ctx.allTools, input: request, ...budget })],
       workflowId: `${ctx.workflowId}/ask-${call.id}`,
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       staticSummary: `agent ${target} · asked by ${ctx.agent.name} · turn ${ctx.turn}`,
     });
+    if (budget) ctx.state.usage = addUsage(ctx.state.usage, result.usage);
     return toolMessage(call, result.output, false);
   } catch (err) {
     if (isCancellation(err)) throw err;
+    const used = budget && usageOfBudgetFailure(err);
+    if (used) ctx.state.usage = addUsage(ctx.state.usage, used);
     return toolMessage(call, `${target} failed: ${rootMessage(err)}`, true);
   }
 }
