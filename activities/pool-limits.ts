@@ -75,34 +75,69 @@ export class TokenBucket {
 
   /** Waits until a token is free and takes it; callers are served in arrival order. */
   take(signal?: AbortSignal): Promise<void> {
-    const turn = this.queue.then(() => this.waitForToken(signal));
+    return this.inTurn(1, 1, signal);
+  }
+
+  /** Waits until the bucket is out of debt, then reserves `reserve` (maybe into debt): for costs settled afterwards with `charge`. */
+  waitForCredit(reserve: number, signal?: AbortSignal): Promise<void> {
+    return this.inTurn(Number.EPSILON, reserve, signal);
+  }
+
+  /** Takes `amount` now, going into debt if need be: later callers wait until it is paid back. */
+  charge(amount: number): void {
+    this.refill();
+    this.tokens -= amount;
+  }
+
+  private inTurn(need: number, take: number, signal?: AbortSignal): Promise<void> {
+    const turn = this.queue.then(() => this.waitFor(need, take, signal));
     this.queue = turn.catch(() => undefined);
     return turn;
   }
 
-  private async waitForToken(signal?: AbortSignal): Promise<void> {
+  private refill(): void {
+    const now = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond);
+    this.last = now;
+  }
+
+  private async waitFor(need: number, take: number, signal?: AbortSignal): Promise<void> {
     for (;;) {
       if (signal?.aborted) throw signal.reason;
-      const now = this.now();
-      this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond);
-      this.last = now;
-      if (this.tokens >= 1) {
-        this.tokens -= 1;
+      this.refill();
+      if (this.tokens >= need) {
+        this.tokens -= take;
         return;
       }
-      const waitMs = Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000);
+      const waitMs = Math.max(1, Math.ceil(((need - this.tokens) / this.ratePerSecond) * 1000));
       await Promise.race([new Promise((r) => setTimeout(r, waitMs)), aborted(signal)]);
     }
   }
 }
 
-/** A provider whose every request first waits for the bucket (failover steps included: each provider has its own). */
-export function rateLimitedProvider(provider: ModelProvider, bucket: TokenBucket): ModelProvider {
+/**
+ * A provider whose every request first waits for its buckets (failover steps included: each
+ * provider has its own): `requests` gives one token per request; with `tokens`, a request waits
+ * while the bucket is in debt and reserves the size of the last answer, settled to the answer's
+ * real input and output tokens when it comes (given back when the call fails).
+ */
+export function rateLimitedProvider(provider: ModelProvider, buckets: { requests?: TokenBucket; tokens?: TokenBucket }): ModelProvider {
+  let estimate = 0;
   return {
     kind: provider.kind,
     async complete(request, options: CompleteOptions) {
-      await bucket.take(options.signal);
-      return provider.complete(request, options);
+      await buckets.requests?.take(options.signal);
+      const reserved = estimate;
+      await buckets.tokens?.waitForCredit(reserved, options.signal);
+      let used = 0;
+      try {
+        const completion = await provider.complete(request, options);
+        used = completion.usage.inputTokens + completion.usage.outputTokens;
+        estimate = used;
+        return completion;
+      } finally {
+        buckets.tokens?.charge(used - reserved);
+      }
     },
   };
 }

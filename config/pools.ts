@@ -14,11 +14,16 @@ export const defaultPoolName = 'default';
 export const ProviderRateLimitSchema = z
   .object({
     /** Requests per minute this worker sends to the provider; a call over it waits (heartbeating) for capacity. */
-    requestsPerMinute: z.number().positive(),
+    requestsPerMinute: z.number().positive().optional(),
     /** Requests that may go at once after a quiet spell (the bucket's size); default 1. */
     burst: z.number().int().positive().default(1),
+    /** Input + output tokens per minute: each answer is charged afterwards, and calls wait while the minute's tokens are spent. */
+    tokensPerMinute: z.number().positive().optional(),
+    /** Tokens that may be spent at once after a quiet spell (default: a minute's worth). */
+    tokenBurst: z.number().int().positive().optional(),
   })
-  .strict();
+  .strict()
+  .refine((limit) => limit.requestsPerMinute !== undefined || limit.tokensPerMinute !== undefined, { error: 'set requestsPerMinute, tokensPerMinute or both' });
 export type ProviderRateLimit = z.output<typeof ProviderRateLimitSchema>;
 
 /** One pool's queue and limits. */

@@ -121,6 +121,26 @@ describe('pool limits inside one worker', () => {
     gaps.forEach((gap) => expect(gap).toBeGreaterThanOrEqual(450));
   }, 60_000);
 
+  it('makes model calls wait while a provider\'s tokens per minute are spent', async () => {
+    const arrivals: number[] = [];
+    const scripted = ScriptedModel.respondWith(() => ({ text: 'ok', usage: { inputTokens: 6, outputTokens: 4 } }));
+    const counting: ModelProvider = { kind: 'scripted', complete: (request, options) => (arrivals.push(Date.now()), scripted.complete(request, options)) };
+    const baton = await startTestBaton({
+      models: { scripted: counting },
+      // 10 tokens a second, 10 at once: each 10-token answer costs the next call a second.
+      pools: { default: { providers: { scripted: { tokensPerMinute: 600, tokenBurst: 10 } } } },
+      agents: { quick: { provider: 'scripted', model: 's' } },
+    });
+    await baton.run(async () => {
+      const handles = await Promise.all(Array.from({ length: 4 }, () => baton.client.startAgent('quick', 'hi')));
+      for (const handle of handles) expect((await handle.result()).output).toBe('ok');
+    });
+    const sorted = [...arrivals].sort((a, b) => a - b);
+    expect(sorted).toHaveLength(4);
+    // The first answer spends the 10 saved tokens; every later call waits for the debt to be paid back.
+    sorted.slice(2).forEach((t, i) => expect(t - (sorted[i + 1] as number)).toBeGreaterThanOrEqual(900));
+  }, 60_000);
+
   it('runs at most `modelCalls` model calls and `toolCalls` tool calls at once in a worker', async () => {
     let models = 0;
     let maxModels = 0;

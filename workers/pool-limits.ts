@@ -11,13 +11,15 @@ export function servedPool(config: BatonConfig, name: string | undefined): Resol
   return pool;
 }
 
-/** Puts each provider with a request rate limit in this pool behind its own token bucket. */
+/** Puts each provider with a rate limit in this pool behind its own buckets (a token bucket for requests, one for tokens). */
 export function rateLimitedProviders(providers: Map<string, ProviderEntry>, pool: ResolvedPool): Map<string, ProviderEntry> {
   for (const [name, limit] of Object.entries(pool.settings.providers)) {
     const entry = providers.get(name);
     if (!entry) continue;
-    const bucket = new TokenBucket(limit.requestsPerMinute / 60, limit.burst);
-    providers.set(name, { ...entry, provider: rateLimitedProvider(entry.provider, bucket) });
+    const requests = limit.requestsPerMinute === undefined ? undefined : new TokenBucket(limit.requestsPerMinute / 60, limit.burst);
+    // A minute's worth of tokens may go at once; spending more puts the bucket in debt.
+    const tokens = limit.tokensPerMinute === undefined ? undefined : new TokenBucket(limit.tokensPerMinute / 60, limit.tokenBurst ?? limit.tokensPerMinute);
+    providers.set(name, { ...entry, provider: rateLimitedProvider(entry.provider, { requests, tokens }) });
   }
   return providers;
 }
