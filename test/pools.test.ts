@@ -5,6 +5,8 @@ import type { temporal } from '@temporalio/proto';
 import { loadConfig } from '../config/load-config';
 import { z } from 'zod';
 import { agentSpec, validateConfig } from '../config/define-config';
+import { configForPool } from '../config/pools';
+import { servedPool } from '../workers/pool-limits';
 import { defineTool } from '../activities';
 import { BatonClient } from '../client/baton-client';
 import type { ModelProvider } from '../activities/providers/provider';
@@ -187,5 +189,21 @@ describe('pools in config', () => {
     expect(agentSpec(config, 'b').taskQueue).toBeUndefined();
     expect(() => validateConfig({ ...base, agents: { a: { provider: 'p', model: 'm', pool: 'cpu' } } })).toThrow('agents.a.pool: unknown pool "cpu"; configured pools: default, gpu');
     expect(() => validateConfig({ ...base, agents: { a: { provider: 'p', model: 'm', pool: 'gpu', taskQueue: 'other' } } })).toThrow(/agents\.a\.taskQueue: set either pool or taskQueue/);
+  });
+
+  it('gives a pool\'s worker only the MCP servers its agents use, and refuses an unknown pool naming the pools', () => {
+    const server = (name: string) => ({ command: process.execPath, args: ['-e', `/* ${name} */`] });
+    const config = validateConfig({
+      providers: { p: { type: 'scripted', model: ScriptedModel.respondWith(() => ({ text: '' })) } },
+      pools: { gpu: {} },
+      mcpServers: { files: server('files'), vision: server('vision'), search: server('search') },
+      agents: { a: { provider: 'p', model: 'm', mcpServers: ['files'] }, b: { provider: 'p', model: 'm', pool: 'gpu', mcpServers: ['vision'], tools: ['search__query'] } },
+    });
+    expect(Object.keys(configForPool(config, 'gpu').mcpServers)).toEqual(['vision', 'search']);
+    expect(Object.keys(configForPool(config, 'default').mcpServers)).toEqual(['files']);
+    expect(Object.keys(configForPool(config, undefined).mcpServers)).toEqual(['files', 'vision', 'search']);
+    expect(servedPool(config, 'gpu')).toMatchObject({ name: 'gpu', taskQueue: 'gpu' });
+    expect(servedPool(config, undefined)).toMatchObject({ name: 'default', taskQueue: 'baton' });
+    expect(() => servedPool(config, 'tpu')).toThrow('invalid config (worker): pool: unknown pool "tpu"; configured pools: default, gpu');
   });
 });
