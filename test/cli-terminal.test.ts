@@ -4,10 +4,11 @@
  * `result` and `inspect` print clean text on a terminal (forced with BATON_TTY=1), while
  * `--json` keeps the exact string.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { uniqueTaskQueue, uniqueWorkflowId } from './helpers/temporal';
+import { startCliWorker } from './helpers/cli';
 
 const root = path.join(__dirname, '..');
 const config = path.join(__dirname, 'fixtures/cli/config.ts');
@@ -26,12 +27,7 @@ function baton(...args: string[]) {
 }
 
 beforeAll(async () => {
-  worker = spawn(process.execPath, ['--import', 'tsx', 'client/cli/main.ts', '--config', config, '--address', inject('temporalAddress'), 'worker', '-q', queue], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    worker.stdout?.on('data', (chunk: Buffer) => ((out += chunk.toString()), out.includes('worker ready') && resolve()));
-    worker.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
-  });
+  worker = await startCliWorker(config, queue);
 });
 afterAll(() => void worker?.kill('SIGTERM'));
 

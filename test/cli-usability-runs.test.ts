@@ -7,11 +7,11 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { loadConfig } from '../config/load-config';
 import { resolveWorkflowSpec } from '../config/load-spec';
-import { main } from '../client/cli/main';
 import { inspectRun } from '../client/inspect';
 import type { AgentRunState } from '../core';
 import { stateQuery } from '../workflows';
 import { startTestBaton, type TestBaton } from './helpers/baton';
+import { captureCli } from './helpers/cli';
 import { closeTestEnv, getTestEnv, uniqueWorkflowId } from './helpers/temporal';
 
 const fixture = path.join(__dirname, 'fixtures/cli-usability/config.ts');
@@ -19,15 +19,7 @@ afterAll(closeTestEnv);
 afterEach(() => vi.restoreAllMocks());
 
 /** Runs the CLI's `main` in this process against the test server, capturing what it prints. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...line: unknown[]) => void out.push(line.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...line: unknown[]) => void err.push(line.join(' ')));
-  const code = await main(['--config', fixture, '--address', inject('temporalAddress'), ...args]);
-  vi.restoreAllMocks();
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const cli = (...args: string[]) => captureCli('--config', fixture, '--address', inject('temporalAddress'), ...args);
 
 async function startWorker(): Promise<TestBaton> {
   const { providers, agents, tools } = await loadConfig(fixture);

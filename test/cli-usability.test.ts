@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { loadConfig } from '../config/load-config';
-import { main } from '../client/cli/main';
 import { stackFrame } from './helpers/fuzz';
 import { uniqueTaskQueue } from './helpers/temporal';
+import { captureCli } from './helpers/cli';
 
 const root = path.join(__dirname, '..');
 const fixtureConfig = path.join(__dirname, 'fixtures/cli/config.ts');
@@ -20,15 +20,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
 
 /** Runs the CLI's `main` in this process, capturing what it prints. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...line: unknown[]) => void out.push(line.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...line: unknown[]) => void err.push(line.join(' ')));
-  const code = await main(args);
-  vi.restoreAllMocks();
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const cli = (...args: string[]) => captureCli(...args);
 
 /** Runs the installed command, `bin/baton.cjs`, as a person would. */
 function binBaton(...args: string[]) {

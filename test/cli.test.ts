@@ -1,7 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { uniqueTaskQueue, uniqueWorkflowId } from './helpers/temporal';
+import { startCliWorker } from './helpers/cli';
 
 const root = path.join(__dirname, '..');
 const config = path.join(__dirname, 'fixtures/cli/config.ts');
@@ -16,12 +17,7 @@ function baton(...args: string[]) {
 const connected = (...args: string[]) => baton('--config', config, '--address', inject('temporalAddress'), ...args);
 
 beforeAll(async () => {
-  worker = spawn(process.execPath, ['--import', 'tsx', 'client/cli/main.ts', '--config', config, '--address', inject('temporalAddress'), 'worker', '-q', queue], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    worker.stdout?.on('data', (chunk: Buffer) => ((out += chunk.toString()), out.includes('worker ready') && resolve()));
-    worker.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
-  });
+  worker = await startCliWorker(config, queue);
 });
 afterAll(() => void worker?.kill('SIGTERM'));
 

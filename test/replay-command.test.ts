@@ -1,34 +1,25 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { z } from 'zod';
 import { defineTool } from '../activities';
 import { ScriptedModel } from '../activities/providers/scripted';
-import { main } from '../client/cli/main';
 import { replayRun } from '../client/ops/replay';
 import { resolveWorkflowSpec } from '../config/load-spec';
 import { startTestBaton } from './helpers/baton';
 import { closeTestEnv, getTestEnv } from './helpers/temporal';
+import { captureCli } from './helpers/cli';
 
 afterAll(closeTestEnv);
 
 const changed = path.join(__dirname, 'fixtures/replay/changed-workflows.ts');
 
-/** Runs the CLI in this process; its exit code and what it printed. */
+/** Runs the CLI in this process against the test server; its exit code and all it printed. */
 async function baton(...args: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
-  const err = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
-  try {
-    const env = await getTestEnv();
-    const code = await main(['--address', env.address, ...args]);
-    return { code, out: lines.join('\n') };
-  } finally {
-    log.mockRestore();
-    err.mockRestore();
-  }
+  const { code, stdout, stderr } = await captureCli('--address', inject('temporalAddress'), ...args);
+  return { code, out: [stdout, stderr].filter(Boolean).join('\n') };
 }
 
 describe('baton replay and history export', () => {
