@@ -61,4 +61,20 @@ describe('baton CLI on a terminal', () => {
     const inspectJson = JSON.parse(baton('inspect', id, '--json').stdout) as { output?: string };
     expect(inspectJson.output).toBe(answer);
   });
+
+  it('strips escape sequences from the run ids baton list prints', () => {
+    const plainId = uniqueWorkflowId('cli-tty-list');
+    const hostileId = `${plainId}\x1b]0;pwned\x07\x1b[2J`;
+    expect(baton('run', 'echoer', '--input', 'x', '--wait', '--id', hostileId, '-q', queue).code).toBe(0);
+    let list = baton('list', '--agent', 'echoer', '--limit', '100');
+    // Visibility is written asynchronously: a few more tries if the run is not listed yet.
+    for (let i = 0; i < 10 && !list.stdout.includes(plainId); i++) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+      list = baton('list', '--agent', 'echoer', '--limit', '100');
+    }
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`^${plainId}  +echoer +agent +completed`, 'm'));
+    expect(list.stdout).not.toContain('pwned');
+    expect(list.stdout).not.toMatch(control);
+  });
 });

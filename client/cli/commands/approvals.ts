@@ -5,6 +5,7 @@ import { BatonStatus, type PendingApproval } from '../../../core';
 import { decideApprovalUpdate, specStateQuery, stateQuery } from '../../../workflows';
 import { connect, UsageError, type GlobalFlags } from '../context';
 import { table } from '../format';
+import { forTerminal } from '../terminal-text';
 
 /** The pending approvals of an agent run (`state`) or a spec run (`specState`), by its workflow type. */
 async function stateOf(client: Client, id: string, workflowType: string): Promise<{ pendingApprovals: PendingApproval[] } | undefined> {
@@ -28,7 +29,7 @@ export async function pendingCommand(globals: GlobalFlags): Promise<number> {
     }
     for (const p of state.pendingApprovals) rows.push([run.workflowId, p.id, p.agent, p.tool, p.risk, JSON.stringify(p.arguments)]);
   }
-  console.log(rows.length === 1 ? 'no tool calls are waiting for approval' : table(rows));
+  console.log(rows.length === 1 ? 'no tool calls are waiting for approval' : table(rows.map((row) => row.map((cell) => forTerminal(cell)))));
   return 0;
 }
 

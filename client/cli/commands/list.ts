@@ -66,6 +66,6 @@ export async function listCommand(flags: ListFlags, globals: GlobalFlags): Promi
     const stuck = description && (await stuckTask(client, description));
     if (stuck) row[3] = forTerminal(clip(describeStuckTask(stuck), 90));
   }));
-  console.log(rows.length === 1 ? 'no Baton runs found' : table(rows));
+  console.log(rows.length === 1 ? 'no Baton runs found' : table(rows.map((row) => row.map((cell) => forTerminal(cell)))));
   return 0;
 }
