@@ -65,9 +65,13 @@ describe('run-wide budgets', () => {
       const handle = await baton.client.startSpec(spec, 'big job', { budget: { maxTotalTokens: 300 } });
       return handle.result().then(() => undefined, (e: unknown) => e);
     });
-    // Two children start together with 280 left each and finish (20 + 300 = 320); the other four never start.
-    expect(budgetFailure(err).message).toBe('workflow run "fanned" used 320 tokens, over its run-wide budget of 300 tokens (total 320 tokens, $0.0000, 3 model calls); stopped before root.steps[1].items[2] (4 steps not started)');
-    expect(researcherCalls()).toBe(2);
+    // Two children start together with 280 left each. If both finish in one workflow activation, 20 + 300 = 320
+    // is over and no third starts; if the first finishes alone (170 used), a third starts with the 130 left
+    // and goes over (470). Either way no child starts once the budget is spent: 4 or 3 of 6 never start.
+    const started = researcherCalls();
+    expect([2, 3]).toContain(started);
+    const used = 20 + 150 * started;
+    expect(budgetFailure(err).message).toBe(`workflow run "fanned" used ${used} tokens, over its run-wide budget of 300 tokens (total ${used} tokens, $0.0000, ${started + 1} model calls); stopped before root.steps[1].items[${started}] (${6 - started} steps not started)`);
   }, 60_000);
 
   it('counts the agents a supervisor asks toward its budget and stops before its next model call', async () => {
