@@ -8,17 +8,19 @@ import { createServer } from 'node:http';
 import type { TelemetryOptions } from '@temporalio/worker';
 import { batonHistogramBuckets } from '../workers/telemetry';
 
-/** True when the bench should measure with metrics and tracing on. */
-export const benchTelemetry = process.env.BENCH_TELEMETRY === '1';
+/** BENCH_TELEMETRY=1 turns metrics and tracing on; `metrics` or `tracing` turns on one of them, to tell their costs apart. */
+const mode = process.env.BENCH_TELEMETRY;
+const benchMetrics = mode === '1' || mode === 'metrics';
+const benchTraces = mode === '1' || mode === 'tracing';
 
 /** The runtime's telemetry options for the bench: a Prometheus endpoint when BENCH_TELEMETRY=1. */
 export function benchRuntimeTelemetry(): TelemetryOptions | undefined {
-  return benchTelemetry ? { metrics: { prometheus: { bindAddress: '127.0.0.1:0', histogramBucketOverrides: batonHistogramBuckets } } } : undefined;
+  return benchMetrics ? { metrics: { prometheus: { bindAddress: '127.0.0.1:0', histogramBucketOverrides: batonHistogramBuckets } } } : undefined;
 }
 
 /** Starts a span sink on loopback and returns the config's `telemetry` for it (or none when off). */
 export async function benchTracing(): Promise<{ telemetry?: { tracing: { endpoint: string } }; close(): void }> {
-  if (!benchTelemetry) return { close: () => undefined };
+  if (!benchTraces) return { close: () => undefined };
   const server = createServer((req, res) => req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
