@@ -30,7 +30,14 @@ const hostileJson = fc
     const json = value !== null && typeof value === 'object' && !Array.isArray(value) ? JSON.stringify(value).replace(/^\{/, () => `{${body}${Object.keys(value).length && body ? ',' : ''}`) : JSON.stringify(value);
     return JSON.parse(json) as unknown;
   });
+/** Arguments some tool accepts, so every run of the property exercises the success path too. */
+const validArgs = fc.oneof(
+  fc.record({ a: fc.double({ noNaN: true, noDefaultInfinity: true }), b: fc.integer() }),
+  fc.record({ tags: fc.array(fc.constantFrom('a', 'b'), { maxLength: 4 }) }),
+  fc.record({ city: fc.string({ minLength: 1 }), nights: fc.integer({ min: 1, max: 30 }), guests: fc.array(fc.record({ name: fc.string() }), { maxLength: 5 }) }),
+);
 const argumentsArb = fc.oneof(
+  validArgs,
   hostileJson,
   fc.record({ a: fc.oneof(fc.double(), fc.string(), fc.constant(null)), b: fc.oneof(fc.integer(), fc.jsonValue()) }, { requiredKeys: [] }),
   fc.record({ city: fc.string(), nights: fc.oneof(fc.integer({ min: -2, max: 40 }), fc.double()), guests: fc.array(fc.record({ name: fc.string(), age: fc.jsonValue() }), { maxLength: 7 }), options: fc.dictionary(fc.oneof(fc.string(), fc.constantFrom(...prototypeKeys)), fc.jsonValue()) }, { requiredKeys: [] }),
