@@ -8,9 +8,9 @@ import { renderTree } from '../client/inspect-render';
 import { validateConfig } from '../config/define-config';
 import { startTestBaton } from './helpers/baton';
 import { closeTestEnv } from './helpers/temporal';
-import { startWireServer, type WireServer } from './servers/wire-server';
-import { openaiError, openaiText } from './servers/openai-wire';
-import { anthropicText } from './servers/anthropic-wire';
+import { startWireServer, type WireServer } from '../testing/fakes/wire-server';
+import { openaiError, openaiText } from '../testing/fakes/openai-wire';
+import { anthropicText } from '../testing/fakes/anthropic-wire';
 
 process.env.BATON_TEST_PROVIDER_KEY = 'sk-test';
 afterAll(closeTestEnv);

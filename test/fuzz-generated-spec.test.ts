@@ -9,8 +9,8 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ScriptedModel } from '../activities/providers/scripted';
 import { startTestBaton } from './helpers/baton';
 import { specFor } from './helpers/spec';
-import { openaiText, openaiToolCalls } from './servers/openai-wire';
-import { startWireServer } from './servers/wire-server';
+import { openaiText, openaiToolCalls } from '../testing/fakes/openai-wire';
+import { startWireServer } from '../testing/fakes/wire-server';
 import { closeTestEnv } from './helpers/temporal';
 
 afterAll(closeTestEnv);

@@ -14,9 +14,9 @@ import { McpServersSchema, type McpServerConfigInput } from '../activities/tools
 import { ScriptedModel } from '../activities/providers/scripted';
 import { startTestBaton, type TestBaton } from './helpers/baton';
 import { closeTestEnv } from './helpers/temporal';
-import { startWireServer, type WireServer } from './servers/wire-server';
-import { openaiError } from './servers/openai-wire';
-import { anthropicError } from './servers/anthropic-wire';
+import { startWireServer, type WireServer } from '../testing/fakes/wire-server';
+import { openaiError } from '../testing/fakes/openai-wire';
+import { anthropicError } from '../testing/fakes/anthropic-wire';
 
 const apiKey = 'sk-live-ECHOED-4242424242';
 process.env.BATON_REDACTION_TEST_KEY = apiKey;

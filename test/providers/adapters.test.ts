@@ -3,9 +3,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createProvider, type ProviderConfig } from '../../activities/providers/config';
 import type { ModelProvider } from '../../activities/providers/provider';
 import { FailureType, type ModelRequest } from '../../core';
-import { startWireServer, type CannedResponse, type WireServer } from '../servers/wire-server';
-import { openaiError, openaiText, openaiToolCalls } from '../servers/openai-wire';
-import { anthropicError, anthropicText, anthropicToolUse } from '../servers/anthropic-wire';
+import { startWireServer, type CannedResponse, type WireServer } from '../../testing/fakes/wire-server';
+import { openaiError, openaiText, openaiToolCalls } from '../../testing/fakes/openai-wire';
+import { anthropicError, anthropicText, anthropicToolUse } from '../../testing/fakes/anthropic-wire';
 
 const env = { TEST_KEY: 'sk-test-secret' };
 
