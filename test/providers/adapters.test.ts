@@ -122,6 +122,28 @@ describe.each(adapters)('$name adapter (real SDK against a local wire server)', 
     await new Promise((r) => setTimeout(r, 50));
     expect(server.abortedRequests).toBe(1);
   });
+
+  it('waits for a slow answer (an injected delay) and counts an abort during the delay', async () => {
+    server.push({ ...adapter.text('Slow.'), delayMs: 300 }, { ...adapter.text('Too slow.'), delayMs: 5_000 });
+    const started = Date.now();
+    expect((await provider.complete(request(), { signal: signal() })).message.content).toBe('Slow.');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    const controller = new AbortController();
+    const pending = provider.complete(request(), { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 100));
+    controller.abort();
+    await expect(pending).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.abortedRequests).toBe(1);
+    expect(server.pending).toBe(0);
+  });
+
+  it('classifies a dropped connection as a retryable provider outage', async () => {
+    server.push({ dropConnection: true });
+    const err = await provider.complete(request(), { signal: signal() }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ type: FailureType.ProviderUnavailable, nonRetryable: false });
+    expect(server.requests).toHaveLength(1);
+  });
 });
 
 describe('wire requests', () => {

@@ -1,39 +1,59 @@
 /**
  * A local HTTP server that answers with canned responses, in order, for provider tests:
- * the real SDK clients talk to it over loopback. It records every request and notices
- * when a client closes a connection it never answered (an aborted call).
+ * the real SDK clients talk to it over loopback. It records every request, injects faults
+ * (error statuses with retry-after, delays, hung or dropped connections) and notices when a
+ * client closes a connection it never answered (an aborted call).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
+/** One answer the server gives, in the order pushed. */
 export interface CannedResponse {
+  /** HTTP status (default 200); build error bodies with `openaiError` / `anthropicError`. */
   status?: number;
   body?: unknown;
+  /** Extra response headers, e.g. `{ 'retry-after': '2' }`. */
   headers?: Record<string, string>;
+  /** Waits this long before answering (a slow provider); a client that gives up first counts as aborted. */
+  delayMs?: number;
   /** Never answer; the client must abort. */
   hang?: boolean;
+  /** Closes the connection without an HTTP answer (a network failure). */
+  dropConnection?: boolean;
 }
 
+/** A request the server received, for asserting what a client sent. */
 export interface RecordedRequest {
   method: string;
   path: string;
   headers: IncomingMessage['headers'];
   body: Record<string, unknown>;
+  /** `Date.now()` when the request body had arrived. */
   at: number;
 }
 
+/** A running wire fake; `baseURL` goes to the SDK client (or a Baton provider's `baseURL`). */
 export interface WireServer {
   baseURL: string;
   requests: RecordedRequest[];
-  /** Connections closed by the client while a hanging response was pending. */
+  /** Connections closed by the client while a hanging or delayed response was pending. */
   readonly abortedRequests: number;
+  /** Queues responses; a request with nothing queued gets a 500 that says so. */
   push(...responses: CannedResponse[]): void;
+  /** Responses pushed but not yet served (a test can assert it used them all). */
+  readonly pending: number;
   close(): Promise<void>;
 }
 
+/** Starts a wire fake on a free loopback port; `pathPrefix` is appended to `baseURL` (e.g. `/v1`). */
 export async function startWireServer(pathPrefix = ''): Promise<WireServer> {
   const queue: CannedResponse[] = [];
   const requests: RecordedRequest[] = [];
   let aborted = 0;
+  const answer = (res: ServerResponse, next: CannedResponse) => {
+    if (next.dropConnection) return void res.socket?.destroy();
+    res.writeHead(next.status ?? 200, { 'content-type': 'application/json', ...next.headers });
+    res.end(JSON.stringify(next.body ?? {}));
+  };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let raw = '';
     req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
@@ -48,8 +68,14 @@ export async function startWireServer(pathPrefix = ''): Promise<WireServer> {
         res.on('close', () => aborted++);
         return;
       }
-      res.writeHead(next.status ?? 200, { 'content-type': 'application/json', ...next.headers });
-      res.end(JSON.stringify(next.body ?? {}));
+      if (!next.delayMs) return answer(res, next);
+      let answered = false;
+      const timer = setTimeout(() => ((answered = true), answer(res, next)), next.delayMs);
+      res.on('close', () => {
+        if (answered) return;
+        clearTimeout(timer);
+        aborted++;
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -59,6 +85,9 @@ export async function startWireServer(pathPrefix = ''): Promise<WireServer> {
     requests,
     get abortedRequests() {
       return aborted;
+    },
+    get pending() {
+      return queue.length;
     },
     push: (...responses) => void queue.push(...responses),
     close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
