@@ -26,9 +26,9 @@ ADDRESS="127.0.0.1:$PORT"
 UI_URL="http://localhost:$UI_PORT"
 PID_FILE="$STATE_DIR/server.pid"
 LOG_FILE="$STATE_DIR/server.log"
-# Keep in step with core/search-attributes.ts and devtools/ephemeral-server.ts.
+# Keep in step with core/search-attributes.ts (testing/dev-server.ts registers the same).
 SEARCH_ATTRIBUTES=(BatonAgent=Keyword BatonStatus=Keyword BatonPattern=Keyword)
-# Dynamic config and SQLite pragmas: devtools/dev-server.conf (shared with tests and bench).
+# Dynamic config and SQLite pragmas: devtools/dev-server.conf (testing/dev-server-settings.ts holds the same list).
 SERVER_CONF="$ROOT/devtools/dev-server.conf"
 
 usage() {

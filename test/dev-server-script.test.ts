@@ -13,7 +13,7 @@ const script = path.join(__dirname, '..', 'temporal-dev.sh');
 /** The command line a running process was started with. */
 const argvOf = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
 
-/** Every flag of devtools/dev-server.conf appears, with its value, in `argv`. */
+/** Every dev-server setting (testing/dev-server-settings.ts = devtools/dev-server.conf) appears, with its value, in `argv`. */
 function expectFastServerFlags(argv: string[]): void {
   const flags = devServerFlags();
   expect(flags).toContain('history.transferProcessorMaxPollRPS=1000');
@@ -58,6 +58,18 @@ describe('temporal-dev.sh', () => {
     // TEMPORAL_ADDRESS points the run at a server it did not start; its flags are not ours to check.
     if (pid) expectFastServerFlags(argvOf(pid));
     else expect(process.env.TEMPORAL_ADDRESS).toBeTruthy();
+  });
+
+  it('reads the same settings from devtools/dev-server.conf as the testing kit ships in testing/dev-server-settings.ts', () => {
+    const conf = readFileSync(path.join(__dirname, '..', 'devtools', 'dev-server.conf'), 'utf8');
+    const fromConf = conf.split('\n').flatMap((line) => {
+      const [kind, value] = line.trim().split(/\s+/, 2);
+      if (kind === 'dc' && value) return ['--dynamic-config-value', value];
+      if (kind === 'pragma' && value) return ['--sqlite-pragma', value];
+      return [];
+    });
+    expect(fromConf.length).toBeGreaterThan(10);
+    expect(devServerFlags()).toEqual(fromConf);
   });
 
   it('prints usage and exits 2 on an unknown command, and resolves the CLI path', () => {

@@ -5,7 +5,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
-import { startEphemeralServer, temporalCliPath, type EphemeralServer } from '../devtools/ephemeral-server';
+import { startDevServer, temporalCliPath, type DevServer } from '../testing/dev-server';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,7 +17,7 @@ declare module 'vitest' {
   }
 }
 
-let server: EphemeralServer | undefined;
+let server: DevServer | undefined;
 
 /** Fails early, with what to do, when there is no Temporal CLI to start a server with. */
 function checkCli(): void {
@@ -37,7 +37,7 @@ function checkCli(): void {
 
 export async function setup(project: TestProject): Promise<void> {
   if (!process.env.TEMPORAL_ADDRESS) checkCli();
-  const address = process.env.TEMPORAL_ADDRESS ?? (server = await startEphemeralServer()).address;
+  const address = process.env.TEMPORAL_ADDRESS ?? (server = await startDevServer()).address;
   project.provide('temporalAddress', address);
   project.provide('temporalNamespace', process.env.TEMPORAL_NAMESPACE ?? 'default');
   project.provide('temporalServerPid', server?.pid ?? 0);
