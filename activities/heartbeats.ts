@@ -7,9 +7,8 @@
 import { Context } from '@temporalio/activity';
 
 /**
- * How often to heartbeat: a quarter of the timeout (the SDK sends at most one heartbeat per
- * 80% of the timeout and keeps the latest details, so extra calls cost nothing), and every
- * 10 s without a timeout so cancellation still arrives.
+ * How often the timer ticks: a quarter of the timeout, and every 10 s without a timeout so
+ * cancellation still arrives.
  */
 export function heartbeatIntervalMs(heartbeatTimeoutMs: number | undefined): number {
   if (!heartbeatTimeoutMs) return 10_000;
@@ -17,15 +16,32 @@ export function heartbeatIntervalMs(heartbeatTimeoutMs: number | undefined): num
 }
 
 /**
+ * The least time between two automatic heartbeats: 3/4 of the timeout (30 s without one). The
+ * worker's own throttle is short so streamed text goes out every 100 ms
+ * (./stream-publisher.ts); this keeps every other call at the pace the SDK's default gave it
+ * (one heartbeat per ~80% of the timeout), not one per tick.
+ */
+export function heartbeatGapMs(heartbeatTimeoutMs: number | undefined): number {
+  return heartbeatTimeoutMs ? Math.floor((heartbeatTimeoutMs * 3) / 4) : 30_000;
+}
+
+/**
  * Heartbeats while `work` runs, so a silent call stays alive and a cancelled run aborts it
  * promptly; the timer stops when `work` settles. `details` gives the latest heartbeat details
- * (a tool's own `ctx.heartbeat(details)`), so automatic beats never overwrite them.
+ * (a tool's own `ctx.heartbeat(details)`, a model call's streamed text), so automatic beats
+ * never overwrite them.
  */
 export async function withHeartbeats<T>(work: () => Promise<T>, details: () => unknown = () => undefined): Promise<T> {
   const ctx = Context.current();
   // A local activity (a `local: true` tool) has no heartbeats: the workflow's worker runs it.
   if (ctx.info.isLocal) return work();
-  const timer = setInterval(() => ctx.heartbeat(details()), heartbeatIntervalMs(ctx.info.heartbeatTimeoutMs));
+  const gap = heartbeatGapMs(ctx.info.heartbeatTimeoutMs);
+  let last = -Infinity;
+  const timer = setInterval(() => {
+    if (Date.now() - last < gap) return;
+    last = Date.now();
+    ctx.heartbeat(details());
+  }, heartbeatIntervalMs(ctx.info.heartbeatTimeoutMs));
   try {
     return await work();
   } finally {

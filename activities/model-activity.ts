@@ -11,10 +11,13 @@ import { observeModelCall } from './telemetry';
 import { checkPayloadSize, defaultPayloadLimits, type PayloadLimits } from './payload-limits';
 import { ProviderBreakers } from './providers/circuit-breaker';
 import { completeWithFailover } from './providers/failover';
+import { StreamPublisher } from './stream-publisher';
 
 export interface ProviderEntry {
   provider: ModelProvider;
   prices?: Record<string, ModelPrice>;
+  /** The provider's `stream` setting: its calls stream unless the agent says otherwise. */
+  stream?: boolean;
 }
 
 function cost(price: ModelPrice | undefined, inputTokens: number, outputTokens: number): number {
@@ -32,7 +35,7 @@ async function fullConversation(request: ModelRequest, conversations: Conversati
 /** Builds the `callModel` activity over the worker's configured providers. */
 export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>, store: ContentStore, limits: PayloadLimits = defaultPayloadLimits, breakers = new ProviderBreakers()) {
   const conversations = new ConversationStore(store);
-  async function callOnce(stepRequest: ModelRequest): Promise<ModelResponse> {
+  async function callOnce(stepRequest: ModelRequest, stream: StreamPublisher): Promise<ModelResponse> {
     const conversation = stepRequest.conversation ? await fullConversation(stepRequest, conversations) : stepRequest.messages;
     // Inline runs too may hold results the tool activity stored by reference (over the worker's limit).
     const request = { ...stepRequest, messages: await conversations.withStoredResults(conversation) };
@@ -47,7 +50,11 @@ export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>, s
     const { cancellationSignal: signal, info } = Context.current();
     const chain = [{ provider: request.agent.provider, model: request.agent.model }, ...(request.agent.fallbacks ?? [])];
     const lookup = (name: string) => providers.get(name)?.provider;
-    const attempt = { signal, attempt: info.attempt, startToCloseTimeoutMs: info.startToCloseTimeoutMs, rateLimitRetries: request.agent.modelCall?.rateLimitRetries };
+    const streams = (candidate: { provider: string }) => request.agent.stream ?? providers.get(candidate.provider)?.stream ?? false;
+    const attempt = {
+      signal, attempt: info.attempt, startToCloseTimeoutMs: info.startToCloseTimeoutMs, rateLimitRetries: request.agent.modelCall?.rateLimitRetries,
+      streamTo: (candidate: { provider: string }) => (streams(candidate) ? stream.begin() : undefined),
+    };
     const { completion, servedBy } = await completeWithFailover(request, chain, lookup, breakers, attempt);
     const prices = providers.get(servedBy.provider)?.prices;
     const { inputTokens, outputTokens } = completion.usage;
@@ -79,9 +86,18 @@ export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>, s
     return response;
   }
 
-  /** Heartbeats for the whole call (stored conversation reads and writes too), so a dead worker's call is retried after the heartbeat timeout. */
+  /**
+   * Heartbeats for the whole call (stored conversation reads and writes too), so a dead worker's call is retried after the
+   * heartbeat timeout; a streaming call's text rides on the heartbeats (./stream-publisher.ts).
+   */
   return async function callModel(stepRequest: ModelRequest): Promise<ModelResponse> {
     const kind = providers.get(stepRequest.agent.provider)?.provider.kind ?? 'unknown';
-    return observeModelCall(stepRequest, kind, () => withHeartbeats(() => callOnce(stepRequest)));
+    const ctx = Context.current();
+    const stream = new StreamPublisher((snapshot) => ctx.heartbeat(snapshot), { agent: stepRequest.agent.name, turn: stepRequest.turn, attempt: ctx.info.attempt });
+    try {
+      return await observeModelCall(stepRequest, kind, () => withHeartbeats(() => callOnce(stepRequest, stream), () => stream.snapshot()));
+    } finally {
+      stream.close();
+    }
   };
 }

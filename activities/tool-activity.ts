@@ -69,10 +69,8 @@ export function createRunTool(deps: ToolActivityDependencies) {
         attempt: ctx.info.attempt,
         previousAttemptMayHaveRun,
         signal: ctx.cancellationSignal,
-        heartbeat: (details) => {
-          progress.details = details;
-          ctx.heartbeat(details);
-        },
+        // Sent with the automatic heartbeats (./heartbeats.ts), at their pace.
+        heartbeat: (details) => void (progress.details = details),
       });
       return { content: toolResultText(value), isError: false };
     } catch (err) {

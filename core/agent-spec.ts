@@ -92,6 +92,8 @@ export const AgentSpecSchema = z
     /** JSON Schema the final answer must match; the answer is then parsed JSON. */
     outputSchema: JsonSchemaObject.optional(),
     temperature: z.number().min(0).max(2).optional(),
+    /** Stream the model's text to watchers as it is produced (default: the provider's `stream`). */
+    stream: z.boolean().optional(),
     limits: AgentLimitsSchema.default({ maxTurns: 10, maxToolCallsPerTurn: 64 }),
     modelCall: ModelCallPolicySchema.default(ModelCallPolicySchema.parse({})),
     /** Agents this one may hand the conversation to, through `transfer_to_<agent>` tool calls. */

@@ -21,3 +21,4 @@ export * from './steps';
 export * from './tool-plan-run';
 export * from './run-input';
 export * from './reserved-names';
+export * from './live-stream';

@@ -7,7 +7,7 @@ import type { ToolDefinition } from './tool-definition';
 import type { AgentSpec } from './agent-spec';
 
 /** The parts of an agent spec a model call needs. */
-export type ModelAgent = Pick<AgentSpec, 'name' | 'provider' | 'model' | 'instructions' | 'outputSchema' | 'temperature' | 'fallbacks'> & {
+export type ModelAgent = Pick<AgentSpec, 'name' | 'provider' | 'model' | 'instructions' | 'outputSchema' | 'temperature' | 'fallbacks' | 'stream'> & {
   maxOutputTokens?: number;
   modelCall?: Pick<AgentSpec['modelCall'], 'rateLimitRetries'>;
 };

@@ -16,6 +16,7 @@ import { workerTracingOptions } from './telemetry';
 import { scalingOptionsOf } from './scaling-options';
 import { rateLimitedProviders, servedPool, withCallLimits } from './pool-limits';
 import { configForPool } from '../config/pools';
+import { heartbeatThrottleMs } from '../activities/stream-publisher';
 
 export interface BatonWorkerOptions {
   config: BatonConfig;
@@ -57,7 +58,7 @@ export function buildProviders(config: BatonConfig, overrides: Record<string, Mo
   const entries = new Map<string, ProviderEntry>();
   for (const [name, settings] of Object.entries(config.providers)) {
     const provider = (Object.hasOwn(overrides, name) ? overrides[name] : undefined) ?? createProvider(name, settings, env);
-    entries.set(name, { provider, prices: 'prices' in settings ? settings.prices : undefined });
+    entries.set(name, { provider, prices: 'prices' in settings ? settings.prices : undefined, stream: settings.stream });
   }
   for (const [name, provider] of Object.entries(overrides)) {
     if (!entries.has(name)) entries.set(name, { provider });
@@ -136,6 +137,8 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     ...scalingOptionsOf(config.worker, options.env),
     workflowThreadPoolSize: config.worker.workflowThreadPoolSize,
     shutdownGraceTime: config.worker.shutdownGraceTime,
+    // Streamed model text rides on heartbeats every 100 ms; other calls pace their own (activities/heartbeats.ts).
+    maxHeartbeatThrottleInterval: heartbeatThrottleMs,
     workflowFailureErrorTypes,
     ...tracing,
   });

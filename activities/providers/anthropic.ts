@@ -1,6 +1,7 @@
 /**
  * Anthropic's Messages API through the official `@anthropic-ai/sdk`. SDK retries are off.
  * Structured output is asked for in the system prompt and checked by Baton's validator.
+ * With `onText` the call streams (`messages.stream`) and ends in the same Completion.
  */
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageCreateParamsNonStreaming, MessageParam, ContentBlockParam } from '@anthropic-ai/sdk/resources/messages/messages';
@@ -68,10 +69,10 @@ export class AnthropicProvider implements ModelProvider {
     };
   }
 
-  async complete(request: ModelRequest, { signal }: CompleteOptions): Promise<Completion> {
+  async complete(request: ModelRequest, { signal, onText }: CompleteOptions): Promise<Completion> {
     let response: Anthropic.Messages.Message;
     try {
-      response = await this.client.messages.create(this.buildRequest(request), { signal });
+      response = onText ? await this.streamMessage(request, signal, onText) : await this.client.messages.create(this.buildRequest(request), { signal });
     } catch (err) {
       throw classifyProviderError(err, { provider: this.options.label, apiKeyEnv: this.options.apiKeyEnv, signal });
     }
@@ -87,5 +88,12 @@ export class AnthropicProvider implements ModelProvider {
       usage: { inputTokens: response.usage.input_tokens ?? 0, outputTokens: response.usage.output_tokens ?? 0 },
       stopReason: stopReasons[response.stop_reason ?? ''] ?? 'other',
     };
+  }
+
+  /** `messages.stream`: text deltas as they arrive; the SDK assembles the same Message `create` returns. */
+  private async streamMessage(request: ModelRequest, signal: AbortSignal, onText: (delta: string) => void): Promise<Anthropic.Messages.Message> {
+    const stream = this.client.messages.stream(this.buildRequest(request), { signal });
+    stream.on('text', (delta) => onText(delta));
+    return stream.finalMessage();
   }
 }

@@ -11,13 +11,16 @@ function isModelProvider(value: unknown): value is ModelProvider {
 
 const PricesSchema = z.record(z.string(), z.object({ inputPerMillion: z.number().nonnegative(), outputPerMillion: z.number().nonnegative() }).strict());
 
+/** Stream this provider's text to watchers as it is produced (an agent's own `stream` wins). */
+const streamFlag = z.boolean().optional();
+
 export const ProviderConfigSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('openai'), apiKeyEnv: z.string().default('OPENAI_API_KEY'), baseURL: z.string().url().optional(), organization: z.string().optional(), prices: PricesSchema.optional() }).strict(),
-  z.object({ type: z.literal('anthropic'), apiKeyEnv: z.string().default('ANTHROPIC_API_KEY'), baseURL: z.string().url().optional(), maxTokens: z.number().int().positive().optional(), prices: PricesSchema.optional() }).strict(),
-  z.object({ type: z.literal('openai-compatible'), baseURL: z.string().url(), apiKeyEnv: z.string().optional(), structuredOutput: z.boolean().default(false), prices: PricesSchema.optional() }).strict(),
+  z.object({ type: z.literal('openai'), apiKeyEnv: z.string().default('OPENAI_API_KEY'), baseURL: z.string().url().optional(), organization: z.string().optional(), prices: PricesSchema.optional(), stream: streamFlag }).strict(),
+  z.object({ type: z.literal('anthropic'), apiKeyEnv: z.string().default('ANTHROPIC_API_KEY'), baseURL: z.string().url().optional(), maxTokens: z.number().int().positive().optional(), prices: PricesSchema.optional(), stream: streamFlag }).strict(),
+  z.object({ type: z.literal('openai-compatible'), baseURL: z.string().url(), apiKeyEnv: z.string().optional(), structuredOutput: z.boolean().default(false), prices: PricesSchema.optional(), stream: streamFlag }).strict(),
   // Duck-typed: a config loaded through tsx may hold a ScriptedModel from another module instance.
   // Prices too, so tests and the offline demo can show costs and hit cost budgets.
-  z.object({ type: z.literal('scripted'), model: z.custom<ScriptedModel>(isModelProvider, 'expected a ScriptedModel (or any ModelProvider) instance'), prices: PricesSchema.optional() }).strict(),
+  z.object({ type: z.literal('scripted'), model: z.custom<ScriptedModel>(isModelProvider, 'expected a ScriptedModel (or any ModelProvider) instance'), prices: PricesSchema.optional(), stream: streamFlag }).strict(),
 ]);
 
 export type ProviderConfig = z.output<typeof ProviderConfigSchema>;

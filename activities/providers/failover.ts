@@ -26,6 +26,8 @@ export interface AttemptContext {
   startToCloseTimeoutMs?: number;
   /** Attempts on which a 429 is retried on the same provider before it fails over (default 1). */
   rateLimitRetries?: number;
+  /** For a candidate whose calls stream: where its text goes (called once per request, so a failover restarts the text). */
+  streamTo?: (candidate: Candidate) => ((delta: string) => void) | undefined;
 }
 
 /** The answer and who gave it. */
@@ -77,7 +79,8 @@ export async function completeWithFailover(
     const signal = timeout ? AbortSignal.any([context.signal, timeout]) : context.signal;
     requests++;
     try {
-      const completion = await provider.complete({ ...request, agent: { ...request.agent, provider: candidate.provider, model: candidate.model } }, { signal });
+      const onText = context.streamTo?.(candidate);
+      const completion = await provider.complete({ ...request, agent: { ...request.agent, provider: candidate.provider, model: candidate.model } }, { signal, ...(onText ? { onText } : {}) });
       breaker.answered();
       countProviderRequest(request.agent.name, candidate, 'ok');
       return { completion, servedBy: candidate };

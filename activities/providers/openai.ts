@@ -1,6 +1,7 @@
 /**
  * OpenAI Chat Completions through the official `openai` SDK; also any OpenAI-compatible
  * local server (Ollama, vLLM, llama.cpp, LM Studio) by base URL. SDK retries are off.
+ * With `onText` the call streams (./openai-stream.ts) and ends in the same Completion.
  */
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
@@ -8,6 +9,7 @@ import type { Message, ModelRequest, StopReason, ToolCall } from '../../core';
 import { registerSecret } from '../secret-redactor';
 import { classifyProviderError } from './errors';
 import type { CompleteOptions, Completion, ModelProvider } from './provider';
+import { streamChatCompletion, type CollectedCompletion } from './openai-stream';
 
 /** The key handed to the SDK for local servers that need none; not a secret. */
 export const placeholderApiKey = 'not-needed';
@@ -81,21 +83,29 @@ export class OpenAIProvider implements ModelProvider {
     };
   }
 
-  async complete(request: ModelRequest, { signal }: CompleteOptions): Promise<Completion> {
-    let response: OpenAI.Chat.Completions.ChatCompletion;
+  async complete(request: ModelRequest, { signal, onText }: CompleteOptions): Promise<Completion> {
+    let collected: CollectedCompletion;
     try {
-      response = await this.client.chat.completions.create(this.buildRequest(request), { signal });
+      collected = onText ? await streamChatCompletion(this.client, this.buildRequest(request), signal, onText) : collect(await this.client.chat.completions.create(this.buildRequest(request), { signal }));
     } catch (err) {
       throw classifyProviderError(err, { provider: this.options.label, apiKeyEnv: this.options.apiKeyEnv, signal });
     }
-    const choice = response.choices[0];
-    const toolCalls: ToolCall[] = (choice?.message.tool_calls ?? [])
-      .filter((c) => c.type === 'function')
-      .map((c) => ({ id: c.id, name: c.function.name, arguments: parseArguments(c.function.arguments) }));
+    const toolCalls: ToolCall[] = collected.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: parseArguments(c.arguments) }));
     return {
-      message: { role: 'assistant', content: choice?.message.content ?? '', toolCalls },
-      usage: { inputTokens: response.usage?.prompt_tokens ?? 0, outputTokens: response.usage?.completion_tokens ?? 0 },
-      stopReason: stopReasons[choice?.finish_reason ?? ''] ?? 'other',
+      message: { role: 'assistant', content: collected.content, toolCalls },
+      usage: { inputTokens: collected.usage?.prompt_tokens ?? 0, outputTokens: collected.usage?.completion_tokens ?? 0 },
+      stopReason: stopReasons[collected.finishReason ?? ''] ?? 'other',
     };
   }
+}
+
+/** The parts of a whole (unstreamed) completion the adapter reads, in the streamed call's shape. */
+function collect(response: OpenAI.Chat.Completions.ChatCompletion): CollectedCompletion {
+  const choice = response.choices[0];
+  return {
+    content: choice?.message.content ?? '',
+    toolCalls: (choice?.message.tool_calls ?? []).filter((c) => c.type === 'function').map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments })),
+    finishReason: choice?.finish_reason ?? null,
+    usage: response.usage,
+  };
 }

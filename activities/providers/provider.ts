@@ -20,6 +20,11 @@ export interface Completion {
 export interface CompleteOptions {
   /** Aborted when the activity is cancelled; adapters pass it to their SDK. */
   signal: AbortSignal;
+  /**
+   * Set when the call streams: the adapter uses its SDK's streaming API and hands over each
+   * piece of text as it arrives. The Completion it returns is the same as without streaming.
+   */
+  onText?: (delta: string) => void;
 }
 
 export interface ModelProvider {

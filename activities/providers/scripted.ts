@@ -17,6 +17,8 @@ export interface ScriptReply {
   delayMs?: number;
   /** Fails the call as a provider would with this HTTP status (classified like a real error). */
   fail?: { status: number; message?: string; retryAfterSeconds?: number };
+  /** When the call streams: hand the text over in pieces of `chunkChars` (default 4), one every `intervalMs`. */
+  stream?: { intervalMs: number; chunkChars?: number };
 }
 
 export type ScriptResponder = (request: ModelRequest) => ScriptReply;
@@ -36,6 +38,15 @@ function abortable(ms: number, signal: AbortSignal): Promise<void> {
     const onAbort = () => (clearTimeout(timer), reject(signal.reason));
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** A streamed call: the text in pieces at the reply's rate (all at once without one). */
+async function streamText(text: string, rate: ScriptReply['stream'], onText: (delta: string) => void, signal: AbortSignal): Promise<void> {
+  const size = Math.max(1, rate?.chunkChars ?? 4);
+  for (let at = 0; at < text.length; at += rate ? size : text.length) {
+    if (at > 0 && rate?.intervalMs) await abortable(rate.intervalMs, signal);
+    onText(text.slice(at, rate ? at + size : undefined));
+  }
 }
 
 export class ScriptedModel implements ModelProvider {
@@ -61,7 +72,7 @@ export class ScriptedModel implements ModelProvider {
     }
   }
 
-  async complete(request: ModelRequest, { signal }: CompleteOptions): Promise<Completion> {
+  async complete(request: ModelRequest, { signal, onText }: CompleteOptions): Promise<Completion> {
     this.calls.push(request);
     const reply = this.replyFor(request);
     if (reply.delayMs) await abortable(reply.delayMs, signal);
@@ -72,6 +83,7 @@ export class ScriptedModel implements ModelProvider {
     if (!this.responder) this.next++;
     const toolCalls: ToolCall[] = (reply.toolCalls ?? []).map((call, i) => ({ id: call.id ?? `call_${request.turn}_${i}`, name: call.name, arguments: call.arguments }));
     const text = reply.text ?? '';
+    if (onText) await streamText(text, reply.stream, onText, signal);
     const inputText = request.messages.map((m) => m.content).join('\n') + request.agent.instructions;
     return {
       message: { role: 'assistant', content: text, toolCalls },
