@@ -2,6 +2,7 @@
  * The deployment recipe (deploy/) checked offline against the config it runs and against what
  * `baton worker` serves: no cluster, no image build; parsing and cross-checking only.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,12 +14,13 @@ import { defaultForceAfterMs } from '../workers/drain';
 import { healthBindAddress, startHealthServer } from '../workers/health';
 import { metricsBindAddress } from '../workers/telemetry';
 import { buildProgram } from '../client/cli/main';
+import { deploymentOptionsOf } from '../workers/scaling-options';
+import { kustomizeBuild, type Manifest } from './helpers/kustomize';
 
 const root = path.join(__dirname, '..');
-const k8s = path.join(root, 'deploy/kubernetes');
+const k8s = path.join(root, 'deploy/kubernetes/base');
+const overlay = path.join(root, 'deploy/kubernetes/overlays/versioned');
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- Kubernetes objects, read as parsed YAML */
-type Manifest = { kind: string; metadata: { name: string }; spec: any; data?: Record<string, string> };
 
 function manifests(): Manifest[] {
   const kustomization = parse(readFileSync(path.join(k8s, 'kustomization.yaml'), 'utf8')) as { resources: string[]; images: Array<{ name: string }> };
@@ -134,6 +136,78 @@ describe('deploy/: the worker image and Kubernetes manifests', () => {
       const container = deployment.spec.template.spec.containers[0];
       expect(kustomization.images.map((i) => i.name)).toContain(container.image);
       expect(container.env.find((e: { name: string }) => e.name === 'BATON_BUILD_ID')?.value, 'build id = image tag').toBe(kustomization.images[0]?.newTag);
+    }
+  });
+});
+
+/** `kubectl kustomize <dir>`, parsed; undefined where kubectl is not installed. */
+function kubectlKustomize(dir: string): Manifest[] | undefined {
+  let out: string;
+  try {
+    out = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  return parseAllDocuments(out).map((doc) => doc.toJS() as Manifest);
+}
+
+const byKindAndName = (objects: Manifest[]) => [...objects].sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
+
+describe('deploy/kubernetes/overlays/versioned: a build beside the builds already running', () => {
+  it('renames every object, keeps a Deployment and a ScaledObject per pool on its queue, the scaler aimed at this build’s Deployment', async () => {
+    const { pools } = await fleet();
+    const base = kustomizeBuild(k8s);
+    const built = kustomizeBuild(overlay);
+    const configMap = built.find((m) => m.kind === 'ConfigMap') as Manifest;
+    const deployments = built.filter((m) => m.kind === 'Deployment');
+    const scaled = built.filter((m) => m.kind === 'ScaledObject');
+    expect(deployments).toHaveLength(pools.length);
+    expect(scaled).toHaveLength(pools.length);
+    for (const pool of pools) {
+      const deployment = deployments.find((d) => argValue(d.spec.template.spec.containers[0].args, '--pool') === pool.name) as Manifest;
+      expect(deployment, `Deployment for pool ${pool.name}`).toBeDefined();
+      expect(deployment.spec.template.spec.containers[0].envFrom).toEqual([{ configMapRef: { name: configMap.metadata.name } }]);
+      const scaler = scaled.find((s) => s.spec.scaleTargetRef.name === deployment.metadata.name);
+      expect(scaler, `ScaledObject aimed at ${deployment.metadata.name}`).toBeDefined();
+      expect(scaler?.spec.triggers[0]).toMatchObject({ type: 'temporal', metadata: { taskQueue: pool.taskQueue, endpoint: configMap.data?.TEMPORAL_ADDRESS, namespace: configMap.data?.TEMPORAL_NAMESPACE } });
+    }
+    // Applying the overlay adds objects instead of replacing the running build's, and no Deployment selects another build's pods.
+    const baseNames = new Set(base.map((m) => `${m.kind}/${m.metadata.name}`));
+    for (const m of built) expect(baseNames.has(`${m.kind}/${m.metadata.name}`), `${m.kind}/${m.metadata.name} is new`).toBe(false);
+    for (const d of deployments) {
+      const selects = (pod: Record<string, string>) => Object.entries(d.spec.selector.matchLabels as Record<string, string>).every(([k, v]) => pod[k] === v);
+      expect(selects(d.spec.template.metadata.labels)).toBe(true);
+      for (const other of base.filter((m) => m.kind === 'Deployment')) expect(selects(other.spec.template.metadata.labels), `${d.metadata.name} vs ${other.metadata.name}`).toBe(false);
+    }
+    // The small kustomize of the test agrees with the real one where kubectl is installed.
+    const real = kubectlKustomize(overlay);
+    if (real) expect(byKindAndName(built)).toEqual(byKindAndName(real));
+    const realBase = kubectlKustomize(k8s);
+    if (realBase) expect(byKindAndName(base)).toEqual(byKindAndName(realBase));
+  });
+
+  it('carries one build id everywhere: name suffix, label, image tag, the variable worker.deployment reads, the KEDA trigger', async () => {
+    const { config } = await fleet();
+    const versioning = config.worker.deployment;
+    expect(versioning?.buildId, 'the build id comes from the environment, not the config').toBeUndefined();
+    const kustomization = parse(readFileSync(path.join(overlay, 'kustomization.yaml'), 'utf8')) as { nameSuffix: string; images: Array<{ newTag: string }> };
+    const build = kustomization.images[0]?.newTag as string;
+    expect(build, 'a build id fit for object names and label values').toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+    expect(kustomization.nameSuffix).toBe(`-${build}`);
+    const built = kustomizeBuild(overlay);
+    for (const m of built) expect(m.metadata.labels?.['baton/build'], `${m.kind}/${m.metadata.name}`).toBe(build);
+    for (const d of built.filter((m) => m.kind === 'Deployment')) {
+      const container = d.spec.template.spec.containers[0];
+      expect(container.image).toMatch(new RegExp(`:${build}$`));
+      expect(d.spec.selector.matchLabels['baton/build']).toBe(build);
+      expect(d.spec.template.metadata.labels['baton/build']).toBe(build);
+      // What the worker in this pod would register as: the config read with the pod's environment.
+      const podEnv = Object.fromEntries((container.env as Array<{ name: string; value?: string }>).filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
+      expect(deploymentOptionsOf(config.worker, podEnv)?.version).toEqual({ deploymentName: versioning?.name, buildId: build });
+    }
+    for (const s of built.filter((m) => m.kind === 'ScaledObject')) {
+      expect(s.spec.triggers[0].metadata).toMatchObject({ workerDeploymentName: versioning?.name, workerDeploymentBuildId: build });
     }
   });
 });
