@@ -4,11 +4,12 @@
  * one OpenTelemetry span per call with the GenAI semantic conventions, a child of the SDK's
  * `RunActivity` span. Without a metrics exporter or a tracer both are no-ops. Labels are config
  * names (agent, provider, model, tool) and fixed words; prompt and completion text go on spans
- * only when the operator turns `telemetry.tracing.recordContent` on.
+ * only when the operator turns `telemetry.tracing.recordContent` on. In a sampled-out trace no span
+ * is made and no attribute built.
  */
 import { Context } from '@temporalio/activity';
 import { noopMetricMeter, type MetricMeter } from '@temporalio/common';
-import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import type { ModelRequest, ModelResponse, ToolRequest, ToolResult } from '../core';
 
 const tracer = trace.getTracer('baton');
@@ -43,11 +44,25 @@ export function countProviderRequest(agent: string, candidate: { provider: strin
   meter().withTags({ agent, provider: candidate.provider, model: candidate.model, outcome }).createCounter('baton_model_calls', 'calls', 'Requests to model providers by agent, provider, model and outcome (ok, error)').add(1);
 }
 
+/**
+ * Runs `fn` inside an active span, or with none when nothing would record it: the activity's
+ * trace was sampled out (its RunActivity span does not record), so no span or attribute is built.
+ */
+function inCallSpan<T>(name: string, kind: SpanKind, attributes: () => Attributes, fn: (span: Span | undefined) => Promise<T>): Promise<T> {
+  if (trace.getActiveSpan()?.isRecording() === false) return fn(undefined);
+  return tracer.startActiveSpan(name, { kind, attributes: attributes() }, async (span) => {
+    try {
+      return await fn(span);
+    } finally {
+      span.end();
+    }
+  });
+}
+
 /** Runs one model call attempt inside a `chat <model>` span and records its tokens, cost and latency. */
 export async function observeModelCall(request: ModelRequest, providerKind: string, call: () => Promise<ModelResponse>): Promise<ModelResponse> {
   const { name: agent, provider, model } = request.agent;
-  const labels = { agent, provider, model };
-  const attributes = {
+  const attributes = () => ({
     'gen_ai.operation.name': 'chat',
     'gen_ai.system': providerKind,
     'gen_ai.provider.name': providerKind,
@@ -55,18 +70,20 @@ export async function observeModelCall(request: ModelRequest, providerKind: stri
     'gen_ai.agent.name': agent,
     'baton.provider': provider,
     'baton.turn': request.turn,
-  };
-  return tracer.startActiveSpan(`chat ${model}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+  });
+  return inCallSpan(`chat ${model}`, SpanKind.CLIENT, attributes, async (span) => {
     const started = Date.now();
     try {
-      if (content.record) span.setAttribute('gen_ai.input.messages', JSON.stringify(request.messages));
+      if (span && content.record) span.setAttribute('gen_ai.input.messages', JSON.stringify(request.messages));
       const response = await call();
       const { inputTokens, outputTokens, costUsd, latencyMs } = response.usage;
-      span.setAttributes({ 'gen_ai.usage.input_tokens': inputTokens, 'gen_ai.usage.output_tokens': outputTokens, 'gen_ai.response.finish_reasons': [response.stopReason], 'baton.cost_usd': costUsd });
-      if (content.record) span.setAttribute('gen_ai.output.messages', JSON.stringify([response.message]));
       // With failover, tokens and cost belong to the provider and model that answered.
       const served = response.servedBy ?? { provider, model };
-      if (response.servedBy) span.setAttributes({ 'gen_ai.response.model': served.model, 'baton.served_by': `${served.provider}/${served.model}` });
+      if (span) {
+        span.setAttributes({ 'gen_ai.usage.input_tokens': inputTokens, 'gen_ai.usage.output_tokens': outputTokens, 'gen_ai.response.finish_reasons': [response.stopReason], 'baton.cost_usd': costUsd });
+        if (content.record) span.setAttribute('gen_ai.output.messages', JSON.stringify([response.message]));
+        if (response.servedBy) span.setAttributes({ 'gen_ai.response.model': served.model, 'baton.served_by': `${served.provider}/${served.model}` });
+      }
       const m = meter().withTags({ agent, provider: served.provider, model: served.model });
       m.createCounter('baton_model_input_tokens', 'tokens', 'Input tokens of model calls').add(inputTokens);
       m.createCounter('baton_model_output_tokens', 'tokens', 'Output tokens of model calls').add(outputTokens);
@@ -74,11 +91,9 @@ export async function observeModelCall(request: ModelRequest, providerKind: stri
       m.createHistogram('baton_model_call_latency', 'int', 'ms', 'Model call latency').withTags({ outcome: 'ok' }).record(latencyMs);
       return response;
     } catch (err) {
-      failSpan(span, err);
-      meter().withTags({ ...labels, outcome: 'error' }).createHistogram('baton_model_call_latency', 'int', 'ms', 'Model call latency').record(Date.now() - started);
+      if (span) failSpan(span, err);
+      meter().withTags({ agent, provider, model, outcome: 'error' }).createHistogram('baton_model_call_latency', 'int', 'ms', 'Model call latency').record(Date.now() - started);
       throw err;
-    } finally {
-      span.end();
     }
   });
 }
@@ -92,26 +107,28 @@ function toolOutcome(result: ToolResult): 'ok' | 'error' | 'refused' | 'cached' 
 
 /** Runs one tool call attempt inside an `execute_tool <tool>` span and records its latency by outcome. */
 export async function observeToolCall(request: ToolRequest, call: () => Promise<ToolResult>): Promise<ToolResult> {
-  const labels = { agent: request.agent, tool: request.tool };
-  const attributes = { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': request.tool, 'gen_ai.tool.call.id': request.callId, 'gen_ai.agent.name': request.agent };
-  return tracer.startActiveSpan(`execute_tool ${request.tool}`, { kind: SpanKind.INTERNAL, attributes }, async (span) => {
+  const attributes = () => ({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': request.tool, 'gen_ai.tool.call.id': request.callId, 'gen_ai.agent.name': request.agent });
+  return inCallSpan(`execute_tool ${request.tool}`, SpanKind.INTERNAL, attributes, async (span) => {
     const started = Date.now();
     let outcome = 'failed';
     try {
-      if (content.record) span.setAttribute('gen_ai.tool.call.arguments', JSON.stringify(request.arguments ?? null));
+      if (span && content.record) span.setAttribute('gen_ai.tool.call.arguments', JSON.stringify(request.arguments ?? null));
       const result = await call();
       outcome = toolOutcome(result);
-      span.setAttribute('baton.tool.outcome', outcome);
-      if (result.isError) span.setStatus({ code: SpanStatusCode.ERROR, message: `tool returned an error (${result.errorKind ?? 'error'})` });
-      if (content.record) span.setAttribute('gen_ai.tool.call.result', result.content);
+      if (span) {
+        span.setAttribute('baton.tool.outcome', outcome);
+        if (result.isError) span.setStatus({ code: SpanStatusCode.ERROR, message: `tool returned an error (${result.errorKind ?? 'error'})` });
+        if (content.record) span.setAttribute('gen_ai.tool.call.result', result.content);
+      }
       return result;
     } catch (err) {
-      failSpan(span, err);
-      span.setAttribute('baton.tool.outcome', outcome);
+      if (span) {
+        failSpan(span, err);
+        span.setAttribute('baton.tool.outcome', outcome);
+      }
       throw err;
     } finally {
-      meter().withTags({ ...labels, outcome }).createHistogram('baton_tool_latency', 'int', 'ms', 'Tool activity latency by agent, tool and outcome').record(Date.now() - started);
-      span.end();
+      meter().withTags({ agent: request.agent, tool: request.tool, outcome }).createHistogram('baton_tool_latency', 'int', 'ms', 'Tool activity latency by agent, tool and outcome').record(Date.now() - started);
     }
   });
 }

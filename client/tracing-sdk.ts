@@ -18,6 +18,7 @@ import {
 import type { WorkerOptions } from '@temporalio/worker';
 import type { TracingSettings } from '../config/telemetry-settings';
 import type { Tracing } from './tracing';
+import { tracesSampler } from './tracing-sampler';
 
 /** Starts a tracer provider, registered globally with an AsyncLocalStorage context. */
 export function startTracingSdk(settings: TracingSettings | undefined, defaultServiceName: string, env: NodeJS.ProcessEnv): Tracing {
@@ -25,8 +26,9 @@ export function startTracingSdk(settings: TracingSettings | undefined, defaultSe
   const fromEnv = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
   const exporter = new OTLPTraceExporter(!fromEnv && options?.endpoint ? { url: `${options.endpoint.replace(/\/$/, '')}/v1/traces` } : {});
   const resource = Resource.default().merge(new Resource({ 'service.name': env.OTEL_SERVICE_NAME || options?.serviceName || defaultServiceName }));
+  // Batched: spans leave in one request per OTEL_BSP_SCHEDULE_DELAY (5 s) or 512 spans, never one by one.
   const spanProcessor = new BatchSpanProcessor(exporter);
-  const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
+  const provider = new NodeTracerProvider({ resource, sampler: tracesSampler(options?.sampleRatio, env), spanProcessors: [spanProcessor] });
   provider.register();
   return {
     recordContent: Boolean(options?.recordContent) || env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT === 'true',

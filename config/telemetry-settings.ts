@@ -18,6 +18,8 @@ export const TracingSettingsSchema = z.union([
       serviceName: z.string().min(1).optional(),
       /** Record prompts, completions, tool arguments and results on spans (off: only names, models and token counts). */
       recordContent: z.boolean().default(false),
+      /** Share of traces kept (0 to 1), decided where a trace starts and followed by every worker; OTEL_TRACES_SAMPLER wins. Default: all. */
+      sampleRatio: z.number().min(0).max(1).optional(),
     })
     .strict(),
 ]);

@@ -144,6 +144,32 @@ describe('tracing (OTLP/HTTP)', () => {
     expect(root).toMatchObject({ name: 'baton run', service: 'baton-cli' });
   });
 
+  it('exports no span of a run whose trace the ratio sampler drops, and the whole tree of one it keeps', async () => {
+    const before = receiver.spans.length;
+    // The client decides (ratio 0: never, 1: always); the workers keep their default and follow it.
+    const sampled = (ratio: string) => otelEnv('baton-cli', { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: ratio });
+    const dropped = await runCli(['run', 'triage', '--input', 'please shout something', '--wait', '--id', uniqueWorkflowId('trace-dropped'), '-q', triageQueue], sampled('0'));
+    expect(dropped.status, dropped.stderr).toBe(0);
+    expect(dropped.stdout).toContain('The tool said SECRET PROMPT WORDS');
+    const keptId = uniqueWorkflowId('trace-kept');
+    const kept = await runCli(['run', 'triage', '--input', 'please shout something', '--wait', '--id', keptId, '-q', triageQueue], sampled('1'));
+    expect(kept.status, kept.stderr).toBe(0);
+
+    // Each worker exports in order, so once the kept run's tree is in, anything of the dropped run would be too.
+    const keptTrace = () => receiver.spans.find((s) => s.name === 'RunWorkflow:agentWorkflow' && s.attributes.workflowId === keptId)?.traceId;
+    const spans = await waitForSpans((all) => all.filter((s) => s.traceId === keptTrace()).length >= 15).then((all) => all.slice(before));
+    expect(spans.filter((s) => s.traceId !== keptTrace()).map((s) => `${s.name}@${s.service}`)).toEqual([]);
+    expect(spans.map((s) => s.name).sort()).toEqual([
+      'RunActivity:callModel', 'RunActivity:callModel', 'RunActivity:callModel', 'RunActivity:runTool', 'RunWorkflow:agentWorkflow',
+      'StartActivity:callModel', 'StartActivity:callModel', 'StartActivity:callModel', 'StartActivity:runTool', 'StartWorkflow:agentWorkflow',
+      'baton run', 'chat scripted-solver', 'chat scripted-solver', 'chat scripted-triage', 'execute_tool shout',
+    ]);
+    const byId = new Map(spans.map((s) => [s.spanId, s]));
+    // One tree: every span but the root has its parent in the trace.
+    expect(spans.filter((s) => s.parentSpanId && !byId.has(s.parentSpanId)).map((s) => s.name)).toEqual([]);
+    expect(spans.filter((s) => !s.parentSpanId).map((s) => s.name)).toEqual(['baton run']);
+  });
+
   it('bundles the tracing workflow interceptors with no disallowed module, and keeps OpenTelemetry out of the plain bundle', async () => {
     const warnings: string[] = [];
     const logger = { trace: () => undefined, debug: () => undefined, info: () => undefined, log: () => undefined, error: () => undefined, warn: (m: string) => void warnings.push(m) };
