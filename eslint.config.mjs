@@ -74,6 +74,16 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', zodFreeCore] },
   },
   {
+    // baton/testing ships to projects that may use another test runner (jest, mocha, node:test).
+    files: ['testing/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ['vitest', 'jest', '@jest/globals', 'mocha', 'node:test', '@temporalio/testing'].map((name) => ({ name, message: 'The testing kit must work with any runner and without devDependencies.' })),
+        patterns: [{ group: ['vitest/*', '**/test/*', '../test'], message: 'The testing kit ships in the package; test/ does not.' }],
+      }],
+    },
+  },
+  {
     files: ['bin/**/*.cjs'],
     languageOptions: { globals: { require: 'readonly', process: 'readonly', __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -158,6 +158,13 @@ export async function testServerAddress(env: NodeJS.ProcessEnv = process.env): P
   return (await shared).address;
 }
 
+/** Stops the dev server {@link testServerAddress} started in this process, if any (e.g. in a global teardown). */
+export async function stopTestServer(): Promise<void> {
+  const current = shared;
+  shared = undefined;
+  await (await current?.catch(() => undefined))?.stop();
+}
+
 /**
  * For a test runner's global setup (vitest `globalSetup`, a mocha root hook): starts one dev
  * server for the whole run unless TEMPORAL_ADDRESS is set, exports its address as

@@ -1,32 +1,18 @@
-/** Connects tests to the run's shared dev server; each test uses its own task queue. */
-import { randomUUID } from 'node:crypto';
+/** Connects tests to the run's shared dev server (global-setup's), through the testing kit; each test uses its own task queue. */
 import { inject } from 'vitest';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { connectTestTemporal, type TestTemporal } from '../../testing';
 
-let env: Promise<TestWorkflowEnvironment> | undefined;
-let runtimeInstalled = false;
+export { uniqueTaskQueue, uniqueWorkflowId } from '../../testing';
 
-/** Quiets the SDK's logs to warnings, once per process (the Runtime is a process singleton). */
-function installRuntime(): void {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
-  try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-  } catch (err) {
-    // Something in this process already created the Runtime: keep it.
-    if (!/already been instantiated/.test(String(err))) throw err;
-  }
-}
+let env: Promise<TestTemporal> | undefined;
 
 /**
- * One environment per test file, on the server global-setup started (or TEMPORAL_ADDRESS):
+ * One connection per test file, on the server global-setup started (or TEMPORAL_ADDRESS):
  * `env.client`, `env.nativeConnection` for workers, `env.namespace`. Close it in `afterAll`
  * with {@link closeTestEnv}.
  */
-export function getTestEnv(): Promise<TestWorkflowEnvironment> {
-  installRuntime();
-  env ??= TestWorkflowEnvironment.createFromExistingServer({ address: inject('temporalAddress'), namespace: inject('temporalNamespace') }).catch((err: unknown) => {
+export function getTestEnv(): Promise<TestTemporal> {
+  env ??= connectTestTemporal({ address: inject('temporalAddress'), namespace: inject('temporalNamespace') }).catch((err: unknown) => {
     env = undefined; // let a later call retry instead of caching the failure
     throw err;
   });
@@ -37,15 +23,5 @@ export function getTestEnv(): Promise<TestWorkflowEnvironment> {
 export async function closeTestEnv(): Promise<void> {
   const current = env;
   env = undefined;
-  await (await current)?.teardown();
-}
-
-/** A task queue no other test uses, e.g. `agent-3f2a9c1d`. */
-export function uniqueTaskQueue(prefix: string): string {
-  return `${prefix}-${randomUUID().slice(0, 8)}`;
-}
-
-/** A workflow id no other test uses, e.g. `agent-<uuid>`. */
-export function uniqueWorkflowId(prefix: string): string {
-  return `${prefix}-${randomUUID()}`;
+  await (await current)?.close();
 }
