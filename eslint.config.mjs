@@ -26,7 +26,7 @@ const sandboxForbidden = {
 // zod and Baton's schemas cost ~14 ms to evaluate per workflow execution (each execution
 // has its own module cache), so workflow files and the core modules they use import them
 // as types only; workflows/schemas.ts holds the schemas and loads lazily.
-const schemaModules = ['agent-spec', 'tool-spec', 'messages', 'durations', 'run', 'workflow-spec', 'tool-plan'];
+const schemaModules = ['agent-spec', 'tool-spec', 'messages', 'durations', 'run', 'workflow-spec', 'tool-plan', 'run-budget-schema'];
 const zodFreeMessage = 'Keep zod off the workflow path: import values from zod-free core modules (usage, hash, steps, …) and schemas through schemas() (workflows/lazy-schemas.ts).';
 const workflowsForbidden = {
   paths: [...sandboxForbidden.paths, { name: 'zod', message: zodFreeMessage, allowTypeImports: true }],
@@ -35,7 +35,7 @@ const workflowsForbidden = {
     { regex: `^(\\.\\./)+core(/index|/${schemaModules.join('|/')})?$`, message: zodFreeMessage, allowTypeImports: true },
   ],
 };
-const zodFreeCoreFiles = ['usage', 'tool-definition', 'steps', 'tool-plan-run', 'run-input', 'failures', 'hash', 'conversation', 'tool-search', 'search-attributes', 'spec-run', 'model-contract', 'tool-contract'].map((m) => `core/${m}.ts`);
+const zodFreeCoreFiles = ['usage', 'tool-definition', 'steps', 'tool-plan-run', 'run-input', 'failures', 'hash', 'conversation', 'tool-search', 'search-attributes', 'spec-run', 'model-contract', 'tool-contract', 'run-budget'].map((m) => `core/${m}.ts`);
 const zodFreeCore = {
   paths: workflowsForbidden.paths,
   patterns: [...sandboxForbidden.patterns, { regex: `^\\./(${schemaModules.join('|')})$`, message: zodFreeMessage, allowTypeImports: true }],

@@ -16,6 +16,7 @@ export * from './tool-search';
 export * from './tool-plan';
 export * from './usage';
 export * from './run-budget';
+export * from './run-budget-schema';
 export * from './tool-definition';
 export * from './steps';
 export * from './tool-plan-run';

@@ -1,19 +1,12 @@
 /**
  * Run-wide budgets: limits on the tokens and cost of a whole run, its child runs included.
- * Runs in the sandbox.
+ * Runs in the sandbox, on every run's path: zod-free (the schema is in ./run-budget-schema).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Usage } from './messages';
+import type { RunBudgetSchema } from './run-budget-schema';
 
 /** A run's total budget; a parent passes each child run what remains of it. */
-export const RunBudgetSchema = z
-  .object({
-    /** Input + output tokens of the whole run, child runs included. */
-    maxTotalTokens: z.number().int().positive().optional(),
-    /** Cost of the whole run in US dollars, child runs included (needs provider prices). */
-    maxCostUsd: z.number().positive().optional(),
-  })
-  .strict();
 export type RunBudget = z.output<typeof RunBudgetSchema>;
 
 const tokensOf = (usage: Usage) => usage.inputTokens + usage.outputTokens;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AgentSpecSchema } from './agent-spec';
 import { ToolSpecSchema } from './tool-spec';
 import { MessageSchema, type Message, type Usage } from './messages';
-import { RunBudgetSchema } from './run-budget';
+import { RunBudgetSchema } from './run-budget-schema';
 
 export const AgentRunInputSchema = z
   .object({

@@ -9,7 +9,7 @@ import { DurationSchema } from './durations';
 import { ToolSpecSchema } from './tool-spec';
 import { ToolPlanSchema, type ToolPlan } from './tool-plan';
 import { stepTreeLimitIssue } from './spec-limits';
-import { RunBudgetSchema } from './run-budget';
+import { RunBudgetSchema } from './run-budget-schema';
 
 const AgentName = notReserved(z.string().regex(agentNamePattern, 'expected an agent name'));
 /** A step's input: a template where {{input}} is the incoming text, {{steps.<as>.output}} an earlier step's. */

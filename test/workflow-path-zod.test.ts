@@ -1,0 +1,84 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { defineTool } from '../activities';
+import { ScriptedModel } from '../activities/providers/scripted';
+import { runInputFor, validateConfig } from '../config/define-config';
+import { createBatonWorker } from '../workers/create-worker';
+import { workflowsPath } from '../workers/workflow-bundle';
+import { BatonClient } from '../client/baton-client';
+import { agentWorkflow, decideApprovalUpdate, stateQuery } from '../workflows';
+import { zodLoadedQuery } from './fixtures/zod-probe/interceptors';
+import { waitForPending } from './helpers/approvals';
+import { closeTestEnv, getTestEnv, uniqueTaskQueue, uniqueWorkflowId } from './helpers/temporal';
+
+afterAll(closeTestEnv);
+
+const quiet = { trace: () => undefined, debug: () => undefined, info: () => undefined, log: () => undefined, warn: () => undefined, error: console.error };
+let bundle: WorkflowBundleWithSourceMap;
+beforeAll(async () => {
+  bundle = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [path.join(__dirname, 'fixtures', 'zod-probe', 'interceptors.ts')], logger: quiet });
+}, 120_000);
+
+/** A Baton worker on the probe bundle: `helper` calls `lookup` (or the high-risk `guarded` when asked to) and answers. */
+async function startProbeBaton() {
+  const env = await getTestEnv();
+  const taskQueue = uniqueTaskQueue('zod-probe');
+  const lookup = defineTool({ name: 'lookup', description: 'Looks up', input: z.object({ q: z.string() }), execute: ({ q }) => ({ found: q }) });
+  const guarded = defineTool({ name: 'guarded', description: 'Needs approval', risk: 'high', input: z.object({ q: z.string() }), execute: ({ q }) => ({ done: q }) });
+  const model = ScriptedModel.respondWith(({ messages }) => {
+    if (messages.some((m) => m.role === 'tool')) return { text: 'ok' };
+    const asked = messages.findLast((m) => m.role === 'user')?.content ?? '';
+    return { toolCalls: [{ name: asked.includes('guarded') ? 'guarded' : 'lookup', arguments: { q: asked } }] };
+  });
+  const config = validateConfig({
+    temporal: { taskQueue },
+    providers: { scripted: { type: 'scripted', model } },
+    agents: { helper: { provider: 'scripted', model: 'zero-latency', tools: ['lookup', 'guarded'] } },
+    tools: [lookup, guarded],
+  });
+  const worker = await createBatonWorker({ config, connection: env.nativeConnection, namespace: env.namespace ?? 'default', workflowBundle: bundle });
+  return { env, config, worker, client: new BatonClient(env.client, config, { namespace: env.namespace ?? 'default' }) };
+}
+
+describe('the workflow path without zod', () => {
+  it('runs an agent with a run-wide budget to an approval and past it without evaluating zod in the run', async () => {
+    const { client, worker } = await startProbeBaton();
+    const seen = await worker.runUntil(async () => {
+      const handle = await client.startAgent('helper', 'use guarded', { budget: { maxTotalTokens: 10_000 } });
+      const parked = await waitForPending(() => handle.query(stateQuery));
+      const whileParked = await handle.query<boolean>(zodLoadedQuery);
+      await handle.executeUpdate(decideApprovalUpdate, { args: [{ approvalId: parked.pendingApprovals[0]?.id as string, approve: true }] });
+      const result = await handle.result();
+      return { parked, whileParked, afterDecision: await handle.query<boolean>(zodLoadedQuery), result };
+    });
+    expect(seen.parked.pendingApprovals[0]?.tool).toBe('guarded');
+    expect(seen.result.output).toBe('ok');
+    expect(seen.result.usage.toolCalls).toBe(1);
+    expect(seen.whileParked).toBe(false);
+    expect(seen.afterDecision).toBe(false);
+  }, 60_000);
+
+  it('runs a session turn without evaluating zod', async () => {
+    const { client, worker } = await startProbeBaton();
+    const seen = await worker.runUntil(async () => {
+      const handle = await client.startSession('helper');
+      const reply = await client.sendMessage(handle.workflowId, 'look this up');
+      return { reply, loaded: await handle.query<boolean>(zodLoadedQuery) };
+    });
+    expect(seen.reply.reply).toBe('ok');
+    expect(seen.loaded).toBe(false);
+  }, 60_000);
+
+  it('does evaluate zod for an input that is not marked validated (the probe sees it)', async () => {
+    const { env, config, worker } = await startProbeBaton();
+    const seen = await worker.runUntil(async () => {
+      const unmarked = runInputFor(config, 'helper', 'look this up');
+      const handle = await env.client.workflow.start(agentWorkflow, { args: [unmarked], taskQueue: config.temporal.taskQueue, workflowId: uniqueWorkflowId('zod-probe-plain') });
+      return { result: await handle.result(), loaded: await handle.query<boolean>(zodLoadedQuery) };
+    });
+    expect(seen.result.output).toBe('ok');
+    expect(seen.loaded).toBe(true);
+  }, 60_000);
+});
