@@ -4,11 +4,14 @@ import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporali
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
-/** The path workers and the bundle test load workflows from. */
-export const workflowsPath = path.join(__dirname, '..', 'workflows', 'index.ts');
+/** `.ts` in the repository (run through tsx), `.js` in the built package (`dist/`, as installed). */
+const sourceExtension = path.extname(__filename);
+
+/** The path workers and the bundle test load workflows from: next to this file, in either layout. */
+export const workflowsPath = path.join(__dirname, '..', 'workflows', `index${sourceExtension}`);
 
 /** The OpenTelemetry workflow interceptors and Baton's span events: in the bundle only when the worker traces. */
-export const tracingInterceptorModule = path.join(__dirname, '..', 'workflows', 'tracing-interceptors.ts');
+export const tracingInterceptorModule = path.join(__dirname, '..', 'workflows', `tracing-interceptors${sourceExtension}`);
 
 /**
  * Bundling takes seconds (webpack + swc); do it once and share the result. With

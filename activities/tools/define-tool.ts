@@ -53,6 +53,8 @@ export interface BatonTool {
   execute(args: unknown, context: ToolContext): Promise<unknown>;
 }
 
+const toolErrorBrand = Symbol.for('baton.ToolError');
+
 /**
  * Thrown by a tool for an outcome the model should see at once, without retries: a
  * refused path or host, a missing file, an MCP tool's own error. Anything else a tool
@@ -60,6 +62,19 @@ export interface BatonTool {
  */
 export class ToolError extends Error {
   override readonly name = 'ToolError';
+  /** Marks every ToolError, whichever copy of Baton made it (see `Symbol.hasInstance`). */
+  readonly [toolErrorBrand] = true;
+
+  /**
+   * `instanceof ToolError` holds for a ToolError from another copy of this module too: a
+   * config loaded through tsx has its own copy of Baton's modules (tsx's require keeps a
+   * separate module cache), and the worker must still see its tools' ToolErrors as such.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== ToolError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[toolErrorBrand] === true;
+  }
+
   constructor(
     message: string,
     /** 'refused' when a security policy said no; 'failed' for the tool's own error. */

@@ -4,6 +4,7 @@
  * works whatever folder the IDE starts it in; the config path is absolute for the same reason.
  */
 import path from 'node:path';
+import { packageRoot } from '../package-root';
 
 /** The IDE clients `--print-config` knows. */
 export const mcpClients = ['claude', 'cursor', 'vscode'] as const;
@@ -20,7 +21,7 @@ export interface ServerLaunch {
 
 /** How to launch this server over stdio: `node <bin/baton.cjs> [--config <abs>] [--address ..] [--namespace ..] mcp`. */
 export function stdioLaunch(configPath: string | undefined, globals: { address?: string; namespace?: string }): ServerLaunch {
-  const bin = path.resolve(__dirname, '..', '..', 'bin', 'baton.cjs');
+  const bin = path.join(packageRoot(), 'bin', 'baton.cjs');
   const flags = [
     ...(configPath ? ['--config', path.resolve(configPath)] : []),
     ...(globals.address ? ['--address', globals.address] : []),
