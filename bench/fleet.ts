@@ -55,7 +55,7 @@ async function waitForParked(client: Client, taskQueue: string, n: number): Prom
   }
 }
 
-/** One row: `count` worker processes on a fresh queue, throughput first, then parked runs. */
+/** One row: `count` worker processes on a fresh queue: parked runs first, then throughput. */
 async function measure(client: Client, address: string, serverPid: number | undefined, count: number, tag: string): Promise<Row> {
   const queue = `fleet-${count}-${tag}`;
   const baton = new BatonClient(client, throughputConfig(queue), { namespace: 'default' });
@@ -66,6 +66,15 @@ async function measure(client: Client, address: string, serverPid: number | unde
   const runAgent = (key: string) => async (i: number) => (await baton.startAgent('runner', 'go', { workflowId: `${key}-${i}` })).result();
   try {
     await runMany(50, 10, runAgent(`warm-${queue}`));
+    // Parked runs first, on workers that have only warmed up: the throughput row's garbage would blur their memory.
+    const parkedBefore = pids.map((pid) => processUsage(pid).rss);
+    const parked = await Promise.all(Array.from({ length: PARKED }, (_, i) => baton.startAgent('parked', 'go', { workflowId: `parked-${queue}-${i}` })));
+    await waitForParked(client, queue, PARKED);
+    const parkedRss = pids.map((pid) => processUsage(pid).rss);
+    await Promise.all(parked.map((h) => client.workflow.getHandle(h.workflowId).executeUpdate(decideApprovalUpdate, { args: [{ approvalId: 'approval-1', approve: true }] })));
+    await Promise.all(parked.map((h) => h.result()));
+    const grown = parkedRss.reduce((sum, r, i) => sum + r - (parkedBefore[i] as number), 0);
+
     const before = { workers: workersCpu(), server: serverPid && processUsage(serverPid).cpuMs, client: clientCpu(), host: hostCpu(), at: performance.now() };
     await runMany(RUNS, IN_FLIGHT, runAgent(`run-${queue}`));
     const seconds = (performance.now() - before.at) / 1000;
@@ -76,14 +85,6 @@ async function measure(client: Client, address: string, serverPid: number | unde
       client: (clientCpu() - before.client) / RUNS,
     };
     const rss = pids.map((pid) => processUsage(pid).rss);
-
-    const parkedBefore = pids.map((pid) => processUsage(pid).rss);
-    const parked = await Promise.all(Array.from({ length: PARKED }, (_, i) => baton.startAgent('parked', 'go', { workflowId: `parked-${queue}-${i}` })));
-    await waitForParked(client, queue, PARKED);
-    const parkedRss = pids.map((pid) => processUsage(pid).rss);
-    await Promise.all(parked.map((h) => client.workflow.getHandle(h.workflowId).executeUpdate(decideApprovalUpdate, { args: [{ approvalId: 'approval-1', approve: true }] })));
-    await Promise.all(parked.map((h) => h.result()));
-    const grown = parkedRss.reduce((sum, r, i) => sum + r - (parkedBefore[i] as number), 0);
     return {
       workers: count, perSecond: RUNS / seconds, rss, cpuPerRun, parkedRss,
       hostBusy: (host.busyMs - before.host.busyMs) / (host.totalMs - before.host.totalMs),
