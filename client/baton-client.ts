@@ -13,6 +13,7 @@ import { connectClient, resolveConnectionSettings, type ConnectionOverrides, typ
 import { runUrl, uiBaseUrl } from './ui-links';
 import { dataConverterFor } from '../codec/settings';
 import { startTracing, tracingClientInterceptors } from './tracing';
+import { watchRun, type WatchEvent, type WatchOptions } from './watch';
 
 export interface StartAgentOptions {
   workflowId?: string;
@@ -141,6 +142,14 @@ export class BatonClient {
   /** The live state of a run (needs a worker to answer the query). */
   async state(workflowId: string): Promise<AgentRunState> {
     return this.temporal.workflow.getHandle(workflowId).query(stateQuery);
+  }
+
+  /**
+   * A run's events as they happen, until it ends: turns, the agents' text (live when their model
+   * calls stream), tool calls and results, hand-offs, approvals waiting, and the result or failure.
+   */
+  watch(workflowId: string, options: WatchOptions = {}): AsyncGenerator<WatchEvent> {
+    return watchRun(this.temporal, this.temporal.options.namespace, workflowId, options);
   }
 
   /** The Web UI page of a run. */

@@ -8,6 +8,7 @@ export { connectTestTemporal, quietTemporalLogs, uniqueTaskQueue, uniqueWorkflow
 export { freePort, setupTestServer, startDevServer, stopTestServer, temporalCliPath, testServerAddress, type DevServer, type StartDevServerOptions } from './dev-server';
 export { devServerFlags } from './dev-server-settings';
 export { replaySavedHistories, ReplayMismatchError, saveHistory, workflowIdFromFile, type ReplayHistoriesOptions, type ReplayOutcome } from './replay';
-export { startWireServer, type CannedResponse, type RecordedRequest, type WireServer } from './fakes/wire-server';
+export { startWireServer, type CannedResponse, type RecordedRequest, type SseScript, type WireServer } from './fakes/wire-server';
+export { anthropicTextStream, openaiTextStream, openaiToolCallsStream, type StreamOptions } from './fakes/stream-wire';
 export { openaiError, openaiRateLimited, openaiText, openaiToolCalls } from './fakes/openai-wire';
 export { anthropicError, anthropicOverloaded, anthropicRateLimited, anthropicText, anthropicToolUse } from './fakes/anthropic-wire';

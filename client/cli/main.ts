@@ -8,6 +8,7 @@ import { runCommand } from './commands/run';
 import { statusCommand } from './commands/status';
 import { inspectCommand } from './commands/inspect';
 import { resultCommand } from './commands/result';
+import { watchCommand } from './commands/watch';
 import { listCommand } from './commands/list';
 import { cancelCommand } from './commands/cancel';
 import { approveCommand, pendingCommand } from './commands/approvals';
@@ -71,6 +72,9 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .option('--json', 'print the tree as JSON')
     .option('--depth <n>', 'levels of child runs to include', '5')
     .action((id: string, flags) => set(inspectCommand(id, flags, globals())));
+  program.command('watch <id>').description('follow a run live until it ends: each agent\'s text as it streams, tool calls, hand-offs, approvals')
+    .option('--json', 'print each event as a JSON line')
+    .action((id: string, flags) => set(watchCommand(id, flags, globals())));
   program.command('result <id>').description('print the result of a finished run')
     .option('-w, --wait', 'wait for the run to finish')
     .option('--json', 'print the whole result as JSON')

@@ -1,6 +1,7 @@
 /**
  * `wait_for_run`: waits for a run up to a timeout, sending an MCP progress notification each
- * time the run's progress line changes (when the client gave a progress token). A run that
+ * time the run's progress line changes (when the client gave a progress token), and the
+ * agents' text as it streams, in batches (./text-progress.ts). A run that
  * waits for approval is put to the user through elicitation when the client supports it;
  * otherwise the tool returns at once with the pending approvals, for `decide_approval`.
  */
@@ -12,6 +13,7 @@ import { reply } from './reply';
 import { progressLine, RunSummarySchema, summarizeRun, type RunSummary } from './run-summary';
 import { DecisionSchema, describeDecision, type Decision } from './approvals';
 import { askForApproval, canElicit } from './ask-approval';
+import { followTextProgress } from './text-progress';
 
 const pollMs = 300;
 
@@ -57,33 +59,44 @@ export function registerWaitTool(server: McpServer, ctx: McpContext): void {
     const asked = new Set<string>();
     let last = '';
     let progress = 0;
-    for (;;) {
-      const description = await handle.describe();
-      const summary = await summarizeRun(client, id, (w, r) => ctx.uiUrl(w, r), description);
-      const finished = description.status.name !== 'RUNNING';
-      const line = progressLine(summary);
-      if (line !== last && token !== undefined) {
-        await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: ++progress, message: line } });
-      }
-      last = line;
-      const result = (flags: { waitingForApproval?: boolean; timedOut?: boolean }, note: string) =>
-        reply(finalText(summary, decisions, note), { ...summary, finished, waitingForApproval: flags.waitingForApproval ?? false, timedOut: flags.timedOut ?? false, decisions });
-      if (finished) return result({}, '');
-      const key = (p: { id: string; runId?: string }) => `${p.runId ?? id}/${p.id}`;
-      const unasked = summary.pendingApprovals.filter((p) => !asked.has(key(p)));
-      if (unasked.length && canElicit(server)) {
-        for (const pending of unasked) {
-          asked.add(key(pending));
-          const decision = await askForApproval(server, client, id, pending, extra.signal).catch(() => undefined);
-          if (decision) decisions.push(decision);
+    const notify = (message: string) => extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token as string | number, progress: ++progress, message } });
+    // The agents' text as it streams, batched into progress notifications beside the step lines.
+    const text = token !== undefined ? followTextProgress(client, id, notify) : undefined;
+    try {
+      return await waitLoop();
+    } finally {
+      await text?.stop();
+    }
+
+    async function waitLoop() {
+      for (;;) {
+        const description = await handle.describe();
+        const summary = await summarizeRun(client, id, (w, r) => ctx.uiUrl(w, r), description);
+        const finished = description.status.name !== 'RUNNING';
+        const line = progressLine(summary);
+        if (line !== last && token !== undefined) {
+          await notify(line);
         }
-        continue;
+        last = line;
+        const result = (flags: { waitingForApproval?: boolean; timedOut?: boolean }, note: string) =>
+          reply(finalText(summary, decisions, note), { ...summary, finished, waitingForApproval: flags.waitingForApproval ?? false, timedOut: flags.timedOut ?? false, decisions });
+        if (finished) return result({}, '');
+        const key = (p: { id: string; runId?: string }) => `${p.runId ?? id}/${p.id}`;
+        const unasked = summary.pendingApprovals.filter((p) => !asked.has(key(p)));
+        if (unasked.length && canElicit(server)) {
+          for (const pending of unasked) {
+            asked.add(key(pending));
+            const decision = await askForApproval(server, client, id, pending, extra.signal).catch(() => undefined);
+            if (decision) decisions.push(decision);
+          }
+          continue;
+        }
+        if (summary.pendingApprovals.length) {
+          return result({ waitingForApproval: true }, `waiting for approval: decide with decide_approval: ${summary.pendingApprovals.map((p) => `{ id: ${p.runId ?? id}, approvalId: ${p.id} }`).join(', ')}`);
+        }
+        if (Date.now() >= deadline || extra.signal.aborted) return result({ timedOut: true }, `still running after ${timeoutSeconds}s; call wait_for_run again to keep waiting`);
+        await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())), extra.signal);
       }
-      if (summary.pendingApprovals.length) {
-        return result({ waitingForApproval: true }, `waiting for approval: decide with decide_approval: ${summary.pendingApprovals.map((p) => `{ id: ${p.runId ?? id}, approvalId: ${p.id} }`).join(', ')}`);
-      }
-      if (Date.now() >= deadline || extra.signal.aborted) return result({ timedOut: true }, `still running after ${timeoutSeconds}s; call wait_for_run again to keep waiting`);
-      await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())), extra.signal);
     }
   }));
 }

@@ -19,6 +19,36 @@ export interface CannedResponse {
   hang?: boolean;
   /** Closes the connection without an HTTP answer (a network failure). */
   dropConnection?: boolean;
+  /** Answers with server-sent events instead of `body` (build them with `openaiTextStream` / `anthropicTextStream`). */
+  sse?: SseScript;
+}
+
+/** A streamed answer: SSE blocks written one every `intervalMs` (a fixed token rate). */
+export interface SseScript {
+  /** Each a whole SSE block, e.g. `data: {...}\n\n`. */
+  events: string[];
+  intervalMs: number;
+  /** Closes the connection after this many events (a provider dying mid-stream). */
+  dropAfter?: number;
+  /** Called as each event is written, with `Date.now()` (e.g. to time the first token). */
+  onEvent?: (index: number, at: number) => void;
+}
+
+/** Writes an SSE script; stops when the client goes away. */
+function writeSse(res: ServerResponse, script: SseScript): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  let index = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const next = () => {
+    if (script.dropAfter !== undefined && index >= script.dropAfter) return void res.socket?.destroy();
+    if (index >= script.events.length) return void res.end();
+    res.write(script.events[index]);
+    script.onEvent?.(index, Date.now());
+    index++;
+    timer = setTimeout(next, script.intervalMs);
+  };
+  res.on('close', () => clearTimeout(timer));
+  next();
 }
 
 /** A request the server received, for asserting what a client sent. */
@@ -51,6 +81,7 @@ export async function startWireServer(pathPrefix = ''): Promise<WireServer> {
   let aborted = 0;
   const answer = (res: ServerResponse, next: CannedResponse) => {
     if (next.dropConnection) return void res.socket?.destroy();
+    if (next.sse) return writeSse(res, next.sse);
     res.writeHead(next.status ?? 200, { 'content-type': 'application/json', ...next.headers });
     res.end(JSON.stringify(next.body ?? {}));
   };

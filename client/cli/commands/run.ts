@@ -1,4 +1,4 @@
-/** `baton run <agent> --input <text|@file> [--wait]` */
+/** `baton run <agent> --input <text|@file> [--wait]`; with --wait the run is shown live (see ./watch.ts). */
 import { readFile } from 'node:fs/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { AgentRunResult, AgentRunState, RunBudget, SpecRunResult, SpecRunState, WorkflowSpec } from '../../../core';
@@ -7,10 +7,12 @@ import { specStateQuery, stateQuery } from '../../../workflows';
 import type { BatonConfig } from '../../../config/define-config';
 import { BatonClient } from '../../baton-client';
 import { configFor, UsageError, type GlobalFlags } from '../context';
-import { formatProgress, formatSpecProgress, formatUsage } from '../format';
+import { formatProgress, formatSpecProgress } from '../format';
 import { forTerminal } from '../terminal-text';
 import { describeRunFailure } from './result';
 import { activeTracing, withoutSpans, withSpan } from '../../tracing';
+import { printWatch, resultLine } from './watch';
+import type { WatchEvent } from '../../watch';
 
 export interface RunFlags {
   spec?: string;
@@ -81,6 +83,11 @@ export async function runCommand(agent: string | undefined, flags: RunFlags, glo
   }
 }
 
+/** The watch without its failure event: `run --wait` reports a failure itself, once. */
+async function* withoutFailure(events: AsyncIterable<WatchEvent>): AsyncGenerator<WatchEvent> {
+  for await (const event of events) if (event.type !== 'failed') yield event;
+}
+
 async function startRun(baton: BatonClient, agent: string | undefined, spec: WorkflowSpec | undefined, input: string, flags: RunFlags): Promise<number> {
   const budget = budgetFlags(flags);
   const options = { workflowId: flags.id, taskQueue: flags.taskQueue, ...(budget ? { budget } : {}) };
@@ -89,12 +96,13 @@ async function startRun(baton: BatonClient, agent: string | undefined, spec: Wor
   console.log(`Web UI: ${baton.uiUrl(handle.workflowId, handle.firstExecutionRunId)}`);
   if (!flags.wait) return 0;
   const result = handle.result() as Promise<AgentRunResult | SpecRunResult>;
-  await withoutSpans(() => followProgress(handle, result, (line) => console.error(forTerminal(line, process.stderr)), Boolean(flags.spec)));
+  // The run live on stderr (agents' text as it streams, tool calls, hand-offs); the result on stdout.
+  console.error(`${spec ? spec.name : agent} · ${forTerminal(handle.workflowId, process.stderr)}`);
+  await withoutSpans(() => printWatch(withoutFailure(baton.watch(handle.workflowId)), false, process.stderr)).catch(() => undefined);
   try {
     const value = await result;
     console.log(`\n${forTerminal(value.output)}\n`);
-    if ('agent' in value) console.log(`${value.agent} finished in ${value.turns} turns${value.path.length > 1 ? ` · path ${value.path.join(' → ')}` : ''} · ${formatUsage(value.usage)}`);
-    else console.log(`${value.steps.length} steps · ${formatUsage(value.usage)}`);
+    console.log(resultLine(value));
     return 0;
   } catch (err) {
     console.error(`run failed: ${forTerminal(describeRunFailure(err), process.stderr)}`);

@@ -1,0 +1,2 @@
+export * from './events';
+export { watchRun, RunNotFoundError } from './watch-run';
