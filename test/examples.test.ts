@@ -1,36 +1,25 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Worker } from '@temporalio/worker';
-import { loadConfig } from '../config/load-config';
 import { loadWorkflowSpec } from '../config/load-spec';
-import type { BatonConfig } from '../config/define-config';
-import { BatonClient } from '../client/baton-client';
-import { createBatonWorker } from '../workers/create-worker';
+import { createBatonTestEnv, type BatonTestEnv } from '../testing';
 import { decideApprovalUpdate, specStateQuery, stateQuery } from '../workflows';
-import { closeTestEnv, getTestEnv, uniqueTaskQueue } from './helpers/temporal';
+import { closeTestEnv, getTestEnv } from './helpers/temporal';
 
 const dir = path.join(__dirname, '..', 'examples', 'patterns');
-let config: BatonConfig;
-let worker: Worker;
-let baton: BatonClient;
-let running: Promise<void>;
+let env: BatonTestEnv;
 
 beforeAll(async () => {
-  const env = await getTestEnv();
-  const loaded = await loadConfig(path.join(dir, 'baton.config.ts'));
-  config = { ...loaded, temporal: { ...loaded.temporal, taskQueue: uniqueTaskQueue('examples') } };
-  worker = await createBatonWorker({ config, connection: env.nativeConnection });
-  running = worker.run();
-  baton = new BatonClient(env.client, config, { namespace: 'default' });
+  // The examples' own config file, as a project's test would load it, with a background worker for every test.
+  env = await createBatonTestEnv({ config: path.join(dir, 'baton.config.ts'), temporal: await getTestEnv(), taskQueuePrefix: 'examples' });
+  env.startWorker();
 });
 afterAll(async () => {
-  worker.shutdown();
-  await running;
+  await env.close();
   await closeTestEnv();
 });
 
 async function runSpec(file: string, input: string) {
-  return (await baton.startSpec(loadWorkflowSpec(path.join(dir, file), config), input)).result();
+  return (await env.client.startSpec(loadWorkflowSpec(path.join(dir, file), env.config), input)).result();
 }
 
 async function approveWhenAsked(query: () => Promise<{ pendingApprovals: Array<{ id: string }> }>, update: (id: string) => Promise<unknown>) {
@@ -44,7 +33,7 @@ async function approveWhenAsked(query: () => Promise<{ pendingApprovals: Array<{
 
 describe('the pattern examples', () => {
   it('hand-off chain: triage → billing → refunds, with the refund approved', async () => {
-    const handle = await baton.startAgent('triage', 'Please refund invoice INV-1042');
+    const handle = await env.client.startAgent('triage', 'Please refund invoice INV-1042');
     await approveWhenAsked(() => handle.query(stateQuery), (id) => handle.executeUpdate(decideApprovalUpdate, { args: [{ approvalId: id, approve: true }] }));
     const result = await handle.result();
     expect(result.path).toEqual(['triage', 'billing', 'refunds']);
@@ -75,7 +64,7 @@ describe('the pattern examples', () => {
   });
 
   it('approval.yaml waits for a person before writing', async () => {
-    const handle = await baton.startSpec(loadWorkflowSpec(path.join(dir, 'approval.yaml'), config), 'Launch plan');
+    const handle = await env.client.startSpec(loadWorkflowSpec(path.join(dir, 'approval.yaml'), env.config), 'Launch plan');
     await approveWhenAsked(() => handle.query(specStateQuery), (id) => handle.executeUpdate(decideApprovalUpdate, { args: [{ approvalId: id, approve: true }] }));
     expect((await handle.result()).output).toMatch(/^Draft 1/);
   });

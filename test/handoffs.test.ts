@@ -4,6 +4,7 @@ import { defineTool } from '../activities';
 import { ScriptedModel } from '../activities/providers/scripted';
 import { stateQuery } from '../workflows';
 import { runInputFor } from '../config/define-config';
+import { handOffStep, scriptedModel, textStep, toolStep } from '../testing';
 import { startTestBaton } from './helpers/baton';
 import { closeTestEnv } from './helpers/temporal';
 
@@ -14,11 +15,11 @@ const agent = (handoffs: string[], extra: Record<string, unknown> = {}) => ({ pr
 
 describe('hand-offs', () => {
   it('passes the conversation along a chain and records the path and the finishing agent', async () => {
-    const model = new ScriptedModel([
-      { agent: 'triage', reply: { toolCalls: [{ name: 'transfer_to_billing', arguments: { reason: 'invoice question' } }] } },
-      { agent: 'billing', reply: { toolCalls: [{ name: 'lookup_invoice', arguments: { id: 'A1' } }] } },
-      { agent: 'billing', reply: { toolCalls: [{ name: 'transfer_to_refunds', arguments: {} }] } },
-      { agent: 'refunds', reply: { text: 'Refunded 42 for invoice A1.' } },
+    const model = scriptedModel([
+      handOffStep('triage', 'billing', 'invoice question'),
+      toolStep('billing', { name: 'lookup_invoice', arguments: { id: 'A1' } }),
+      handOffStep('billing', 'refunds'),
+      textStep('refunds', 'Refunded 42 for invoice A1.'),
     ]);
     const baton = await startTestBaton({
       models: { scripted: model },
@@ -34,7 +35,7 @@ describe('hand-offs', () => {
       const result = await handle.result();
       return { result, state: await handle.query(stateQuery) };
     });
-    model.assertDone();
+    baton.assertScriptsDone();
     expect(result).toMatchObject({ agent: 'refunds', path: ['triage', 'billing', 'refunds'], output: 'Refunded 42 for invoice A1.', turns: 4 });
     expect(state).toMatchObject({ agent: 'refunds', path: ['triage', 'billing', 'refunds'], lastStep: { kind: 'model' } });
     expect(model.calls[0]?.tools.map((t) => t.name)).toEqual(['transfer_to_billing']);

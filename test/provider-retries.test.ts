@@ -4,9 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../core';
 import { startTestBaton } from './helpers/baton';
 import { closeTestEnv } from './helpers/temporal';
-import { startWireServer, type WireServer } from '../testing/fakes/wire-server';
-import { openaiError, openaiText } from '../testing/fakes/openai-wire';
-import { anthropicError, anthropicText } from '../testing/fakes/anthropic-wire';
+import { anthropicError, anthropicOverloaded, anthropicText, openaiError, openaiRateLimited, openaiText, startWireServer, type WireServer } from '../testing';
 
 process.env.BATON_TEST_PROVIDER_KEY = 'sk-test';
 afterAll(closeTestEnv);
@@ -25,7 +23,7 @@ async function batonFor(type: 'openai' | 'anthropic') {
 
 describe('model calls through Temporal against real SDK clients', () => {
   it('retries a 429 after its retry-after delay and carries usage and cost into the run', async () => {
-    server.push(openaiError(429, 'rate limited', { 'retry-after': '1' }), openaiText('Finally.', { input: 7, output: 3 }));
+    server.push(openaiRateLimited(1), openaiText('Finally.', { input: 7, output: 3 }));
     const baton = await batonFor('openai');
     const result = await baton.run(async () => (await baton.client.startAgent('writer', 'go')).result());
     expect(result.output).toBe('Finally.');
@@ -41,6 +39,15 @@ describe('model calls through Temporal against real SDK clients', () => {
     const result = await baton.run(async () => (await baton.client.startAgent('writer', 'go')).result());
     expect(result.output).toBe('Recovered.');
     expect(server.requests).toHaveLength(2);
+  });
+
+  it('retries a dropped connection and an overloaded Anthropic API, then answers', async () => {
+    server.push({ dropConnection: true }, anthropicOverloaded(), { ...anthropicText('Third time.'), delayMs: 200 });
+    const baton = await batonFor('anthropic');
+    const result = await baton.run(async () => (await baton.client.startAgent('writer', 'go')).result());
+    expect(result.output).toBe('Third time.');
+    expect(server.requests).toHaveLength(3);
+    expect(server.pending).toBe(0);
   });
 
   it('fails a 400 at once, without retrying, with a clear non-retryable error', async () => {
