@@ -28,7 +28,7 @@ function visit(node: any, parts: string[], update: (holder: any, key: string) =>
   if (node === null || typeof node !== 'object') return;
   const [head, ...rest] = parts as [string, ...string[]];
   if (head === '*') return Array.isArray(node) ? node.forEach((item) => visit(item, rest, update)) : undefined;
-  if (!Object.hasOwn(node, head) && rest.length) return;
+  if (!Object.hasOwn(node, head)) return;
   if (rest.length === 0) return update(node, head);
   visit(node[head], rest, update);
 }
