@@ -144,6 +144,28 @@ describe('tracing (OTLP/HTTP)', () => {
     expect(root).toMatchObject({ name: 'baton run', service: 'baton-cli' });
   });
 
+  it('nests each child run of a fan-out under its StartChildWorkflow span, with its own model and tool spans', async () => {
+    const id = uniqueWorkflowId('trace-fan-out');
+    const run = await runCli(['run', '--spec', path.join(__dirname, 'fixtures/telemetry/fan-out.yaml'), '--input', 'please shout something', '--wait', '--id', id, '-q', triageQueue], otelEnv('baton-cli'));
+    expect(run.status, run.stderr).toBe(0);
+    const root = () => receiver.spans.find((s) => s.name === 'baton run' && s.attributes['baton.spec'] === 'traced-fan-out');
+    const spans = await waitForSpans((all) => all.filter((s) => s.traceId === root()?.traceId && s.name.startsWith('chat ')).length >= 6 && all.filter((s) => s.traceId === root()?.traceId && s.name === 'execute_tool shout').length >= 2);
+    const trace = spans.filter((s) => s.traceId === root()?.traceId);
+    const byId = new Map(trace.map((s) => [s.spanId, s]));
+    const parent = (span: ReceivedSpan | undefined) => (span?.parentSpanId ? byId.get(span.parentSpanId) : undefined);
+    const specRun = trace.find((s) => s.name.startsWith('RunWorkflow:') && s.attributes.workflowId === id);
+    expect(parent(parent(specRun))).toBe(root());
+    const children = trace.filter((s) => s.name === 'RunWorkflow:agentWorkflow');
+    expect(children).toHaveLength(2);
+    for (const child of children) {
+      expect(parent(child)?.name).toBe('StartChildWorkflow:agentWorkflow');
+      expect(parent(parent(child))).toBe(specRun);
+      const calls = trace.filter((s) => (s.name.startsWith('chat ') || s.name.startsWith('execute_tool ')) && parent(parent(parent(s))) === child);
+      expect(calls.map((s) => s.name).sort()).toEqual(['chat scripted-solver', 'chat scripted-solver', 'chat scripted-triage', 'execute_tool shout']);
+    }
+    expect(trace.filter((s) => !s.parentSpanId).map((s) => s.name)).toEqual(['baton run']);
+  });
+
   it('exports no span of a run whose trace the ratio sampler drops, and the whole tree of one it keeps', async () => {
     const before = receiver.spans.length;
     // The client decides (ratio 0: never, 1: always); the workers keep their default and follow it.
@@ -170,13 +192,16 @@ describe('tracing (OTLP/HTTP)', () => {
     expect(spans.filter((s) => !s.parentSpanId).map((s) => s.name)).toEqual(['baton run']);
   });
 
-  it('bundles the tracing workflow interceptors with no disallowed module, and keeps OpenTelemetry out of the plain bundle', async () => {
+  it('bundles the tracing workflow interceptors with no disallowed module and no OpenTelemetry SDK, and keeps them out of the plain bundle', async () => {
     const warnings: string[] = [];
     const logger = { trace: () => undefined, debug: () => undefined, info: () => undefined, log: () => undefined, error: () => undefined, warn: (m: string) => void warnings.push(m) };
     const traced = await bundleWorkflowCode({ workflowsPath, logger, workflowInterceptorModules: [tracingInterceptorModule] });
     expect(warnings).toEqual([]);
-    expect(traced.code).toContain('@opentelemetry/sdk-trace-base');
+    // The sandbox's own small tracer: no OpenTelemetry SDK for every workflow execution to evaluate again.
+    expect(traced.code).toContain('workflows/tracing-spans.ts');
+    expect(traced.code).not.toContain('@opentelemetry');
     const plain = await bundleWorkflowCode({ workflowsPath, logger });
+    expect(plain.code).not.toContain('tracing-spans');
     expect(plain.code).not.toContain('@opentelemetry');
   });
 });

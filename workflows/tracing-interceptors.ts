@@ -1,41 +1,144 @@
 /**
- * The workflow interceptors of a tracing worker: the SDK's OpenTelemetry ones (a span per
- * workflow run, signal, update and query, linked to the caller through headers) with the lean
- * outbound spans of `tracing-spans.ts` for what a run does at every step (schedule an activity or
- * a local activity, start a child), and Baton's span events (hand-offs, approvals, budget stops)
- * on the active span. Bundled only when the worker traces (`getWorkflowBundle(…, true)`). Runs in
+ * The workflow interceptors of a tracing worker: the spans the SDK's OpenTelemetry workflow
+ * interceptors make (RunWorkflow, HandleSignal, HandleUpdate, ValidateUpdate, HandleQuery;
+ * StartActivity, StartChildWorkflow, SignalWorkflow, ContinueAsNew), made by the small sandbox
+ * tracer of `tracing-spans.ts`, and Baton's span events (hand-offs, approvals, budget stops) on
+ * the active span. Bundled only when the worker traces (`getWorkflowBundle(…, true)`). Runs in
  * the workflow sandbox.
  */
-import { trace, type Tracer } from '@opentelemetry/api';
-import type { ActivityInput, LocalActivityInput, Next, StartChildWorkflowExecutionInput, WorkflowInterceptors, WorkflowOutboundCallsInterceptor } from '@temporalio/workflow';
-import { OpenTelemetryInboundInterceptor, OpenTelemetryInternalsInterceptor, OpenTelemetryOutboundInterceptor, SpanName, SPAN_DELIMITER } from '@temporalio/interceptors-opentelemetry/lib/workflow';
-import { sandboxTracer, traceOutbound } from './tracing-spans';
+import {
+  ContinueAsNew,
+  workflowInfo,
+  type ActivityInput,
+  type ContinueAsNewInput,
+  type DisposeInput,
+  type GetLogAttributesInput,
+  type Headers,
+  type LocalActivityInput,
+  type Next,
+  type QueryInput,
+  type SignalInput,
+  type SignalWorkflowInput,
+  type StartChildWorkflowExecutionInput,
+  type UpdateInput,
+  type WorkflowExecuteInput,
+  type WorkflowInboundCallsInterceptor,
+  type WorkflowInterceptors,
+  type WorkflowInternalsInterceptor,
+  type WorkflowOutboundCallsInterceptor,
+} from '@temporalio/workflow';
+import { activeSpan, contextFromHeader, contextHeader, SandboxSpan, spanStorage, startSpan, TRACE_HEADER, type SpanRef } from './tracing-spans';
 import { setSpanEventHook } from './telemetry';
 
-/** The SDK's inbound spans (RunWorkflow, HandleSignal, HandleUpdate, HandleQuery), exported without a promise per span. */
-class BatonInboundInterceptor extends OpenTelemetryInboundInterceptor {
-  protected override readonly tracer: Tracer = sandboxTracer();
+const isContinueAsNew = (err: unknown) => err instanceof ContinueAsNew;
+
+/** The parent of an inbound call: the caller's context from the headers, else the active span. */
+const inboundParent = (headers: Headers): SpanRef | undefined => contextFromHeader(headers[TRACE_HEADER]) ?? spanStorage().getStore();
+
+/** Runs an inbound handler as the active span (its children's parent) until it settles. */
+async function inSpan<T>(name: string, parent: SpanRef | undefined, fn: (span: SpanRef) => Promise<T>, expected?: (err: unknown) => boolean): Promise<T> {
+  const span = startSpan(name, parent);
+  if (!(span instanceof SandboxSpan)) return spanStorage().run(span, () => fn(span));
+  return spanStorage().run(span, async () => {
+    try {
+      const result = await fn(span);
+      span.end();
+      return result;
+    } catch (err) {
+      span.end(err, expected?.(err));
+      throw err;
+    }
+  });
 }
 
-/** The SDK's outbound spans, the per-step ones (StartActivity, StartChildWorkflow) made the lean way. */
-class BatonOutboundInterceptor extends OpenTelemetryOutboundInterceptor {
-  protected override readonly tracer: Tracer = sandboxTracer();
-
-  override scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>): Promise<unknown> {
-    return traceOutbound(`${SpanName.ACTIVITY_START}${SPAN_DELIMITER}${input.activityType}`, input.headers, (headers) => next({ ...input, headers }));
+/**
+ * Runs an outbound call (schedule an activity, start a child, signal) in a span that ends when
+ * the call settles, its context in the headers: one `.then`, not an async chain.
+ */
+function outbound<T>(name: string, headers: Headers, next: (headers: Headers) => Promise<T>, expected?: (err: unknown) => boolean): Promise<T> {
+  const span = startSpan(name, spanStorage().getStore());
+  if (!(span instanceof SandboxSpan)) return next({ ...headers, [TRACE_HEADER]: contextHeader(span) });
+  let traced: Promise<T>;
+  try {
+    traced = next({ ...headers, [TRACE_HEADER]: contextHeader(span) });
+  } catch (err) {
+    span.end(err);
+    throw err;
   }
+  return traced.then(
+    (value) => {
+      span.end();
+      return value;
+    },
+    (err: unknown) => {
+      span.end(err, expected?.(err));
+      throw err;
+    },
+  );
+}
 
-  override scheduleLocalActivity(input: LocalActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>): Promise<unknown> {
-    return traceOutbound(`${SpanName.ACTIVITY_START}${SPAN_DELIMITER}${input.activityType}`, input.headers, (headers) => next({ ...input, headers }));
+class TracingInbound implements WorkflowInboundCallsInterceptor {
+  execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+    return inSpan(`RunWorkflow:${workflowInfo().workflowType}`, inboundParent(input.headers), () => next(input), isContinueAsNew);
   }
+  handleSignal(input: SignalInput, next: Next<WorkflowInboundCallsInterceptor, 'handleSignal'>): Promise<void> {
+    return inSpan(`HandleSignal:${input.signalName}`, inboundParent(input.headers), () => next(input));
+  }
+  handleUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'handleUpdate'>): Promise<unknown> {
+    return inSpan(`HandleUpdate:${input.name}`, inboundParent(input.headers), (span) => {
+      if (span instanceof SandboxSpan) span.setAttribute('temporalUpdateId', input.updateId);
+      return next(input);
+    });
+  }
+  validateUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'validateUpdate'>): void {
+    const span = startSpan(`ValidateUpdate:${input.name}`, inboundParent(input.headers));
+    if (!(span instanceof SandboxSpan)) return spanStorage().run(span, () => next(input));
+    span.setAttribute('temporalUpdateId', input.updateId);
+    try {
+      spanStorage().run(span, () => next(input));
+      span.end();
+    } catch (err) {
+      span.end(err);
+      throw err;
+    }
+  }
+  handleQuery(input: QueryInput, next: Next<WorkflowInboundCallsInterceptor, 'handleQuery'>): Promise<unknown> {
+    return inSpan(`HandleQuery:${input.queryName}`, inboundParent(input.headers), () => next(input));
+  }
+}
 
-  override startChildWorkflowExecution(input: StartChildWorkflowExecutionInput, next: Next<WorkflowOutboundCallsInterceptor, 'startChildWorkflowExecution'>): Promise<[Promise<string>, Promise<unknown>]> {
-    return traceOutbound(`${SpanName.CHILD_WORKFLOW_START}${SPAN_DELIMITER}${input.workflowType}`, input.headers, (headers) => next({ ...input, headers }));
+class TracingOutbound implements WorkflowOutboundCallsInterceptor {
+  scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>): Promise<unknown> {
+    return outbound(`StartActivity:${input.activityType}`, input.headers, (headers) => next({ ...input, headers }));
+  }
+  scheduleLocalActivity(input: LocalActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>): Promise<unknown> {
+    return outbound(`StartActivity:${input.activityType}`, input.headers, (headers) => next({ ...input, headers }));
+  }
+  startChildWorkflowExecution(input: StartChildWorkflowExecutionInput, next: Next<WorkflowOutboundCallsInterceptor, 'startChildWorkflowExecution'>): Promise<[Promise<string>, Promise<unknown>]> {
+    return outbound(`StartChildWorkflow:${input.workflowType}`, input.headers, (headers) => next({ ...input, headers }));
+  }
+  signalWorkflow(input: SignalWorkflowInput, next: Next<WorkflowOutboundCallsInterceptor, 'signalWorkflow'>): Promise<void> {
+    return outbound(`SignalWorkflow:${input.signalName}`, input.headers, (headers) => next({ ...input, headers }));
+  }
+  continueAsNew(input: ContinueAsNewInput, next: Next<WorkflowOutboundCallsInterceptor, 'continueAsNew'>): Promise<never> {
+    return outbound(`ContinueAsNew:${input.options.workflowType}`, input.headers, (headers) => next({ ...input, headers }), isContinueAsNew);
+  }
+  /** Log lines carry the trace, as the SDK's interceptor adds it. */
+  getLogAttributes(input: GetLogAttributesInput, next: Next<WorkflowOutboundCallsInterceptor, 'getLogAttributes'>): Record<string, unknown> {
+    const ref = spanStorage().getStore();
+    return next(ref ? { trace_id: ref.traceId, span_id: ref.spanId, trace_flags: `0${ref.sampled ? 1 : 0}`, ...input } : input);
+  }
+}
+
+class TracingInternals implements WorkflowInternalsInterceptor {
+  dispose(input: DisposeInput, next: Next<WorkflowInternalsInterceptor, 'dispose'>): void {
+    spanStorage().disable();
+    next(input);
   }
 }
 
 /** The SDK calls this once per workflow execution. */
 export function interceptors(): WorkflowInterceptors {
-  setSpanEventHook((name, attributes) => trace.getActiveSpan()?.addEvent(name, attributes));
-  return { inbound: [new BatonInboundInterceptor()], outbound: [new BatonOutboundInterceptor()], internals: [new OpenTelemetryInternalsInterceptor()] };
+  setSpanEventHook((name, attributes) => activeSpan()?.addEvent(name, attributes));
+  return { inbound: [new TracingInbound()], outbound: [new TracingOutbound()], internals: [new TracingInternals()] };
 }

@@ -1,97 +1,143 @@
 /**
- * Lean spans for the workflow sandbox, where every promise costs: the worker's promise hook
- * captures and source-maps a stack trace for each one (for the `__stack_trace` query). The SDK's
- * interceptors wrap each scheduled activity in about six promises (async `instrument`,
- * `startActiveSpan`, `wrapWithSpan`) and export each span through `SimpleSpanProcessor` (three
- * more); here a traced call costs one `.then` and a span is handed to the exporter sink
- * synchronously. Same span names, attributes and `_tracer-data` header as the SDK's interceptors,
- * so the activity side and the client link up unchanged. A call inside a sampled-out trace makes
- * no span at all: it only passes the parent's context on, so its activities stay sampled out too.
- * Runs in the workflow sandbox.
+ * A small tracer for the workflow sandbox, in place of the OpenTelemetry SDK there. Two costs
+ * made the SDK's workflow interceptors the larger part of tracing's overhead: the reusable V8
+ * context evaluates a bundle's modules again for every workflow execution (the OpenTelemetry
+ * SDK's modules cost about 2.5 ms of CPU per run and per child), and the worker's promise hook
+ * captures and source-maps a stack trace for every sandbox promise (the SDK's `instrument` chain
+ * and `SimpleSpanProcessor` made about nine per scheduled activity). Here a traced step costs one
+ * `.then`. Spans keep the SDK's names, attributes and exporter sink, and the context travels in
+ * the same `_tracer-data` header (W3C `traceparent`), so the client's and the activities' SDK
+ * interceptors link up unchanged. The parent's sampling decision is followed: in a sampled-out
+ * trace no span is made, the parent's context is only passed on. Runs in the workflow sandbox.
  */
-import { context, defaultTextMapSetter, propagation, SpanStatusCode, trace, TraceFlags, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import { AlwaysOnSampler, BasicTracerProvider, ParentBasedSampler, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { ApplicationFailure, ApplicationFailureCategory, defaultPayloadConverter, type Headers, type Payload } from '@temporalio/common';
-import { TRACE_HEADER } from '@temporalio/interceptors-opentelemetry/lib/instrumentation';
-import { SpanExporter } from '@temporalio/interceptors-opentelemetry/lib/workflow/span-exporter';
+import { ApplicationFailure, ApplicationFailureCategory, defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { AsyncLocalStorage, proxySinks } from '@temporalio/workflow';
+import type { OpenTelemetrySinks, SerializableSpan } from '@temporalio/interceptors-opentelemetry/lib/workflow/definitions';
 
-/** Hands each ended, sampled span to the exporter sink at once: no promise per span. */
-class SinkSpanProcessor implements SpanProcessor {
-  private readonly exporter = new SpanExporter();
-  onStart(): void {}
-  onEnd(span: ReadableSpan): void {
-    if (span.spanContext().traceFlags & TraceFlags.SAMPLED) this.exporter.export([span], () => undefined);
+/** The header the SDK's OpenTelemetry interceptors read and write. */
+export const TRACE_HEADER = '_tracer-data';
+
+type HrTime = [number, number];
+type Attributes = Record<string, string | number | boolean>;
+
+/** A span context: this sandbox's spans, or a caller's from the headers. */
+export interface SpanRef {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly sampled: boolean;
+  readonly traceState?: string;
+  /** The encoded header naming this span as the parent, made once. */
+  header?: Payload;
+}
+
+const SAMPLED = 1;
+const STATUS = { UNSET: 0, OK: 1, ERROR: 2 } as const;
+const hrTime = (ms: number): HrTime => [Math.floor(ms / 1000), Math.round((ms % 1000) * 1e6)];
+/** Hex ids from the sandbox's Math.random, which Temporal seeds per run: replay makes the same ones. */
+const randomHex = (bytes: number): string => {
+  let id = '';
+  for (let i = 0; i < bytes; i++) id += Math.floor(Math.random() * 256).toString(16).padStart(2, '0');
+  return /^0+$/.test(id) ? randomHex(bytes) : id;
+};
+
+/** A recording span, handed to the exporter sink when it ends (the sink drops calls made during replay). */
+export class SandboxSpan implements SpanRef {
+  readonly traceId: string;
+  readonly spanId = randomHex(8);
+  readonly sampled = true;
+  readonly traceState?: string;
+  header?: Payload;
+  private readonly attributes: Attributes = {};
+  private readonly events: Array<{ name: string; attributes: Attributes; time: HrTime; droppedAttributesCount: number }> = [];
+  private readonly started = Date.now();
+
+  constructor(
+    private readonly name: string,
+    private readonly parent: SpanRef | undefined,
+  ) {
+    this.traceId = parent?.traceId ?? randomHex(16);
+    if (parent?.traceState) this.traceState = parent.traceState;
   }
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
+
+  setAttribute(key: string, value: string | number | boolean): void {
+    this.attributes[key] = value;
   }
-  shutdown(): Promise<void> {
-    return Promise.resolve();
+
+  addEvent(name: string, attributes: Attributes): void {
+    this.events.push({ name, attributes, time: hrTime(Date.now()), droppedAttributesCount: 0 });
+  }
+
+  /** Ends the span ok, or failed as the SDK marks it (a benign failure leaves the status unset; an expected one is ok). */
+  end(err?: unknown, expected = false): void {
+    let status: SerializableSpan['status'] = { code: STATUS.OK };
+    if (err !== undefined && !expected) {
+      const benign = err instanceof ApplicationFailure && err.category === ApplicationFailureCategory.BENIGN;
+      const message = err instanceof Error ? err.message : String(err);
+      status = { code: benign ? STATUS.UNSET : STATUS.ERROR, message };
+      const type = err instanceof Error ? err.name : 'Error';
+      this.addEvent('exception', { 'exception.type': type, 'exception.message': message, ...(err instanceof Error && err.stack ? { 'exception.stacktrace': err.stack } : {}) });
+    }
+    const ended = Date.now();
+    const span: SerializableSpan = {
+      name: this.name,
+      kind: 0,
+      spanContext: { traceId: this.traceId, spanId: this.spanId, traceFlags: SAMPLED, ...(this.traceState ? { traceState: this.traceState } : {}) },
+      ...(this.parent ? { parentSpanId: this.parent.spanId } : {}),
+      startTime: hrTime(this.started),
+      endTime: hrTime(ended),
+      duration: hrTime(ended - this.started),
+      status,
+      attributes: this.attributes,
+      links: [],
+      events: this.events,
+      ended: true,
+      droppedAttributesCount: 0,
+      droppedLinksCount: 0,
+      droppedEventsCount: 0,
+      instrumentationLibrary: { name: '@temporalio/interceptor-workflow' },
+    };
+    proxySinks<OpenTelemetrySinks>().exporter.export([span]);
   }
 }
 
-let tracer: Tracer | undefined;
-
-/**
- * The sandbox's tracer: the parent's sampling decision (from the headers) wins; a run started
- * without a trace context is traced. Not registered globally: the SDK's interceptor module
- * registers the context manager and the W3C propagator this relies on.
- */
-export function sandboxTracer(): Tracer {
-  tracer ??= new BasicTracerProvider({ sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }), spanProcessors: [new SinkSpanProcessor()] }).getTracer('@temporalio/interceptor-workflow');
-  return tracer;
+/** A span under `parent`, or the parent itself when its trace is sampled out (nothing is recorded then). */
+export function startSpan(name: string, parent: SpanRef | undefined): SpanRef {
+  return parent && !parent.sampled ? parent : new SandboxSpan(name, parent);
 }
 
-/** The context header of a sampled-out parent, encoded once per parent span. */
-const sampledOutHeaders = new WeakMap<Span, Payload>();
-
-function contextHeader(ctx: Context): Payload {
-  const carrier: Record<string, string> = {};
-  propagation.inject(ctx, carrier, defaultTextMapSetter);
-  return defaultPayloadConverter.toPayload(carrier);
+/** The `_tracer-data` header naming `ref` as the parent: a W3C `traceparent` (and `tracestate`). */
+export function contextHeader(ref: SpanRef): Payload {
+  ref.header ??= defaultPayloadConverter.toPayload({ traceparent: `00-${ref.traceId}-${ref.spanId}-0${ref.sampled ? 1 : 0}`, ...(ref.traceState ? { tracestate: ref.traceState } : {}) });
+  return ref.header;
 }
 
-/** Marks a span failed as the SDK does (a benign failure leaves the status unset), or ok for an expected error. */
-export function endSpanWithError(span: Span, err: unknown, acceptable = false): void {
-  if (acceptable) {
-    span.setStatus({ code: SpanStatusCode.OK });
-  } else {
-    const benign = err instanceof ApplicationFailure && err.category === ApplicationFailureCategory.BENIGN;
-    span.setStatus({ code: benign ? SpanStatusCode.UNSET : SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
-    span.recordException(err instanceof Error ? err : String(err));
-  }
-  span.end();
+/** The caller's span context from the `_tracer-data` header, when it carries a valid one. */
+export function contextFromHeader(header: Payload | undefined): SpanRef | undefined {
+  if (!header) return undefined;
+  const carrier = defaultPayloadConverter.fromPayload<Record<string, unknown>>(header);
+  const match = typeof carrier.traceparent === 'string' ? /^\s?([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?\s?$/.exec(carrier.traceparent) : null;
+  if (!match || match[1] === 'ff' || /^0+$/.test(match[2] as string) || /^0+$/.test(match[3] as string)) return undefined;
+  const traceState = typeof carrier.tracestate === 'string' && carrier.tracestate ? carrier.tracestate : undefined;
+  return { traceId: match[2] as string, spanId: match[3] as string, sampled: (parseInt(match[4] as string, 16) & SAMPLED) === SAMPLED, ...(traceState ? { traceState } : {}) };
 }
 
-/**
- * Runs an outbound call (schedule an activity, start a child) inside a span named `name`, its
- * context in the `_tracer-data` header; the span ends when the call's promise settles.
- */
-export function traceOutbound<T>(name: string, headers: Headers, next: (headers: Headers) => Promise<T>, acceptableErrors?: (err: unknown) => boolean): Promise<T> {
-  const parent = context.active();
-  const parentSpan = trace.getSpan(parent);
-  if (parentSpan && !parentSpan.isRecording() && !(parentSpan.spanContext().traceFlags & TraceFlags.SAMPLED)) {
-    let header = sampledOutHeaders.get(parentSpan);
-    if (!header) sampledOutHeaders.set(parentSpan, (header = contextHeader(parent)));
-    return next({ ...headers, [TRACE_HEADER]: header });
-  }
-  const span = sandboxTracer().startSpan(name, undefined, parent);
-  let pending: Promise<T>;
-  try {
-    pending = next({ ...headers, [TRACE_HEADER]: contextHeader(trace.setSpan(parent, span)) });
-  } catch (err) {
-    endSpanWithError(span, err, acceptableErrors?.(err));
-    throw err;
-  }
-  return pending.then(
-    (value) => {
-      span.setStatus({ code: SpanStatusCode.OK });
-      span.end();
-      return value;
-    },
-    (err: unknown) => {
-      endSpanWithError(span, err, acceptableErrors?.(err));
-      throw err;
-    },
-  );
+/** The active span of the code that runs (an AsyncLocalStorage, the sandbox's own). */
+export interface SpanStorage {
+  run<R>(span: SpanRef, fn: () => R): R;
+  getStore(): SpanRef | undefined;
+  disable(): void;
+}
+
+let storage: SpanStorage | undefined;
+
+/** The workflow's context storage (one per workflow execution: the sandbox evaluates this module per run). */
+export function spanStorage(): SpanStorage {
+  storage ??= new AsyncLocalStorage<SpanRef>();
+  return storage;
+}
+
+/** The span the current code runs in, if it records. */
+export function activeSpan(): SandboxSpan | undefined {
+  const ref = storage?.getStore();
+  return ref instanceof SandboxSpan ? ref : undefined;
 }
