@@ -70,6 +70,6 @@ describe('config validation', () => {
 
   it('loads the repository\'s own baton.config.ts', async () => {
     const config = await loadConfig('baton.config.ts');
-    expect(Object.keys(config.agents)).toEqual(['travel-agent']);
+    expect(Object.keys(config.agents)).toEqual(['triage', 'trip-planner']);
   });
 });

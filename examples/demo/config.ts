@@ -1,9 +1,11 @@
 /**
- * The demo's config: one travel agent with two tools. It uses OpenAI or Anthropic when
- * OPENAI_API_KEY or ANTHROPIC_API_KEY is set, and Baton's scripted model otherwise.
+ * The demo's config: a small team. Triage reads the request and hands it to the trip planner,
+ * which checks the weather, converts a temperature and books a hotel (a high-risk tool that
+ * waits for approval). It uses OpenAI or Anthropic when OPENAI_API_KEY or ANTHROPIC_API_KEY
+ * is set, and Baton's scripted model otherwise.
  */
 import { defineConfig } from '../../config/define-config';
-import { convertTemperature, getWeather } from './tools';
+import { bookHotel, convertTemperature, getWeather } from './tools';
 import { demoScriptedModel } from './scripted-model';
 
 export type DemoProvider = 'openai' | 'anthropic' | 'scripted';
@@ -17,23 +19,36 @@ export function demoProvider(env: NodeJS.ProcessEnv = process.env): DemoProvider
 
 const models: Record<DemoProvider, string> = { openai: 'gpt-4o-mini', anthropic: 'claude-3-5-haiku-latest', scripted: 'scripted-demo' };
 
+/** The agents the demo's run passes through, in order (the answer's `path`). */
+export const demoPath = ['triage', 'trip-planner'];
+
 export function demoConfig(provider: DemoProvider = demoProvider()) {
+  const model = models[provider];
   return defineConfig({
     temporal: { taskQueue: 'baton-demo' },
     // Only the provider in use is configured: a configured provider's API key must be set.
     providers: { [provider]: provider === 'scripted' ? { type: 'scripted', model: demoScriptedModel() } : { type: provider } },
     agents: {
-      'travel-agent': {
-        description: 'Compares the weather in two cities and says which to pack for.',
+      triage: {
+        description: 'Reads a traveller\'s request and passes travel planning to the trip planner.',
         provider,
-        model: models[provider],
+        model,
+        instructions: 'You are the front desk of a travel service. Hand any request about planning or booking a trip to the trip-planner agent; do not answer it yourself.',
+        handoffs: ['trip-planner'],
+        limits: { maxTurns: 3 },
+      },
+      'trip-planner': {
+        description: 'Compares destinations by weather, says what to pack and books the hotel.',
+        provider,
+        model,
         instructions:
-          'You help travellers pack. Look up the weather in Oslo and Lisbon with get_weather, convert the warmer ' +
-          'temperature to Fahrenheit with convert_temperature, then answer in one or two sentences.',
-        tools: ['get_weather', 'convert_temperature'],
-        limits: { maxTurns: 6 },
+          'You plan weekend trips. Look up the weather in Oslo and Lisbon with get_weather, convert the warmer ' +
+          'temperature to Fahrenheit with convert_temperature, book 2 nights in the warmer city with book_hotel, ' +
+          'then answer in two sentences: where to go, what to pack, and the booking reference.',
+        tools: ['get_weather', 'convert_temperature', 'book_hotel'],
+        limits: { maxTurns: 8 },
       },
     },
-    tools: [getWeather, convertTemperature],
+    tools: [getWeather, convertTemperature, bookHotel],
   });
 }
