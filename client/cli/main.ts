@@ -20,6 +20,7 @@ import { historyExportCommand, replayCommand } from './commands/replay';
 import { auditExportCommand, auditVerifyCommand } from './commands/audit';
 import { codecServerCommand } from './commands/codec-server';
 import { mcpCommand } from '../mcp-server/command';
+import { initCommand } from './commands/init';
 import { runWorker } from '../../workers/run-worker';
 
 /** Exit codes: 0 ok, 1 failed, 2 wrong usage or config, 3 not finished yet. */
@@ -47,6 +48,10 @@ export function buildProgram(onExit: (code: number) => void): Command {
   const globals = (): GlobalFlags => program.opts<GlobalFlags>();
   const set = (promise: Promise<number>) => promise.then(onExit);
 
+  program.command('init [dir]').description('scaffold a project in dir (default: here): package.json, baton.config.ts with a two-agent team and a tool, a workflow spec, a test on the scripted model; never overwrites a file')
+    .option('--baton <spec>', 'the baton dependency: a version range, or a path to a baton tarball or folder (default: ^ this version)')
+    .option('--name <name>', 'the package name (default: the folder\'s name)')
+    .action((dir: string | undefined, flags) => set(initCommand(dir, flags)));
   program.command('worker').description('run a worker for the configured agents and tools until Ctrl-C')
     .option('-q, --task-queue <queue>', 'task queue to poll (default: the config\'s)')
     .option('--metrics <host:port>', 'serve Prometheus metrics at http://<host:port>/metrics (a port alone: 127.0.0.1; default: the config\'s worker.metrics, or off)')
