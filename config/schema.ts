@@ -40,6 +40,11 @@ export const WorkerSettingsSchema = z
     workflowThreadPoolSize: z.number().int().positive().optional(),
     /** How long in-flight activities get to finish on shutdown before they are cancelled. */
     shutdownGraceTime: DurationSchema.default('10s'),
+    /**
+     * How long a run's next workflow task waits on this worker's sticky queue before any worker
+     * may take it (the SDK's default is 10s): what a run cached on a dead worker waits.
+     */
+    stickyQueueScheduleToStartTimeout: DurationSchema.optional(),
     /** Bytes an activity result may weigh (default 1.5 MiB); keep it under the server's limit.blobSize.error (2 MiB). */
     maxPayloadBytes: z.number().int().positive().optional(),
     /** Tool results over this many bytes go to the content store, the model gets a preview (default 256 KiB). */

@@ -21,8 +21,8 @@ const callsPerRun = 2;
 /** The fixture's timeouts: slow_charge and model calls heartbeat-time-out after 2 s; calls take up to 2 s. */
 const heartbeatTimeoutMs = 2_000;
 const callMs = 2_000;
-/** The SDK's defaults: a workflow task waits this long on a dead worker's sticky queue, or times out after this long once started there. */
-const stickyScheduleToStartMs = 10_000;
+/** The fixture's worker.stickyQueueScheduleToStartTimeout, and the SDK's workflow task timeout: a task started on the dead worker times out after it. */
+const stickyScheduleToStartMs = 3_000;
 const workflowTaskTimeoutMs = 10_000;
 const workers: ChildProcess[] = [];
 

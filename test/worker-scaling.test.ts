@@ -39,6 +39,12 @@ describe('worker scaling settings', () => {
     expect(options).toMatchObject({ maxConcurrentActivityTaskExecutions: 20, activityTaskPollerBehavior: { type: 'autoscaling', maximum: 30 }, workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 4 } });
   });
 
+  it('passes the sticky-queue timeout through and refuses a value that is not a duration, naming the field', () => {
+    expect(scalingOptionsOf(configWith({ stickyQueueScheduleToStartTimeout: '3s' }).worker).stickyQueueScheduleToStartTimeout).toBe('3s');
+    expect(scalingOptionsOf(configWith({}).worker).stickyQueueScheduleToStartTimeout).toBeUndefined();
+    expect(issuesOf({ stickyQueueScheduleToStartTimeout: 'soon' }).map((i) => i.path)).toEqual(['worker.stickyQueueScheduleToStartTimeout']);
+  });
+
   it('refuses a tuner beside fixed slot counts, naming each field (the SDK would refuse it at worker start)', () => {
     const issues = issuesOf({ tuner: { targetCpuUsage: 0.8, targetMemoryUsage: 0.8 }, maxConcurrentActivityTaskExecutions: 10, maxConcurrentWorkflowTaskExecutions: 5 });
     expect(issues.map((i) => i.path)).toEqual(['worker.maxConcurrentActivityTaskExecutions', 'worker.maxConcurrentWorkflowTaskExecutions']);

@@ -8,7 +8,13 @@ import { ConfigError, type BatonConfig } from '../config/define-config';
 /** The Worker options that decide how many tasks a worker takes, how it polls, and its deployment version. */
 export type ScalingOptions = Pick<
   WorkerOptions,
-  'tuner' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'workflowTaskPollerBehavior' | 'activityTaskPollerBehavior' | 'workerDeploymentOptions'
+  | 'tuner'
+  | 'maxConcurrentActivityTaskExecutions'
+  | 'maxConcurrentWorkflowTaskExecutions'
+  | 'workflowTaskPollerBehavior'
+  | 'activityTaskPollerBehavior'
+  | 'workerDeploymentOptions'
+  | 'stickyQueueScheduleToStartTimeout'
 >;
 
 type Slots = NonNullable<NonNullable<BatonConfig['worker']['tuner']>['activityTaskSlots']>;
@@ -58,5 +64,7 @@ export function scalingOptionsOf(worker: BatonConfig['worker'], env: NodeJS.Proc
     workflowTaskPollerBehavior: worker.workflowTaskPollerBehavior,
     activityTaskPollerBehavior: worker.activityTaskPollerBehavior,
     workerDeploymentOptions: deploymentOptionsOf(worker, env),
+    // Only when set: the SDK reads an explicit undefined as a value and refuses it.
+    ...(worker.stickyQueueScheduleToStartTimeout === undefined ? {} : { stickyQueueScheduleToStartTimeout: worker.stickyQueueScheduleToStartTimeout }),
   };
 }
