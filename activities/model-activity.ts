@@ -1,7 +1,7 @@
 /** The model activity: one model call through the provider the agent names. */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType, filterHistory, type Message, type ModelRequest, type ModelResponse } from '../core';
+import { FailureType, filterHistory, type Message, type ModelCallInput, type ModelRequest, type ModelResponse } from '../core';
 import type { ContentStore } from './content-store';
 import { ConversationStore } from './conversation-store';
 import type { ModelPrice, ModelProvider } from './providers/provider';
@@ -12,6 +12,7 @@ import { checkPayloadSize, defaultPayloadLimits, type PayloadLimits } from './pa
 import { ProviderBreakers } from './providers/circuit-breaker';
 import { completeWithFailover } from './providers/failover';
 import { StreamPublisher } from './stream-publisher';
+import { ModelSpecRefs } from './model-spec-refs';
 
 export interface ProviderEntry {
   provider: ModelProvider;
@@ -35,6 +36,7 @@ async function fullConversation(request: ModelRequest, conversations: Conversati
 /** Builds the `callModel` activity over the worker's configured providers. */
 export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>, store: ContentStore, limits: PayloadLimits = defaultPayloadLimits, breakers = new ProviderBreakers()) {
   const conversations = new ConversationStore(store);
+  const specRefs = new ModelSpecRefs(store);
   async function callOnce(stepRequest: ModelRequest, stream: StreamPublisher): Promise<ModelResponse> {
     const conversation = stepRequest.conversation ? await fullConversation(stepRequest, conversations) : stepRequest.messages;
     // Inline runs too may hold results the tool activity stored by reference (over the worker's limit).
@@ -90,12 +92,16 @@ export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>, s
    * Heartbeats for the whole call (stored conversation reads and writes too), so a dead worker's call is retried after the
    * heartbeat timeout; a streaming call's text rides on the heartbeats (./stream-publisher.ts).
    */
-  return async function callModel(stepRequest: ModelRequest): Promise<ModelResponse> {
+  return async function callModel(input: ModelCallInput): Promise<ModelResponse> {
+    const stepRequest = await specRefs.resolve(input);
     const kind = providers.get(stepRequest.agent.provider)?.provider.kind ?? 'unknown';
     const ctx = Context.current();
     const stream = new StreamPublisher((snapshot) => ctx.heartbeat(snapshot), { agent: stepRequest.agent.name, turn: stepRequest.turn, attempt: ctx.info.attempt });
     try {
-      return await observeModelCall(stepRequest, kind, () => withHeartbeats(() => callOnce(stepRequest, stream), () => stream.snapshot()));
+      const response = await observeModelCall(stepRequest, kind, () => withHeartbeats(() => callOnce(stepRequest, stream), () => stream.snapshot()));
+      // A store that fails here costs only the saving: the run keeps sending its requests in full.
+      if (!('specRef' in input)) response.specRef = await specRefs.remember(stepRequest).catch(() => undefined);
+      return response;
     } finally {
       stream.close();
     }

@@ -30,6 +30,35 @@ export interface ModelRequest {
   turn: number;
 }
 
+/**
+ * A later model call of a run: the agent's identity (for readers of the history) and `specRef`
+ * for the settings and tool definitions an earlier call of the run sent in full, so each turn's
+ * history does not carry them again.
+ */
+export interface ModelRequestByRef extends Omit<ModelRequest, 'agent' | 'tools'> {
+  agent: Pick<ModelAgent, 'name' | 'provider' | 'model'>;
+  /** What the model activity returned for that earlier call (`ModelResponse.specRef`). */
+  specRef: string;
+}
+
+/** What a workflow sends the model activity: the request in full, or by reference after the first call. */
+export type ModelCallInput = ModelRequest | ModelRequestByRef;
+
+/** Only the fields a model call uses: the rest of an agent's spec (limits, approvals, hand-offs…) stays out of every call's input. */
+export function modelAgentOf(agent: AgentSpec): ModelAgent {
+  const { name, provider, model, instructions, outputSchema, temperature, fallbacks, stream } = agent;
+  const rateLimitRetries = agent.modelCall?.rateLimitRetries;
+  return {
+    name, provider, model, instructions,
+    ...(outputSchema !== undefined ? { outputSchema } : {}),
+    ...(temperature !== undefined ? { temperature } : {}),
+    ...(fallbacks?.length ? { fallbacks } : {}),
+    ...(stream !== undefined ? { stream } : {}),
+    ...(agent.limits.maxOutputTokens !== undefined ? { maxOutputTokens: agent.limits.maxOutputTokens } : {}),
+    ...(rateLimitRetries !== undefined ? { modelCall: { rateLimitRetries } } : {}),
+  };
+}
+
 export type StopReason = 'end' | 'tool_calls' | 'max_tokens' | 'other';
 
 export interface ModelResponse {
@@ -46,4 +75,6 @@ export interface ModelResponse {
   outputError?: string;
   /** The provider and model that answered: the agent's own, or one of its `fallbacks`. */
   servedBy?: { provider: string; model: string };
+  /** For a request sent in full: the reference later calls with the same agent and tools send instead (ModelRequestByRef). */
+  specRef?: string;
 }

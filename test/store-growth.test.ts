@@ -3,7 +3,7 @@
  * conversation is a chain of appended segments, read back through a bounded cache, and a
  * conversation stored the old way (one whole array) still reads.
  */
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -52,7 +52,9 @@ describe('stored conversations as appended segments', () => {
     const total = files.reduce((n, f) => n + f.bytes, 0);
     const perTurn = `message 150: ${'context '.repeat(20)}reply 150: I have seen 299 messages.`.length;
     console.log(`content store after ${turns} session turns: ${files.length} files, ${total} bytes (${(total / turns).toFixed(0)} per turn; after 50 turns ${bytesAt50})`);
-    expect(files).toHaveLength(turns);
+    // One segment per turn, and one entry for the agent's model settings (stored once, then sent by reference).
+    expect(files.filter((f) => isSegment(JSON.parse(readFileSync(f.file, 'utf8')))).length).toBe(turns);
+    expect(files).toHaveLength(turns + 1);
     // Linear: each turn's segment holds its two messages plus JSON framing, never the conversation so far.
     expect(total).toBeLessThan(turns * (perTurn + 400));
     expect(total / bytesAt50).toBeLessThan(3.3);

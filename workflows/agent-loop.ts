@@ -9,15 +9,15 @@ import type { AgentRunResult, AgentRunState, AgentSpec, Message, ModelResponse, 
 import { FailureType } from '../core/failures';
 import { addUsage } from '../core/usage';
 import { overBudget, type RunBudget } from '../core/run-budget';
-import { toToolDefinition } from '../core/tool-definition';
 import { activities, modelCallOptions } from './activity-options';
 import type { ApprovalDesk } from './approvals';
 import { fail } from './failures';
-import { askTools, transferTarget, transferTools } from './handoffs';
+import { transferTarget } from './handoffs';
 import { Conversation } from './conversation';
 import { defaultStoreConversationOver } from '../core/run-input';
 import { serversToList, withMcpTools } from './mcp-tools';
-import { answerToolSearch, offeredTools, toolSearchDefinition, toolSearchName } from './tool-search-step';
+import { answerToolSearch, offeredTools, toolSearchName } from './tool-search-step';
+import { keepSpecRef, modelCallInput, type ModelSpecRefs } from './model-call-input';
 import { runToolCall, toolMessage } from './tool-steps';
 import { budgetStopped, handedOff } from './telemetry';
 
@@ -28,6 +28,8 @@ export interface LoopContext {
   desk: ApprovalDesk;
   /** Called whenever the state changes (e.g. to refresh the Web UI's current details). */
   onStateChange?(state: AgentRunState): void;
+  /** Model-call references kept across calls of this function (a session's turns); by default one run's. */
+  modelSpecRefs?: ModelSpecRefs;
 }
 
 function resolveTeam(run: ParsedAgentRunInput): Map<string, AgentSpec> {
@@ -110,6 +112,7 @@ export async function runAgentLoop(input: ParsedAgentRunInput, state: AgentRunSt
   const found = new Map<string, Set<string>>();
   let outputCorrections = 0;
   const changed = () => ctx.onStateChange?.(state);
+  const specRefs = ctx.modelSpecRefs ?? new Map<string, string>();
 
   for (;;) {
     if (++agentTurns > agent.limits.maxTurns) {
@@ -121,13 +124,14 @@ export async function runAgentLoop(input: ParsedAgentRunInput, state: AgentRunSt
     const foundByAgent = found.get(agent.name) ?? new Set<string>();
     found.set(agent.name, foundByAgent);
     const tools = new Map(offeredTools(agent, foundByAgent).map((name) => [name, specs.get(name) as ToolSpec]));
-    const searchTool = agent.toolSearch ? [toolSearchDefinition] : [];
+    const call = modelCallInput(agent, tools, team, { ...conversation.request(), turn }, specRefs);
     Object.assign(state, { status: 'calling_model', maxTurns: agent.limits.maxTurns, lastStep: { kind: 'model', name: `${agent.provider}/${agent.model}`, turn } });
     changed();
     const response: ModelResponse = await activities.callModel.executeWithOptions(
       { ...modelCallOptions(agent), summary: `model ${agent.provider}/${agent.model} · ${agent.name} · turn ${turn}` },
-      [{ agent: { ...agent, maxOutputTokens: agent.limits.maxOutputTokens }, ...conversation.request(), tools: [...[...tools.values()].map(toToolDefinition), ...searchTool, ...transferTools(agent, team), ...askTools(agent, team)], turn }],
+      [call.input],
     );
+    keepSpecRef(specRefs, call.key, response);
     state.usage = addUsage(state.usage, response.usage);
     if (response.servedBy) state.lastStep = { kind: 'model', name: `${agent.provider}/${agent.model}`, turn, servedBy: `${response.servedBy.provider}/${response.servedBy.model}` };
     conversation.replied(response);

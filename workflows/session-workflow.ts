@@ -62,6 +62,7 @@ async function runSession(input: SessionInput): Promise<SessionState> {
   const info = workflowInfo();
   const refresh = () => setCurrentDetails(`**session with ${state.agent}** · ${state.status} · ${state.turns} turns (${state.turnsThisRun} in this run)`);
   const desk = new ApprovalDesk(loopState, refresh);
+  const modelSpecRefs = new Map<string, string>();
   const inbox: Array<{ id: number; text: string }> = [];
   const replies = new Map<number, SessionReply>();
   let nextId = 0;
@@ -96,7 +97,7 @@ async function runSession(input: SessionInput): Promise<SessionState> {
     const result = await runAgentLoop(
       { agent, team: [...agents.values()].filter((a) => a.name !== agent.name), tools: session.tools, input: [{ role: 'user', content: text }], conversation: 'store', conversationRef: state.conversationRef, maxHandoffs: 10 },
       loopState,
-      { workflowId: info.workflowId, runId: info.runId, desk, onStateChange: refresh },
+      { workflowId: info.workflowId, runId: info.runId, desk, onStateChange: refresh, modelSpecRefs },
     );
     Object.assign(state, { status: 'idle', agent: result.agent, conversationRef: result.conversationRef, usage: loopState.usage, turns: state.turns + 1, turnsThisRun: state.turnsThisRun + 1 });
     replies.set(id, { turn: state.turns, agent: result.agent, reply: result.output, usage: usageDelta(loopState.usage, before) });

@@ -1,0 +1,54 @@
+/**
+ * Model calls by reference: the first call of a run sends the agent's model settings and tool
+ * definitions in full; the activity stores them in the content store and returns a reference
+ * (`ModelResponse.specRef`) that the run's later calls send instead (`ModelRequestByRef`), so
+ * a turn's history does not carry them again. A worker keeps what it stored or read in
+ * memory; another worker (or this one after a restart) reads it from the content store,
+ * which workers on several machines share already for stored conversations.
+ */
+import { createHash } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType, type ModelCallInput, type ModelRequest } from '../core';
+import { BoundedCache } from './bounded-cache';
+import type { ContentStore } from './content-store';
+
+type CallSpec = Pick<ModelRequest, 'agent' | 'tools'>;
+
+/** Stores again after an hour, so a long-lived worker's specs keep a fresh age for the store's pruning. */
+const refreshMs = 3_600_000;
+
+/** One per worker: the call specs it stored or resolved, by reference. */
+export class ModelSpecRefs {
+  private readonly specs = new BoundedCache<CallSpec>(16 * 1024 * 1024, 2000);
+  private readonly stored = new BoundedCache<{ ref: string; at: number }>(2000, 2000);
+
+  constructor(private readonly store: ContentStore) {}
+
+  /** Stores the agent and tools of a request sent in full (once an hour per worker at most); returns the reference. */
+  async remember(request: ModelRequest): Promise<string> {
+    const spec: CallSpec = { agent: request.agent, tools: request.tools };
+    const text = JSON.stringify(spec);
+    const digest = createHash('sha256').update(text).digest('hex');
+    const known = this.stored.get(digest);
+    if (known && Date.now() - known.at < refreshMs) return known.ref;
+    const ref = await this.store.put(spec);
+    this.stored.set(digest, { ref, at: Date.now() }, 1);
+    this.specs.set(ref, spec, text.length);
+    return ref;
+  }
+
+  /** The request in full: as it came, or with the agent and tools its reference stands for. */
+  async resolve(input: ModelCallInput): Promise<ModelRequest> {
+    if (!('specRef' in input)) return input;
+    const { specRef, agent, ...rest } = input;
+    let spec = this.specs.get(specRef);
+    if (!spec) {
+      spec = await this.store.get<CallSpec>(specRef);
+      this.specs.set(specRef, spec, JSON.stringify(spec).length);
+    }
+    if (spec.agent.name !== agent.name) {
+      throw ApplicationFailure.create({ type: FailureType.InvalidInput, nonRetryable: true, message: `specRef: ${specRef} holds agent "${spec.agent.name}", not "${agent.name}"` });
+    }
+    return { ...rest, agent: spec.agent, tools: spec.tools };
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * The input of one model call: in full the first time an agent calls with a set of tools in a
+ * run, then by reference (the `specRef` the model activity returned for that call), so each
+ * turn's history carries the conversation and not the agent's settings and tool definitions
+ * again. Activity inputs are not compared on replay, and the reference comes from a recorded
+ * result, so runs recorded before this (no `specRef` in their results) keep sending in full.
+ * Runs in the sandbox.
+ */
+import type { AgentSpec, ModelCallInput, ModelRequest, ModelResponse, ToolSpec } from '../core';
+import { modelAgentOf } from '../core/model-contract';
+import { toToolDefinition } from '../core/tool-definition';
+import { askTools, transferTools } from './handoffs';
+import { toolSearchDefinition } from './tool-search-step';
+
+/** References by agent and offered tools, kept for a run (a session keeps one for its whole run). */
+export type ModelSpecRefs = Map<string, string>;
+
+/** The turn's model-call input and the key its reference is kept under. */
+export function modelCallInput(agent: AgentSpec, tools: ReadonlyMap<string, ToolSpec>, team: ReadonlyMap<string, AgentSpec>, rest: Pick<ModelRequest, 'messages' | 'conversation' | 'turn'>, refs: ModelSpecRefs): { input: ModelCallInput; key: string } {
+  // Within a run an agent's settings and hand-off targets are fixed; only the tools it is offered change (tool search).
+  const key = `${agent.name}\n${agent.toolSearch}\n${[...tools.keys()].join('\n')}`;
+  const specRef = refs.get(key);
+  if (specRef) return { key, input: { agent: { name: agent.name, provider: agent.provider, model: agent.model }, specRef, ...rest } };
+  const definitions = [...[...tools.values()].map(toToolDefinition), ...(agent.toolSearch ? [toolSearchDefinition] : []), ...transferTools(agent, team), ...askTools(agent, team)];
+  return { key, input: { agent: modelAgentOf(agent), tools: definitions, ...rest } };
+}
+
+/** Keeps the reference a call sent in full got back, for the next calls with the same key. */
+export function keepSpecRef(refs: ModelSpecRefs, key: string, response: ModelResponse): void {
+  if (response.specRef) refs.set(key, response.specRef);
+}
