@@ -8,8 +8,11 @@ import { watchRun } from '../watch';
 /** How long text gathers before it is sent as one notification. */
 export const textProgressBatchMs = 250;
 
+/** How long a finished run's watch may take to read the end of its history. */
+const drainMs = 5000;
+
 /** Follows the run's text until `stop()`; each batch goes to `send` as `<agent>: <text>`. */
-export function followTextProgress(client: Client, workflowId: string, send: (message: string) => Promise<void>): { stop(): Promise<void> } {
+export function followTextProgress(client: Client, workflowId: string, send: (message: string) => Promise<void>): { stop(finished: boolean): Promise<void> } {
   const stopped = new AbortController();
   let speaker = '';
   let batch = '';
@@ -40,7 +43,9 @@ export function followTextProgress(client: Client, workflowId: string, send: (me
     }
   })().catch(() => undefined);
   return {
-    async stop() {
+    /** With `finished`, first lets the watch read the run's end (its last text), for at most `drainMs`. */
+    async stop(finished: boolean) {
+      if (finished) await Promise.race([done, new Promise((resolve) => setTimeout(resolve, drainMs))]);
       stopped.abort();
       await done;
       clearInterval(timer);

@@ -62,10 +62,11 @@ export function registerWaitTool(server: McpServer, ctx: McpContext): void {
     const notify = (message: string) => extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token as string | number, progress: ++progress, message } });
     // The agents' text as it streams, batched into progress notifications beside the step lines.
     const text = token !== undefined ? followTextProgress(client, id, notify) : undefined;
+    let finishedRun = false;
     try {
       return await waitLoop();
     } finally {
-      await text?.stop();
+      await text?.stop(finishedRun);
     }
 
     async function waitLoop() {
@@ -80,7 +81,10 @@ export function registerWaitTool(server: McpServer, ctx: McpContext): void {
         last = line;
         const result = (flags: { waitingForApproval?: boolean; timedOut?: boolean }, note: string) =>
           reply(finalText(summary, decisions, note), { ...summary, finished, waitingForApproval: flags.waitingForApproval ?? false, timedOut: flags.timedOut ?? false, decisions });
-        if (finished) return result({}, '');
+        if (finished) {
+          finishedRun = true;
+          return result({}, '');
+        }
         const key = (p: { id: string; runId?: string }) => `${p.runId ?? id}/${p.id}`;
         const unasked = summary.pendingApprovals.filter((p) => !asked.has(key(p)));
         if (unasked.length && canElicit(server)) {
