@@ -5,7 +5,8 @@
 import { startDevServer, type DevServer } from '../testing/dev-server';
 
 export { devServerFlags } from '../testing/dev-server-settings';
-export { freePort, temporalCliPath } from '../testing/dev-server';
+export { freePort } from '../testing/dev-server';
+export { temporalCliPath } from '../testing/temporal-cli';
 
 /** A dev server this process started (see testing/dev-server.ts). */
 export type EphemeralServer = DevServer;

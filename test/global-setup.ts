@@ -5,7 +5,8 @@
  */
 import { accessSync, constants } from 'node:fs';
 import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
-import { startDevServer, temporalCliPath, type DevServer } from '../testing/dev-server';
+import { startDevServer, type DevServer } from '../testing/dev-server';
+import { temporalCliPath } from '../testing/temporal-cli';
 
 declare module 'vitest' {
   export interface ProvidedContext {

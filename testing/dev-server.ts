@@ -4,52 +4,15 @@
  * dev-server settings (the same as `./temporal-dev.sh start`).
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeFlags } from '../core/search-attributes';
 import { devServerFlags } from './dev-server-settings';
-
-/** The Temporal CLI release Baton pins; temporal-dev.sh builds it into the per-user cache. */
-export const pinnedCliVersion = 'v1.5.1';
-
-const isExecutable = (file: string) => {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** Where `./temporal-dev.sh install` puts the CLI it builds. */
-export function cachedCliPath(env: NodeJS.ProcessEnv = process.env): string {
-  const cache = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
-  return path.join(cache, 'baton', `temporal-cli-${pinnedCliVersion}`, 'temporal');
-}
-
-/**
- * The Temporal CLI binary, in temporal-dev.sh's order: $TEMPORAL_CLI_PATH, a `temporal` on
- * the PATH, the per-user cache. Throws, saying how to get one, when there is none.
- */
-export function temporalCliPath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.TEMPORAL_CLI_PATH) {
-    if (isExecutable(env.TEMPORAL_CLI_PATH)) return env.TEMPORAL_CLI_PATH;
-    throw new Error(`TEMPORAL_CLI_PATH=${env.TEMPORAL_CLI_PATH} is not an executable file`);
-  }
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    const candidate = dir && path.join(dir, 'temporal');
-    if (candidate && isExecutable(candidate)) return candidate;
-  }
-  const cached = cachedCliPath(env);
-  if (isExecutable(cached)) return cached;
-  throw new Error(
-    `no Temporal CLI found: install one (https://docs.temporal.io/cli#install) and put \`temporal\` on the PATH, ` +
-      `or set TEMPORAL_CLI_PATH to a temporal binary, or set TEMPORAL_ADDRESS to a running server (looked in PATH and ${cached})`,
-  );
-}
+import { watchdogScript } from './server-watchdog';
+import { temporalCliPath } from './temporal-cli';
 
 /** A free TCP port on 127.0.0.1 (free when asked; the caller binds it soon after). */
 export async function freePort(): Promise<number> {
@@ -82,7 +45,20 @@ export interface StartDevServerOptions {
   startTimeoutMs?: number;
 }
 
-/** Starts a dev server and resolves once its frontend answers. */
+/** Sends `signal` to the watchdog's process group (it and the server); false when it is gone. */
+function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts a dev server and resolves once its frontend answers. It does not keep this process
+ * alive, and stops by itself when this process ends (see server-watchdog.ts); `stop()` ends it sooner.
+ */
 export async function startDevServer(options: StartDevServerOptions = {}): Promise<DevServer> {
   const cli = options.cliPath ?? temporalCliPath();
   const timeoutMs = options.startTimeoutMs ?? 60_000;
@@ -91,17 +67,26 @@ export async function startDevServer(options: StartDevServerOptions = {}): Promi
   const args = ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', path.join(dir, 'test.sqlite'), '--log-level', 'error'];
   for (const flag of searchAttributeFlags) args.push('--search-attribute', flag);
   args.push(...devServerFlags());
-  const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const watchdog = spawn(process.execPath, ['-e', watchdogScript, cli, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+    env: { ...process.env, BATON_DEV_SERVER_DIR: dir },
+  });
   let stderr = '';
+  let stdout = '';
   let spawnError: Error | undefined;
-  child.once('error', (err) => (spawnError = err));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  watchdog.once('error', (err) => (spawnError = err));
+  watchdog.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  watchdog.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const exited = new Promise<void>((resolve) => watchdog.once('exit', () => resolve()));
+  // The server must not hold this process open: tests that never call stop() still end.
+  for (const stream of [watchdog.stdin, watchdog.stdout, watchdog.stderr]) (stream as unknown as { unref?: () => void }).unref?.();
+  watchdog.unref();
   const address = `127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (spawnError) throw new Error(`cannot start the temporal dev server (${cli}): ${spawnError.message}`);
-    if (child.exitCode !== null) throw new Error(`temporal dev server exited (${child.exitCode}): ${stderr.trim()}`);
+    if (watchdog.exitCode !== null) throw new Error(`temporal dev server exited (${watchdog.exitCode}): ${stderr.trim()}`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: '1s' });
       await connection.workflowService.getSystemInfo({});
@@ -109,32 +94,23 @@ export async function startDevServer(options: StartDevServerOptions = {}): Promi
       break;
     } catch (err) {
       if (Date.now() > deadline) {
-        child.kill('SIGKILL');
+        signalGroup(watchdog.pid as number, 'SIGKILL');
         throw new Error(`temporal dev server did not answer on ${address} within ${timeoutMs / 1000} s: ${String(err)}`);
       }
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  const pid = child.pid as number;
-  // A test process that exits without stop() must not leave the server behind.
-  const killOnExit = () => {
-    try {
-      if (child.exitCode === null) process.kill(-pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
+  const group = watchdog.pid as number;
+  const killOnExit = () => signalGroup(group, 'SIGKILL') && rmSync(dir, { recursive: true, force: true });
   process.once('exit', killOnExit);
   return {
     address,
-    pid,
+    pid: Number.parseInt(stdout, 10) || group,
     dbDir: dir,
     async stop() {
       process.off('exit', killOnExit);
-      if (child.exitCode === null) {
-        process.kill(-pid, 'SIGTERM');
-        const timer = setTimeout(() => child.exitCode === null && process.kill(-pid, 'SIGKILL'), 5000);
+      if (watchdog.exitCode === null && signalGroup(group, 'SIGTERM')) {
+        const timer = setTimeout(() => watchdog.exitCode === null && signalGroup(group, 'SIGKILL'), 5000);
         await exited;
         clearTimeout(timer);
       }

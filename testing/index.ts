@@ -5,7 +5,8 @@
 export { createBatonTestEnv, type BatonTestEnv, type BatonTestEnvOptions } from './test-env';
 export { failStep, handOffStep, respondingModel, scriptedModel, ScriptedModel, textStep, toolStep, type ScriptReply, type ScriptResponder, type ScriptStep } from './scripted';
 export { connectTestTemporal, quietTemporalLogs, uniqueTaskQueue, uniqueWorkflowId, type ConnectTestTemporalOptions, type TestTemporal } from './temporal';
-export { freePort, setupTestServer, startDevServer, stopTestServer, temporalCliPath, testServerAddress, type DevServer, type StartDevServerOptions } from './dev-server';
+export { freePort, setupTestServer, startDevServer, stopTestServer, testServerAddress, type DevServer, type StartDevServerOptions } from './dev-server';
+export { cachedCliPath, pinnedCliVersion, temporalCliPath } from './temporal-cli';
 export { devServerFlags } from './dev-server-settings';
 export { replaySavedHistories, ReplayMismatchError, saveHistory, workflowIdFromFile, type ReplayHistoriesOptions, type ReplayOutcome } from './replay';
 export { startWireServer, type CannedResponse, type RecordedRequest, type SseScript, type WireServer } from './fakes/wire-server';
