@@ -3,7 +3,8 @@
  * scripted model in place of its real provider, a worker on a queue of its own, replay of
  * saved histories, and a dev server found or started for the run.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
@@ -120,5 +121,29 @@ describe('the test server', () => {
     } finally {
       await stopTestServer();
     }
+  });
+
+  it('stops a dev server, and deletes its database, when the process that started it is killed', async () => {
+    const script = `require('./testing/dev-server').startDevServer().then((s) => console.log(JSON.stringify(s)))`;
+    const owner = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: path.join(__dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+    const started = await new Promise<{ pid: number; dbDir: string }>((resolve, reject) => {
+      let out = '';
+      owner.stdout.on('data', (chunk: Buffer) => ((out += chunk.toString()), out.includes('\n') && resolve(JSON.parse(out))));
+      owner.once('exit', (code) => reject(new Error(`the owner exited (${code}) before its server answered`)));
+    });
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return !readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[2]?.startsWith('Z');
+      } catch {
+        return false;
+      }
+    };
+    expect(alive(started.pid)).toBe(true);
+    expect(existsSync(started.dbDir)).toBe(true);
+    owner.kill('SIGKILL');
+    for (let i = 0; i < 100 && (alive(started.pid) || existsSync(started.dbDir)); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(started.pid)).toBe(false);
+    expect(existsSync(started.dbDir)).toBe(false);
   });
 });
