@@ -16,13 +16,14 @@ export function heartbeatIntervalMs(heartbeatTimeoutMs: number | undefined): num
 }
 
 /**
- * The least time between two automatic heartbeats: 3/4 of the timeout (30 s without one). The
- * worker's own throttle is short so streamed text goes out every 100 ms
- * (./stream-publisher.ts); this keeps every other call at the pace the SDK's default gave it
- * (one heartbeat per ~80% of the timeout), not one per tick.
+ * The least time between two automatic heartbeats: 3/4 of the timeout (30 s without one), less
+ * half a tick so timer jitter never skips a beat past the timeout. The worker's own throttle is
+ * short so streamed text goes out every 100 ms (./stream-publisher.ts); this keeps every other
+ * call at about the pace the SDK's default gave it (one heartbeat per 80% of the timeout), not
+ * one per tick: with the default 10 s timeout, beats at 2.5 s, 10 s, 17.5 s...
  */
 export function heartbeatGapMs(heartbeatTimeoutMs: number | undefined): number {
-  return heartbeatTimeoutMs ? Math.floor((heartbeatTimeoutMs * 3) / 4) : 30_000;
+  return Math.floor((heartbeatTimeoutMs ? (heartbeatTimeoutMs * 3) / 4 : 30_000) - heartbeatIntervalMs(heartbeatTimeoutMs) / 2);
 }
 
 /**
