@@ -6,7 +6,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { AnthropicProvider, OpenAIProvider } from '../activities/providers';
-import type { AgentRunResult, ModelRequest } from '../core';
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType, type AgentRunResult, type ModelRequest } from '../core';
 import type { BatonConfigInput } from '../config/define-config';
 import type { WatchEvent } from '../client/watch';
 import { anthropicText, anthropicTextStream, createBatonTestEnv, openaiText, openaiTextStream, openaiToolCalls, openaiToolCallsStream, startWireServer, type CannedResponse, type StreamOptions, type WireServer } from '../testing';
@@ -33,7 +34,7 @@ const kinds: Kind[] = [
 const request: ModelRequest = { agent: { name: 'a', provider: 'p', model: 'm', instructions: '' }, messages: [{ role: 'user', content: 'hi' }], tools: [], turn: 1 };
 
 describe('streamed model calls through the real SDKs', () => {
-  it('end in the same Completion as unstreamed calls: text, tool calls, usage and stop reason (openai and anthropic adapters)', async () => {
+  it('end in the same Completion as unstreamed calls: text, tool calls, usage and stop reason, and a cut stream is a retryable outage (openai and anthropic adapters)', async () => {
     const wire = await startWireServer('/v1');
     const anthropicWire = await startWireServer();
     try {
@@ -60,6 +61,18 @@ describe('streamed model calls through the real SDKs', () => {
       expect(streamed).toEqual(await anthropic.complete(request, { signal }));
       expect(pieces.join('')).toBe(answer);
       expect(anthropicWire.requests[0]?.body.stream).toBe(true);
+
+      // A stream cut mid-answer fails the attempt as a retryable provider outage, after some text.
+      wire.push(openaiTextStream(answer, { intervalMs: 1, dropAfter: 5 }));
+      anthropicWire.push(anthropicTextStream(answer, { intervalMs: 1, dropAfter: 5 }));
+      for (const provider of [openai, anthropic]) {
+        const cut: string[] = [];
+        const failure = await provider.complete(request, { signal, onText: (d) => cut.push(d) }).catch((err: unknown) => err);
+        expect(failure).toBeInstanceOf(ApplicationFailure);
+        expect(failure).toMatchObject({ type: FailureType.ProviderUnavailable, nonRetryable: false });
+        expect(cut.join('').length).toBeGreaterThan(0);
+        expect(answer.startsWith(cut.join(''))).toBe(true);
+      }
     } finally {
       await wire.close();
       await anthropicWire.close();
