@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadWorkflowSpec } from '../config/load-spec';
-import { createBatonTestEnv, type BatonTestEnv } from '../testing';
-import { decideApprovalUpdate, specStateQuery, stateQuery } from '../workflows';
+import { approveNext, createBatonTestEnv, decideApproval, waitForApproval, type BatonTestEnv } from '../testing';
 import { closeTestEnv, getTestEnv } from './helpers/temporal';
 
 const dir = path.join(__dirname, '..', 'examples', 'patterns');
@@ -22,19 +21,11 @@ async function runSpec(file: string, input: string) {
   return (await env.client.startSpec(loadWorkflowSpec(path.join(dir, file), env.config), input)).result();
 }
 
-async function approveWhenAsked(query: () => Promise<{ pendingApprovals: Array<{ id: string }> }>, update: (id: string) => Promise<unknown>) {
-  for (let i = 0; i < 200; i++) {
-    const pending = (await query()).pendingApprovals[0];
-    if (pending) return update(pending.id);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('nothing asked for approval');
-}
-
 describe('the pattern examples', () => {
   it('hand-off chain: triage → billing → refunds, with the refund approved', async () => {
     const handle = await env.client.startAgent('triage', 'Please refund invoice INV-1042');
-    await approveWhenAsked(() => handle.query(stateQuery), (id) => handle.executeUpdate(decideApprovalUpdate, { args: [{ approvalId: id, approve: true }] }));
+    const approval = await approveNext(env.client, handle.workflowId);
+    expect(approval).toMatchObject({ agent: 'refunds', tool: 'issue_refund', decision: 'approved', decidedBy: 'test' });
     const result = await handle.result();
     expect(result.path).toEqual(['triage', 'billing', 'refunds']);
     expect(result.output).toMatch(/^Refunds: done\. \{"refunded":120,"invoiceId":"INV-1042"/);
@@ -65,7 +56,8 @@ describe('the pattern examples', () => {
 
   it('approval.yaml waits for a person before writing', async () => {
     const handle = await env.client.startSpec(loadWorkflowSpec(path.join(dir, 'approval.yaml'), env.config), 'Launch plan');
-    await approveWhenAsked(() => handle.query(specStateQuery), (id) => handle.executeUpdate(decideApprovalUpdate, { args: [{ approvalId: id, approve: true }] }));
+    const pending = await waitForApproval(env.client, handle.workflowId);
+    expect(await decideApproval(env.client, handle.workflowId, pending.id, { by: 'reviewer' })).toMatchObject({ id: pending.id, decision: 'approved', decidedBy: 'reviewer' });
     expect((await handle.result()).output).toMatch(/^Draft 1/);
   });
 

@@ -8,6 +8,7 @@ export { connectTestTemporal, quietTemporalLogs, uniqueTaskQueue, uniqueWorkflow
 export { freePort, setupTestServer, startDevServer, stopTestServer, testServerAddress, type DevServer, type StartDevServerOptions } from './dev-server';
 export { cachedCliPath, pinnedCliVersion, temporalCliPath } from './temporal-cli';
 export { devServerFlags } from './dev-server-settings';
+export { approveNext, decideApproval, waitForApproval, type DecideOptions } from './approvals';
 export { replaySavedHistories, ReplayMismatchError, saveHistory, workflowIdFromFile, type ReplayHistoriesOptions, type ReplayOutcome } from './replay';
 export { startWireServer, type CannedResponse, type RecordedRequest, type SseScript, type WireServer } from './fakes/wire-server';
 export { anthropicTextStream, openaiTextStream, openaiToolCallsStream, type StreamOptions } from './fakes/stream-wire';
