@@ -39,12 +39,13 @@ export class CallTracker {
     return this.calls.get(key)?.closed === false;
   }
 
-  /** The server reports this attempt for the call: a higher one means it started again. */
+  /** The server reports this attempt for the call: a higher one means it started again (told only if text was shown). */
   attempt(key: string, attempt: number): void {
     const call = this.calls.get(key);
     if (!call || call.closed || attempt <= call.attempt) return;
+    const shown = call.text.length + call.skipped > 0;
     Object.assign(call, { attempt, restart: 0, text: '', skipped: 0 });
-    this.emit({ type: 'stream-restarted', run: call.run, agent: call.agent, turn: call.turn, attempt, reason: 'retry' });
+    if (shown) this.emit({ type: 'stream-restarted', run: call.run, agent: call.agent, turn: call.turn, attempt, reason: 'retry' });
   }
 
   /** A streamed snapshot from the call's heartbeat details. */
@@ -53,8 +54,9 @@ export class CallTracker {
     const call = this.calls.get(key);
     if (!call || call.closed || snapshot.attempt !== call.attempt || snapshot.restart < call.restart) return;
     if (snapshot.restart > call.restart) {
+      const shown = call.text.length + call.skipped > 0;
       Object.assign(call, { restart: snapshot.restart, text: '', skipped: 0 });
-      this.emit({ type: 'stream-restarted', run: call.run, agent: call.agent, turn: call.turn, attempt: call.attempt, reason: 'failover' });
+      if (shown) this.emit({ type: 'stream-restarted', run: call.run, agent: call.agent, turn: call.turn, attempt: call.attempt, reason: 'failover' });
     }
     const seen = call.text.length + call.skipped;
     const end = snapshot.offset + snapshot.tail.length;

@@ -13,7 +13,7 @@ export type WatchEvent =
   | { type: 'agent-turn'; run: RunRef; agent: string; turn: number }
   /** Text of the agent's answer: live when the call streams, otherwise when the call completes. */
   | { type: 'text'; run: RunRef; agent: string; turn: number; text: string }
-  /** The call's text starts again: a retried attempt (a worker died, a provider failed) or a failover to another provider. */
+  /** The call's text starts again after some was shown: a retried attempt (a worker died, a provider failed) or a failover to another provider. */
   | { type: 'stream-restarted'; run: RunRef; agent: string; turn: number; attempt: number; reason: 'retry' | 'failover' }
   | { type: 'tool-call'; run: RunRef; agent: string; tool: string; callId: string; arguments: unknown }
   | { type: 'tool-result'; run: RunRef; agent: string; tool: string; callId: string; content: string; isError: boolean }
