@@ -33,7 +33,8 @@ describe('the packed baton package', () => {
     const listing = expectSuccess(await run('tar', ['-tzf', tarball], { cwd: project }), 'tar -t').stdout.split('\n').filter(Boolean);
     expect(listing).toContain('package/dist/index.js');
     expect(listing).toContain('package/dist/index.d.ts');
-    expect(listing).toContain('package/dist/codec/encoded-failure-converter.cjs');
+    // The modules the worker hands the workflow bundler by path.
+    for (const module of ['workflows/index.js', 'workflows/tracing-interceptors.js', 'codec/encoded-failure-converter.cjs']) expect(listing).toContain(`package/dist/${module}`);
     expect(listing).toContain('package/bin/baton.cjs');
     expect(listing).toContain('package/README.md');
     expect(listing.some((file) => file.startsWith('package/templates/init/'))).toBe(true);
@@ -67,7 +68,7 @@ describe('the packed baton package', () => {
     expect(result.code).toBe(0);
   });
 
-  it('runs a worker from baton/worker and an agent run whose tool throws a ToolError, the config loaded from baton.config.ts', async () => {
+  it('runs a worker from baton/worker (payload encryption on) and an agent run whose tool throws a ToolError, the config loaded from baton.config.ts', async () => {
     const result = expectSuccess(await node(['run-agent.mjs'], { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') }), 'node run-agent.mjs');
     const outcome = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as { output: string; turns: number; toolMessages: Array<{ name: string; isError: boolean; content: string }>; modelCalls: number };
     // The tool's ToolError (the config imports it from 'baton') went back to the model as a tool error, not a retry.
