@@ -29,6 +29,7 @@ export async function waitForApproval(client: AnyClient, workflowId: string, opt
   }
 }
 
+/** How a test decides an approval (default: approve, recorded as decided by `test`). */
 export interface DecideOptions {
   /** Rejects instead of approving; the reason goes back to the model. */
   reject?: boolean;

@@ -38,6 +38,7 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
+/** Where the CLI is and how long a slow machine may take to start it. */
 export interface StartDevServerOptions {
   /** The CLI binary (default: {@link temporalCliPath}). */
   cliPath?: string;

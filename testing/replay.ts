@@ -11,6 +11,7 @@ import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-uti
 import { replayBundle, replayHistory, type ReplayOutcome } from '../client/ops/replay';
 import { quietTemporalLogs } from './temporal';
 
+/** One replayed history: ok, or the error and the event where the code diverged. */
 export type { ReplayOutcome };
 
 /** One replay failure per line, naming the file and the event where the code diverged. */
@@ -39,6 +40,7 @@ export function workflowIdFromFile(file: string): string {
   return decodeURIComponent(path.basename(file, '.json'));
 }
 
+/** What to replay against and how to read the saved files. */
 export interface ReplayHistoriesOptions {
   /** Your own workflows file, for workflows you wrote around Baton's (default: Baton's workflows). */
   workflowsPath?: string;

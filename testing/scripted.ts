@@ -5,6 +5,7 @@
  */
 import { ScriptedModel, type ScriptReply, type ScriptResponder, type ScriptStep } from '../activities/providers/scripted';
 
+/** The model class and its step types, for scripts built by hand (`{ agent, reply: { text, toolCalls, delayMs, fail } }`). */
 export { ScriptedModel, type ScriptReply, type ScriptResponder, type ScriptStep };
 
 /**

@@ -18,6 +18,7 @@ export interface TestTemporal {
   close(): Promise<void>;
 }
 
+/** Which server and namespace to connect to; everything defaults to the test run's. */
 export interface ConnectTestTemporalOptions {
   /** host:port (default: TEMPORAL_ADDRESS, else a dev server this process starts). */
   address?: string;

@@ -14,6 +14,7 @@ import type { ModelProvider } from '../activities/providers/provider';
 import { ScriptedModel } from '../activities/providers/scripted';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './temporal';
 
+/** What a test runs: its config, the models standing in for providers, and where. */
 export interface BatonTestEnvOptions {
   /** The config: an object (`defineConfig(...)`, validated here) or the path of a config file. */
   config: BatonConfigInput | BatonConfig | string;
