@@ -15,7 +15,7 @@ export { fileTools, httpFetchTool, type FileToolsOptions, type HttpFetchOptions 
 
 /** The typed client that starts runs and reads their state. */
 export { BatonClient, InputTooLargeError, type AgentRunHandle, type SpecRunHandle, type StartAgentOptions } from './client/baton-client';
-export { RunNotFoundError, type RunRef, type WatchEvent, type WatchOptions } from './client/watch';
+export type { RunRef, WatchEvent, WatchOptions } from './client/watch';
 
 /** Failure types: the `type` of every ApplicationFailure a run fails with. */
 export { FailureType } from './core/failures';
