@@ -1,7 +1,8 @@
 /**
- * `baton`: the public API for config files and services. The package's `exports` map
- * resolves the name `baton` to this file, in a clone of the repository as in an install.
- * Everything not exported here is internal.
+ * `baton`: the public API for config files and services. Installed, the package's `exports`
+ * map resolves the name to this file's build (dist/index.js); in the repository, to this
+ * file (tsconfig paths, vitest aliases). Everything not exported here or by the other entry
+ * points (`baton/workflows`, `baton/worker`, `baton/testing`) is internal.
  */
 
 /** Config: give a config file its types, load and validate one, and the error either gives. */
