@@ -74,21 +74,35 @@ export class FileToolLedger implements ToolLedger {
     }
   }
 
-  private async write(entry: LedgerEntry): Promise<void> {
+  /**
+   * Writes an entry atomically (temp file + rename). With `fresh` (a result with no marker before
+   * it) the file is created in place when none exists: a write cut short by a crash reads as
+   * nothing recorded, which is what the temp file would have left, and it saves a rename.
+   */
+  private async write(entry: LedgerEntry, fresh = false): Promise<void> {
     this.dirReady ??= mkdir(this.dir, { recursive: true, mode: 0o700 }).catch((err: unknown) => {
       this.dirReady = undefined;
       throw err;
     });
     await this.dirReady;
     const file = this.file(entry.key);
+    const text = JSON.stringify(entry);
+    if (fresh) {
+      try {
+        return await writeFile(file, text, { mode: 0o600, flag: 'wx' });
+      } catch (err) {
+        // EEXIST: an earlier attempt's marker, replaced atomically below; ENOENT: the folder went away.
+        if (!['EEXIST', 'ENOENT'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+      }
+    }
     const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      await writeFile(temp, JSON.stringify(entry), { mode: 0o600 });
+      await writeFile(temp, text, { mode: 0o600 });
     } catch (err) {
       // The folder went away (pruned by hand, a fresh volume): create it again once.
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
-      await writeFile(temp, JSON.stringify(entry), { mode: 0o600 });
+      await writeFile(temp, text, { mode: 0o600 });
     }
     await rename(temp, file);
   }
@@ -102,7 +116,7 @@ export class FileToolLedger implements ToolLedger {
 
   async complete(key: string, tool: string, result: ToolResult): Promise<void> {
     // No read first: the attempt count of a completed call is not used, and the write is on every call's path.
-    await this.write({ key, tool, state: 'completed', attempts: 0, result });
+    await this.write({ key, tool, state: 'completed', attempts: 0, result }, true);
   }
 
   async prune(olderThanMs: number): Promise<LedgerPruneReport> {

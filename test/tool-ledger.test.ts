@@ -5,7 +5,7 @@
  * the PostgreSQL ledger keep the same contract; both are exercised here on real stores, the
  * workflow paths on the real dev server.
  */
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -63,6 +63,21 @@ describe('tool-call ledger', () => {
     const dir = path.join(tempDir('baton-ledger-'), 'ledger');
     await checkContract(new FileToolLedger(dir));
     expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
+  it('file ledger: a first attempt\'s result (no marker before it) is read back, owner-only, no temp file left; one cut short reads as nothing recorded', async () => {
+    const dir = path.join(tempDir('baton-ledger-'), 'ledger');
+    const ledger = new FileToolLedger(dir);
+    await ledger.complete('wf/run/first', 'charge_card', ok('{"id":"ch_2"}'));
+    expect(await ledger.begin('wf/run/first', 'charge_card')).toEqual({ state: 'completed', result: ok('{"id":"ch_2"}') });
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    expect(statSync(path.join(dir, readdirSync(dir)[0] as string)).mode & 0o777).toBe(0o600);
+    // A crash mid-write leaves part of the file: the next attempt finds nothing recorded and marks it.
+    await ledger.complete('wf/run/torn', 'charge_card', ok('{"id":"ch_3"}'));
+    const torn = readdirSync(dir).map((name) => path.join(dir, name)).find((file) => readFileSync(file, 'utf8').includes('ch_3')) as string;
+    writeFileSync(torn, readFileSync(torn, 'utf8').slice(0, 20));
+    expect(await ledger.begin('wf/run/torn', 'charge_card')).toEqual({ state: 'new' });
+    expect(await ledger.begin('wf/run/torn', 'charge_card')).toEqual({ state: 'started', attempts: 1 });
   });
 
   it('PostgreSQL ledger: the same contract on a real server', async () => {
