@@ -4,7 +4,8 @@ import { defineTool } from '../activities';
 import { ScriptedModel } from '../activities/providers/scripted';
 import type { WatchEvent } from '../client/watch';
 import { startTestBaton } from './helpers/baton';
-import { closeTestEnv } from './helpers/temporal';
+import { createBatonTestEnv } from '../testing';
+import { closeTestEnv, getTestEnv } from './helpers/temporal';
 
 afterAll(closeTestEnv);
 
@@ -53,5 +54,37 @@ describe('BatonClient.watch', () => {
     expect(finished).toMatchObject({ result: { output: answer, agent: 'weather' } });
     expect(result.output).toBe(answer);
     model.assertDone();
+  });
+
+  it('streams an encrypted run: the watcher decrypts the text, the server only holds encrypted heartbeat details', async () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const secret = 'The vault code is 4711, read slowly so the watcher catches it mid-answer.';
+    const model = new ScriptedModel([{ reply: { text: secret, stream: { intervalMs: 40, chunkChars: 3 } } }]);
+    const baton = await createBatonTestEnv({
+      temporal: await getTestEnv(),
+      models: { scripted: model },
+      config: { providers: {}, agents: { keeper: { provider: 'scripted', model: 'm', stream: true } }, encryption: { keysEnv: 'STREAM_TEST_KEYS' } },
+      worker: { env: { STREAM_TEST_KEYS: `k1:${key}` } },
+    });
+    const { events, raw } = await baton.run(async () => {
+      const handle = await baton.client.startAgent('keeper', 'Tell me the code.');
+      const raw: Uint8Array[] = [];
+      const events: WatchEvent[] = [];
+      for await (const event of baton.client.watch(handle.workflowId)) {
+        events.push(event);
+        if (event.type !== 'text' || raw.length) continue;
+        const described = await baton.client.temporal.workflowService.describeWorkflowExecution({ namespace: baton.temporal.namespace, execution: { workflowId: handle.workflowId } });
+        for (const pending of described.pendingActivities ?? []) {
+          for (const payload of pending.heartbeatDetails?.payloads ?? []) {
+            expect(Buffer.from(payload.metadata?.encoding ?? []).toString()).toBe('binary/encrypted');
+            raw.push(payload.data ?? new Uint8Array());
+          }
+        }
+      }
+      return { events, raw };
+    }).finally(() => baton.close());
+    expect(events.filter((e) => e.type === 'text').map((e) => (e.type === 'text' ? e.text : '')).join('')).toBe(secret);
+    expect(raw.length).toBeGreaterThan(0);
+    for (const data of raw) expect(Buffer.from(data).toString('latin1')).not.toContain('vault');
   });
 });
