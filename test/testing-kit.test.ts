@@ -68,6 +68,17 @@ describe('createBatonTestEnv', () => {
     }
   });
 
+  it('checks the scripted model a config file registers itself (a copy of the class loaded through tsx)', async () => {
+    const env = await createBatonTestEnv({ config: path.join(__dirname, 'fixtures', 'testing-kit', 'scripted.config.ts'), address: address() });
+    try {
+      expect(() => env.assertScriptsDone()).toThrow('1 of 1 steps were never called');
+      expect((await env.run(async () => (await env.client.startAgent('helper', 'hi')).result())).output).toBe('Hello.');
+      expect(() => env.assertScriptsDone()).not.toThrow();
+    } finally {
+      await env.close();
+    }
+  });
+
   it('keeps a background worker for several runs and stops it on close', async () => {
     const env = await createBatonTestEnv({ config: configFile, models: { openai: scriptedModel([textStep('orders', 'one'), textStep('orders', 'two')]) }, address: address() });
     env.startWorker();
@@ -124,7 +135,8 @@ describe('the test server', () => {
   });
 
   it('stops a dev server, and deletes its database, when the process that started it is killed', async () => {
-    const script = `require('./testing/dev-server').startDevServer().then((s) => console.log(JSON.stringify(s)))`;
+    // The owner stays up until killed: the server itself does not hold a process open.
+    const script = `setInterval(() => {}, 60_000); require('./testing/dev-server').startDevServer().then((s) => console.log(JSON.stringify(s)))`;
     const owner = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: path.join(__dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] });
     const started = await new Promise<{ pid: number; dbDir: string }>((resolve, reject) => {
       let out = '';
@@ -142,7 +154,7 @@ describe('the test server', () => {
     expect(alive(started.pid)).toBe(true);
     expect(existsSync(started.dbDir)).toBe(true);
     owner.kill('SIGKILL');
-    for (let i = 0; i < 100 && (alive(started.pid) || existsSync(started.dbDir)); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 300 && (alive(started.pid) || existsSync(started.dbDir)); i++) await new Promise((r) => setTimeout(r, 100));
     expect(alive(started.pid)).toBe(false);
     expect(existsSync(started.dbDir)).toBe(false);
   });

@@ -101,15 +101,13 @@ export async function startDevServer(options: StartDevServerOptions = {}): Promi
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+  // No exit hook: when this process ends, the watchdog sees its stdin close and stops the server.
   const group = watchdog.pid as number;
-  const killOnExit = () => signalGroup(group, 'SIGKILL') && rmSync(dir, { recursive: true, force: true });
-  process.once('exit', killOnExit);
   return {
     address,
     pid: Number.parseInt(stdout, 10) || group,
     dbDir: dir,
     async stop() {
-      process.off('exit', killOnExit);
       if (watchdog.exitCode === null && signalGroup(group, 'SIGTERM')) {
         const timer = setTimeout(() => watchdog.exitCode === null && signalGroup(group, 'SIGKILL'), 5000);
         await exited;

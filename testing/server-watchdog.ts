@@ -9,7 +9,11 @@ const { spawn } = require('node:child_process');
 const { rmSync } = require('node:fs');
 const [cli, ...args] = process.argv.slice(1);
 const server = spawn(cli, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-const stop = () => { if (server.exitCode === null) server.kill('SIGTERM'); };
+const stop = () => {
+  if (server.exitCode !== null) return;
+  server.kill('SIGTERM');
+  setTimeout(() => server.exitCode === null && server.kill('SIGKILL'), 5000);
+};
 server.once('error', (err) => { process.stderr.write(err.message); process.exit(127); });
 server.once('spawn', () => process.stdout.write(server.pid + '\\n'));
 server.once('exit', (code) => {
