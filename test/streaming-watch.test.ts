@@ -4,6 +4,7 @@ import { defineTool } from '../activities';
 import { ScriptedModel } from '../activities/providers/scripted';
 import type { WatchEvent } from '../client/watch';
 import { startTestBaton } from './helpers/baton';
+import { specFor } from './helpers/spec';
 import { createBatonTestEnv } from '../testing';
 import { closeTestEnv, getTestEnv } from './helpers/temporal';
 
@@ -86,5 +87,21 @@ describe('BatonClient.watch', () => {
     expect(events.filter((e) => e.type === 'text').map((e) => (e.type === 'text' ? e.text : '')).join('')).toBe(secret);
     expect(raw.length).toBeGreaterThan(0);
     for (const data of raw) expect(Buffer.from(data).toString('latin1')).not.toContain('vault');
+  });
+
+  it('follows a workflow spec into its child runs: each agent step\'s streamed text, then the spec\'s result', async () => {
+    const model = ScriptedModel.respondWith((req) => ({ text: `${req.agent.name} says: ${'la '.repeat(12)}done`, stream: { intervalMs: 30, chunkChars: 4 } }));
+    const baton = await startTestBaton({
+      models: { scripted: model },
+      agents: { drafter: { provider: 'scripted', model: 'm', stream: true }, editor: { provider: 'scripted', model: 'm', stream: true } },
+    });
+    const spec = specFor(baton, 'draft-edit', { kind: 'sequence', steps: [{ kind: 'agent', agent: 'drafter' }, { kind: 'agent', agent: 'editor' }] });
+    const events = await baton.run(async () => collect(baton.client.watch((await baton.client.startSpec(spec, 'a song')).workflowId)));
+    expect(events.filter((e) => e.type === 'child-run')).toHaveLength(2);
+    const textOf = (agent: string) => events.map((e) => (e.type === 'text' && e.agent === agent ? e.text : '')).join('');
+    expect(textOf('drafter')).toBe(`drafter says: ${'la '.repeat(12)}done`);
+    expect(textOf('editor')).toBe(`editor says: ${'la '.repeat(12)}done`);
+    expect(events.filter((e) => e.type === 'text' && e.agent === 'drafter').length).toBeGreaterThan(2);
+    expect(events.at(-1)).toMatchObject({ type: 'finished', run: { workflowId: events[0]?.run.workflowId } });
   });
 });
