@@ -85,4 +85,10 @@ describe('baton watch output', () => {
     expect(lines[0]).toMatchObject({ type: 'agent-turn', agent: 'narrator', turn: 1 });
     expect(lines.at(-1)).toMatchObject({ type: 'finished', result: { output: answer } });
   });
+
+  it('baton watch of an id with no run says so in one line and exits 1', async () => {
+    const { code, stderr } = await captureCli('--address', inject('temporalAddress'), 'watch', 'no-such-run-anywhere');
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe('baton: no run with id no-such-run-anywhere');
+  });
 });

@@ -15,7 +15,7 @@ import { WatchSession } from './watch-session';
 export class RunNotFoundError extends Error {
   override readonly name = 'RunNotFoundError';
   constructor(readonly workflowId: string) {
-    super(`no run with id "${workflowId}"`);
+    super(`no run with id ${workflowId}`);
   }
 }
 
