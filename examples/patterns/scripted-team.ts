@@ -9,7 +9,7 @@ import type { ModelRequest } from '../../core';
 const lastUser = (req: ModelRequest) => [...req.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
 const toolResults = (req: ModelRequest) => req.messages.filter((m) => m.role === 'tool');
 
-const replies: Record<string, (req: ModelRequest) => ScriptReply> = {
+const replies = new Map<string, (req: ModelRequest) => ScriptReply>(Object.entries({
   // Hand-offs: triage passes billing questions to billing, which may pass refunds on.
   triage: (req) => (/invoice|refund|charge/i.test(lastUser(req)) ? { toolCalls: [{ name: 'transfer_to_billing', arguments: { reason: 'billing question' } }] } : { text: 'Triage: I can help with that directly.' }),
   billing: (req) => {
@@ -39,11 +39,12 @@ const replies: Record<string, (req: ModelRequest) => ScriptReply> = {
   chat: (req) => ({ text: `Chat: message ${req.messages.filter((m) => m.role === 'user').length} received.` }),
   // Evaluator-optimizer.
   critic: (req) => ({ text: JSON.stringify(/Draft 2/.test(lastUser(req)) ? { accept: true, feedback: 'Good: sourced and tight.' } : { accept: false, feedback: 'Cite sources and cut it by half.' }) }),
-};
+} satisfies Record<string, (req: ModelRequest) => ScriptReply>));
 
 export function scriptedTeam(): ScriptedModel {
   return ScriptedModel.respondWith((req) => {
-    const reply = replies[req.agent.name];
+    // The agent's name comes from the request: a Map, so `constructor` or `__proto__` find no script.
+    const reply = replies.get(req.agent.name);
     if (!reply) throw new Error(`the scripted team has no script for agent "${req.agent.name}"`);
     return reply(req);
   });
