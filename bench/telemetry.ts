@@ -3,6 +3,7 @@
  * production: the runtime's Prometheus exporter (on a free loopback port, unscraped: series
  * are still recorded) and OTLP/HTTP spans to a local receiver that accepts and drops them.
  * Bare Temporal runs in the same process without interceptors, so only Baton pays for tracing.
+ * OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG apply: the bench's client decides each run's trace.
  */
 import { createServer } from 'node:http';
 import type { TelemetryOptions } from '@temporalio/worker';
