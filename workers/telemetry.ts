@@ -2,7 +2,8 @@
  * A worker's metrics endpoint and tracing. Metrics: the Temporal runtime's own Prometheus
  * exporter, so the SDK's worker series (`temporal_*`) and Baton's (`baton_*`, recorded through
  * the activity and workflow `metricMeter`) share one endpoint. Tracing: the SDK's OpenTelemetry
- * interceptors for activities and workflows, workflow spans exported through a sink.
+ * interceptors for activities, Baton's small tracer inside the workflow sandbox
+ * (`workflows/tracing-spans.ts`), its spans exported through the SDK's sink.
  */
 import { Runtime, type WorkerOptions } from '@temporalio/worker';
 import { recordContentOnSpans } from '../activities/telemetry';
