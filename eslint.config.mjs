@@ -35,7 +35,7 @@ const workflowsForbidden = {
     { regex: `^(\\.\\./)+core(/index|/${schemaModules.join('|/')})?$`, message: zodFreeMessage, allowTypeImports: true },
   ],
 };
-const zodFreeCoreFiles = ['usage', 'tool-definition', 'steps', 'tool-plan-run', 'run-input', 'failures', 'hash', 'conversation', 'tool-search', 'search-attributes', 'spec-run', 'model-contract', 'tool-contract', 'run-budget'].map((m) => `core/${m}.ts`);
+const zodFreeCoreFiles = ['usage', 'tool-definition', 'steps', 'tool-plan-run', 'run-input', 'failures', 'hash', 'conversation', 'tool-search', 'search-attributes', 'spec-run', 'model-contract', 'tool-contract', 'run-budget', 'served-by'].map((m) => `core/${m}.ts`);
 const zodFreeCore = {
   paths: workflowsForbidden.paths,
   patterns: [...sandboxForbidden.patterns, { regex: `^\\./(${schemaModules.join('|')})$`, message: zodFreeMessage, allowTypeImports: true }],

@@ -6,7 +6,7 @@ import { defineTool } from '../activities';
 import { ScriptedModel } from '../activities/providers/scripted';
 import { runInputFor, validateConfig } from '../config/define-config';
 import { createBatonWorker } from '../workers/create-worker';
-import { workflowsPath } from '../workers/workflow-bundle';
+import { getWorkflowBundle, sharedCoreModules, workflowsPath } from '../workers/workflow-bundle';
 import { BatonClient } from '../client/baton-client';
 import { agentWorkflow, decideApprovalUpdate, stateQuery } from '../workflows';
 import { zodLoadedQuery } from './fixtures/zod-probe/interceptors';
@@ -81,4 +81,20 @@ describe('the workflow path without zod', () => {
     expect(seen.result.output).toBe('ok');
     expect(seen.loaded).toBe(true);
   }, 60_000);
+
+  it('shares only zod-free core modules across executions: no shared module reaches zod or a schema module in the bundle', async () => {
+    const { code } = await getWorkflowBundle();
+    // Module factories by id, and the ids each one requires.
+    const factories = new Map<string, string>();
+    const starts = [...code.matchAll(/^\/\*\*\*\/ "([^"]+)"$/gm)];
+    starts.forEach((m, i) => factories.set(m[1] as string, code.slice(m.index, starts[i + 1]?.index ?? code.length)));
+    const requires = (id: string) => [...(factories.get(id) ?? '').matchAll(/__webpack_require__\(\/\*! [^*]* \*\/ "([^"]+)"\)/g)].map((m) => m[1] as string);
+    const ids = sharedCoreModules.map((file) => `./core/${path.basename(file)}`);
+    const reached = new Set<string>(ids);
+    for (const id of reached) for (const next of requires(id)) reached.add(next);
+    expect(ids.every((id) => factories.has(id))).toBe(true);
+    const preload = /preloadModules = function preloadModules\(\) \{([^}]*)\}/.exec(code)?.[1] ?? '';
+    expect([...preload.matchAll(/"(\.\/core\/[^"]+)"\)/g)].map((m) => m[1])).toEqual(ids);
+    expect([...reached].filter((id) => /zod|\/core\/(agent-spec|tool-spec|messages|durations|run|workflow-spec|tool-plan|run-budget-schema)\.ts$/.test(id))).toEqual([]);
+  }, 120_000);
 });

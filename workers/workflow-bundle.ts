@@ -14,6 +14,14 @@ export const workflowsPath = path.join(__dirname, '..', 'workflows', `index${sou
 export const tracingInterceptorModule = path.join(__dirname, '..', 'workflows', `tracing-interceptors${sourceExtension}`);
 
 /**
+ * Core modules with no state of their own (pure functions and frozen constants, no zod: the lint
+ * keeps them so): evaluated once per worker thread and shared by every workflow execution,
+ * instead of once per execution in its own module cache (the reusable V8 context's default).
+ */
+export const sharedCoreModules = ['usage', 'hash', 'failures', 'steps', 'conversation', 'tool-definition', 'tool-search', 'search-attributes', 'served-by', 'run-input', 'model-contract', 'tool-contract', 'run-budget', 'spec-run', 'tool-plan-run']
+  .map((name) => path.join(__dirname, '..', 'core', `${name}${sourceExtension}`));
+
+/**
  * Bundling takes seconds (webpack + swc); do it once and share the result. With
  * `failureConverterPath` (encryption on) the sandbox gets that failure converter: a separate bundle.
  * With `tracing`, the workflow interceptors that trace: a separate bundle too.
@@ -23,7 +31,7 @@ export function getWorkflowBundle(failureConverterPath?: string, tracing = false
   let bundle = bundles.get(key);
   if (!bundle) {
     const workflowInterceptorModules = tracing ? [tracingInterceptorModule] : [];
-    bundle = bundleWorkflowCode({ workflowsPath, logger: quietLogger, workflowInterceptorModules, ...(failureConverterPath ? { failureConverterPath } : {}) });
+    bundle = bundleWorkflowCode({ workflowsPath, logger: quietLogger, workflowInterceptorModules, preloadModules: sharedCoreModules, ...(failureConverterPath ? { failureConverterPath } : {}) });
     bundles.set(key, bundle);
   }
   return bundle;
