@@ -17,6 +17,15 @@ import path from 'node:path';
 import { linksOf } from './conversation-store';
 import { listStoreFiles, removeFiles, type PruneOptions, type PruneReport, type StoreFile } from './store-files';
 
+/**
+ * A reference the store does not hold (pruned, or written to another worker's store). Custom
+ * stores should throw it too, so callers that can do without the entry (model calls by
+ * reference) recover instead of retrying.
+ */
+export class ContentNotFoundError extends Error {
+  override readonly name = 'ContentNotFoundError';
+}
+
 export interface ContentStore {
   /** Stores a JSON value; returns its reference (`sha256:<hex>`). Storing it again refreshes its age. */
   put(value: unknown): Promise<string>;
@@ -61,7 +70,7 @@ export class FileContentStore implements ContentStore {
       return JSON.parse(await readFile(this.file(ref), 'utf8')) as T;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new Error(`content ${ref} is not in the store at ${this.dir} (do all workers share one content store?)`);
+        throw new ContentNotFoundError(`content ${ref} is not in the store at ${this.dir} (do all workers share one content store?)`);
       }
       throw err;
     }

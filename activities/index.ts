@@ -47,7 +47,7 @@ export type BatonActivities = ReturnType<typeof createActivities>;
 export type { ProviderEntry } from './model-activity';
 export { defineTool, ToolError, type BatonTool, type ToolContext } from './tools/define-tool';
 export { ToolRegistry } from './tools/registry';
-export { FileContentStore, type ContentStore } from './content-store';
+export { ContentNotFoundError, FileContentStore, type ContentStore } from './content-store';
 export { FileToolCache, cacheKey, type ToolCache } from './tool-cache';
 export { McpPool } from './tools/mcp';
 export { PostgresBackend } from './postgres-backend';

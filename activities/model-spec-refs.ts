@@ -37,13 +37,24 @@ export class ModelSpecRefs {
     return ref;
   }
 
+  /** A stored spec; one this worker's store lacks is a non-retryable failure the workflow answers by sending in full. */
+  private async read(specRef: string): Promise<CallSpec> {
+    try {
+      return await this.store.get<CallSpec>(specRef);
+    } catch (err) {
+      // By name: a config loaded through its own copy of Baton's modules may bring its own store class.
+      if (!(err instanceof Error && err.name === 'ContentNotFoundError')) throw err;
+      throw ApplicationFailure.create({ type: FailureType.SpecRefUnavailable, nonRetryable: true, message: `${err.message}; the run sends this call in full` });
+    }
+  }
+
   /** The request in full: as it came, or with the agent and tools its reference stands for. */
   async resolve(input: ModelCallInput): Promise<ModelRequest> {
     if (!('specRef' in input)) return input;
     const { specRef, agent, ...rest } = input;
     let spec = this.specs.get(specRef);
     if (!spec) {
-      spec = await this.store.get<CallSpec>(specRef);
+      spec = await this.read(specRef);
       this.specs.set(specRef, spec, JSON.stringify(spec).length);
     }
     if (spec.agent.name !== agent.name) {

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Pool, type PoolConfig } from 'pg';
-import type { ContentStore } from './content-store';
+import { ContentNotFoundError, type ContentStore } from './content-store';
 import { linksOf } from './conversation-store';
 import type { PruneOptions, PruneReport } from './store-files';
 import type { ToolCache } from './tool-cache';
@@ -77,7 +77,7 @@ export class PostgresBackend {
       get: async <T>(ref: string) => {
         await this.migrate();
         const { rows } = await this.pool.query<{ value: string }>(`SELECT value FROM ${table} WHERE ref = $1`, [ref]);
-        if (!rows[0]) throw new Error(`content ${ref} is not in the PostgreSQL store (table ${table})`);
+        if (!rows[0]) throw new ContentNotFoundError(`content ${ref} is not in the PostgreSQL store (table ${table})`);
         return JSON.parse(rows[0].value) as T;
       },
       prune: (olderThanMs, options) => this.pruneContent(olderThanMs, options),

@@ -49,6 +49,12 @@ export const FailureType = {
   NotAllowed: 'BatonNotAllowed',
   /** A second decision on an approval that is already decided: the Update is refused, the run goes on. */
   ApprovalAlreadyDecided: 'BatonApprovalAlreadyDecided',
+  /**
+   * A model call sent by reference reached a worker whose content store does not hold the
+   * reference (workers that do not share one store). The run sends that call in full again
+   * and stops using references; it never fails a run.
+   */
+  SpecRefUnavailable: 'BatonSpecRefUnavailable',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
@@ -62,4 +68,5 @@ export const nonRetryableFailureTypes: readonly FailureType[] = [
   FailureType.ToolNotRegistered,
   FailureType.ScriptMismatch,
   FailureType.LimitExceeded,
+  FailureType.SpecRefUnavailable,
 ];

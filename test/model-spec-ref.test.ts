@@ -9,8 +9,10 @@ import { FileContentStore } from '../activities/content-store';
 import { ModelSpecRefs } from '../activities/model-spec-refs';
 import { ScriptedModel } from '../activities/providers/scripted';
 import type { ModelRequest } from '../core';
+import { createBatonWorker } from '../workers/create-worker';
+import { approveNext, createBatonTestEnv, waitForApproval } from '../testing';
 import { startTestBaton } from './helpers/baton';
-import { closeTestEnv } from './helpers/temporal';
+import { closeTestEnv, getTestEnv } from './helpers/temporal';
 
 afterAll(closeTestEnv);
 
@@ -93,6 +95,46 @@ describe('model calls by reference', () => {
     expect(modelInputs(history).map((i) => i.specRef === undefined)).toEqual([true, false]);
     expect(model.calls.map((c) => c.agent.instructions)).toEqual(['Chat.', 'Chat.']);
   }, 60_000);
+});
+
+describe('model calls by reference on workers that do not share a content store', () => {
+  it('sends the call in full again when a worker cannot read the reference, and keeps sending in full', async () => {
+    const model = ScriptedModel.respondWith(({ messages }) => {
+      const results = messages.filter((m) => m.role === 'tool').length;
+      return results < 2 ? { toolCalls: [{ name: 'lookup', arguments: { word: `w${results}` } }] } : { text: `done after ${results}` };
+    });
+    // The first model call runs on a worker with store A; the run then waits for approval of its tool call
+    // and continues on a worker with store B, which never saw the reference.
+    const storeA = new FileContentStore(mkdtempSync(path.join(os.tmpdir(), 'baton-specref-a-')));
+    const storeB = new FileContentStore(mkdtempSync(path.join(os.tmpdir(), 'baton-specref-b-')));
+    const env = await createBatonTestEnv({
+      config: { providers: {}, tools: [lookup], agents: { reader: { provider: 'scripted', model: 's', instructions: 'Look up.', tools: ['lookup'], approval: { tools: ['lookup'] } } } },
+      models: { scripted: model }, temporal: await getTestEnv(), worker: { contentStore: storeA },
+    });
+    try {
+      const handle = await env.run(async () => {
+        const started = await env.client.startAgent('reader', 'Look up two words.');
+        await waitForApproval(env.client, started.workflowId);
+        return started;
+      });
+      const workerB = await createBatonWorker({ config: env.config, connection: env.temporal.nativeConnection, namespace: env.temporal.namespace, contentStore: storeB });
+      const result = await workerB.runUntil(async () => {
+        await approveNext(env.client, handle.workflowId);
+        await approveNext(env.client, handle.workflowId);
+        return handle.result();
+      });
+      expect(result.output).toBe('done after 2');
+      const history = await handle.fetchHistory();
+      const failed = (history.events ?? []).filter((e) => e.activityTaskFailedEventAttributes?.failure?.applicationFailureInfo?.type === 'BatonSpecRefUnavailable');
+      expect(failed).toHaveLength(1);
+      expect(failed[0]?.activityTaskFailedEventAttributes?.failure?.message).toMatch(/not in the store.*sends this call in full/);
+      // Turn 1 in full on A; turn 2 by reference (refused on B), again in full; turn 3 in full: references are off for the run.
+      expect(modelInputs(history).map((i) => [i.turn, i.specRef === undefined ? 'full' : 'ref'])).toEqual([[1, 'full'], [2, 'ref'], [2, 'full'], [3, 'full']]);
+      expect(model.calls.map((c) => c.tools.map((t) => t.name).join())).toEqual(['lookup', 'lookup', 'lookup']);
+    } finally {
+      await env.close();
+    }
+  }, 90_000);
 });
 
 describe('ModelSpecRefs', () => {

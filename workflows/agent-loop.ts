@@ -17,7 +17,7 @@ import { Conversation } from './conversation';
 import { defaultStoreConversationOver } from '../core/run-input';
 import { serversToList, withMcpTools } from './mcp-tools';
 import { answerToolSearch, offeredTools, toolSearchName } from './tool-search-step';
-import { keepSpecRef, modelCallInput, type ModelSpecRefs } from './model-call-input';
+import { modelCallInput, sendModelCall, type ModelSpecRefs } from './model-call-input';
 import { runToolCall, toolMessage } from './tool-steps';
 import { budgetStopped, handedOff } from './telemetry';
 
@@ -124,14 +124,14 @@ export async function runAgentLoop(input: ParsedAgentRunInput, state: AgentRunSt
     const foundByAgent = found.get(agent.name) ?? new Set<string>();
     found.set(agent.name, foundByAgent);
     const tools = new Map(offeredTools(agent, foundByAgent).map((name) => [name, specs.get(name) as ToolSpec]));
-    const call = modelCallInput(agent, tools, team, { ...conversation.request(), turn }, specRefs);
+    const rest = { ...conversation.request(), turn };
+    const call = modelCallInput(agent, tools, team, rest, specRefs);
     Object.assign(state, { status: 'calling_model', maxTurns: agent.limits.maxTurns, lastStep: { kind: 'model', name: `${agent.provider}/${agent.model}`, turn } });
     changed();
-    const response: ModelResponse = await activities.callModel.executeWithOptions(
-      { ...modelCallOptions(agent), summary: `model ${agent.provider}/${agent.model} · ${agent.name} · turn ${turn}` },
-      [call.input],
+    const summary = `model ${agent.provider}/${agent.model} · ${agent.name} · turn ${turn}`;
+    const response: ModelResponse = await sendModelCall(call, specRefs, () => modelCallInput(agent, tools, team, rest, specRefs).input, (input) =>
+      activities.callModel.executeWithOptions({ ...modelCallOptions(agent), summary }, [input]),
     );
-    keepSpecRef(specRefs, call.key, response);
     state.usage = addUsage(state.usage, response.usage);
     if (response.servedBy) state.lastStep = { kind: 'model', name: `${agent.provider}/${agent.model}`, turn, servedBy: `${response.servedBy.provider}/${response.servedBy.model}` };
     conversation.replied(response);

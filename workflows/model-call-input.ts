@@ -6,7 +6,9 @@
  * result, so runs recorded before this (no `specRef` in their results) keep sending in full.
  * Runs in the sandbox.
  */
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { AgentSpec, ModelCallInput, ModelRequest, ModelResponse, ToolSpec } from '../core';
+import { FailureType } from '../core/failures';
 import { modelAgentOf } from '../core/model-contract';
 import { toToolDefinition } from '../core/tool-definition';
 import { askTools, transferTools } from './handoffs';
@@ -15,11 +17,14 @@ import { toolSearchDefinition } from './tool-search-step';
 /** References by agent and offered tools, kept for a run (a session keeps one for its whole run). */
 export type ModelSpecRefs = Map<string, string>;
 
+/** Set in a run's references once a worker could not read one: every later call goes in full. */
+const refsOff = '\u0000off';
+
 /** The turn's model-call input and the key its reference is kept under. */
 export function modelCallInput(agent: AgentSpec, tools: ReadonlyMap<string, ToolSpec>, team: ReadonlyMap<string, AgentSpec>, rest: Pick<ModelRequest, 'messages' | 'conversation' | 'turn'>, refs: ModelSpecRefs): { input: ModelCallInput; key: string } {
   // Within a run an agent's settings and hand-off targets are fixed; only the tools it is offered change (tool search).
   const key = `${agent.name}\n${agent.toolSearch}\n${[...tools.keys()].join('\n')}`;
-  const specRef = refs.get(key);
+  const specRef = refs.has(refsOff) ? undefined : refs.get(key);
   if (specRef) return { key, input: { agent: { name: agent.name, provider: agent.provider, model: agent.model }, specRef, ...rest } };
   const definitions = [...[...tools.values()].map(toToolDefinition), ...(agent.toolSearch ? [toolSearchDefinition] : []), ...transferTools(agent, team), ...askTools(agent, team)];
   return { key, input: { agent: modelAgentOf(agent), tools: definitions, ...rest } };
@@ -27,5 +32,27 @@ export function modelCallInput(agent: AgentSpec, tools: ReadonlyMap<string, Tool
 
 /** Keeps the reference a call sent in full got back, for the next calls with the same key. */
 export function keepSpecRef(refs: ModelSpecRefs, key: string, response: ModelResponse): void {
-  if (response.specRef) refs.set(key, response.specRef);
+  if (response.specRef && !refs.has(refsOff)) refs.set(key, response.specRef);
+}
+
+const isSpecRefUnavailable = (err: unknown) =>
+  err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === FailureType.SpecRefUnavailable;
+
+/**
+ * Sends a model call and keeps the reference it returns. A call by reference that reached a
+ * worker without the reference in its content store (workers that do not share one) is sent
+ * again in full, and the run stops using references: slower history, never a failed run.
+ */
+export async function sendModelCall(call: { input: ModelCallInput; key: string }, refs: ModelSpecRefs, inFull: () => ModelCallInput, send: (input: ModelCallInput) => Promise<ModelResponse>): Promise<ModelResponse> {
+  let response: ModelResponse;
+  try {
+    response = await send(call.input);
+  } catch (err) {
+    if (!('specRef' in call.input) || !isSpecRefUnavailable(err)) throw err;
+    refs.clear();
+    refs.set(refsOff, 'off');
+    response = await send(inFull());
+  }
+  keepSpecRef(refs, call.key, response);
+  return response;
 }
