@@ -178,6 +178,9 @@ function printReport(results: { baton: Sample[]; bare: Sample[] }, peaks: { bato
   console.log('| measure | bare Temporal | Baton | ratio |');
   console.log('|---|---|---|---|');
   console.log(`| median per turn | ${t.median.toFixed(2)} ms | ${b.median.toFixed(2)} ms | ${(b.median / t.median).toFixed(2)} |`);
+  // Each Baton run follows a bare run: the ratio of their medians per pair shows the noise around the median ratio.
+  const pairs = results.baton.slice(0, results.bare.length).map((s, i) => percentile(s.turns, 50) / percentile((results.bare[i] as Sample).turns, 50)).sort((x, y) => x - y);
+  if (pairs.length) console.log(`| spread: per-run median ratios of ${pairs.length} pairs | | | ${(pairs[0] as number).toFixed(2)}–${(pairs.at(-1) as number).toFixed(2)} |`);
   console.log(`| p99 per turn | ${t.p99.toFixed(2)} ms | ${b.p99.toFixed(2)} ms | ${(b.p99 / t.p99).toFixed(2)} |`);
   console.log(`| history events per turn | ${t.events.toFixed(2)} | ${b.events.toFixed(2)} | +${(b.events - t.events).toFixed(2)} |`);
   console.log(`| history bytes per turn | ${t.bytes.toFixed(0)} | ${b.bytes.toFixed(0)} | ${(b.bytes / t.bytes).toFixed(2)} |`);

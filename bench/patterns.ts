@@ -104,13 +104,20 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
   return rows;
 }
 
+/** Min–max of Baton's sample over the bare sample taken beside it (n pairs), so a median's noise shows. */
+function spreadOf(row: PatternRow): string {
+  const ratios = row.baton.slice(0, row.bare.length).map((ms, i) => ms / (row.bare[i] as number)).sort((a, b) => a - b);
+  if (!ratios.length) return '';
+  return `${(ratios[0] as number).toFixed(2)}–${(ratios.at(-1) as number).toFixed(2)} (${ratios.length} pairs)`;
+}
+
 export function printPatternTable(rows: PatternRow[]): void {
-  console.log('\n| pattern | bare Temporal (median) | Baton (median) | ratio |');
-  console.log('|---|---|---|---|');
+  console.log('\n| pattern | bare Temporal (median) | Baton (median) | ratio | spread: ratios of paired samples |');
+  console.log('|---|---|---|---|---|');
   for (const row of rows) {
     const bare = percentile(row.bare, 50);
     const baton = percentile(row.baton, 50);
-    console.log(`| ${row.name}, per ${row.unit} | ${bare.toFixed(1)} ms | ${baton.toFixed(1)} ms | ${(baton / bare).toFixed(2)} |`);
+    console.log(`| ${row.name}, per ${row.unit} | ${bare.toFixed(1)} ms | ${baton.toFixed(1)} ms | ${(baton / bare).toFixed(2)} | ${spreadOf(row)} |`);
   }
   for (const row of rows.filter((r) => r.history)) {
     const { bare, baton, batonRuns } = row.history as NonNullable<PatternRow['history']>;
