@@ -6,15 +6,14 @@
  * BENCH_FLEET_RUNS (runs per row, 1000), BENCH_FLEET_IN_FLIGHT (200), BENCH_FLEET_PARKED (300),
  * BENCH_FLEET_WORKERS (the rows' worker counts in order, "1,2"; "1,2,1" shows drift over the run).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { BatonClient } from '../client/baton-client';
 import { decideApprovalUpdate } from '../workflows';
 import { startEphemeralServer } from '../devtools/ephemeral-server';
 import { throughputConfig } from './throughput-worker';
 import { hostCpu, processUsage } from './process-usage';
+import { startWorkerProcess, stopWorkerProcess } from './worker-process';
 
 const RUNS = Number(process.env.BENCH_FLEET_RUNS ?? 1000);
 const IN_FLIGHT = Number(process.env.BENCH_FLEET_IN_FLIGHT ?? 200);
@@ -22,22 +21,6 @@ const PARKED = Number(process.env.BENCH_FLEET_PARKED ?? 300);
 const WORKER_COUNTS = (process.env.BENCH_FLEET_WORKERS ?? '1,2').split(',').map(Number);
 
 interface Row { workers: number; perSecond: number; rss: number[]; cpuPerRun: { workers: number; server?: number; client: number }; hostBusy: number; parkedPerRun: number; parkedRss: number[] }
-
-/** Starts one `baton` worker process of bench/throughput-worker.ts; resolves once it is ready. */
-async function startWorker(address: string, taskQueue: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'throughput-worker.ts'), 'baton', address, taskQueue], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`worker exited (${code})`)));
-    child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
-  });
-  return child;
-}
-
-async function stopWorker(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 /** Runs `total` runs keeping `inFlight` started at once. */
 async function runMany(total: number, inFlight: number, runOne: (i: number) => Promise<unknown>): Promise<void> {
@@ -59,7 +42,7 @@ async function waitForParked(client: Client, taskQueue: string, n: number): Prom
 async function measure(client: Client, address: string, serverPid: number | undefined, count: number, tag: string): Promise<Row> {
   const queue = `fleet-${count}-${tag}`;
   const baton = new BatonClient(client, throughputConfig(queue), { namespace: 'default' });
-  const workers = await Promise.all(Array.from({ length: count }, () => startWorker(address, queue)));
+  const workers = await Promise.all(Array.from({ length: count }, () => startWorkerProcess('baton', address, queue)));
   const pids = workers.map((w) => w.pid as number);
   const workersCpu = () => pids.reduce((sum, pid) => sum + processUsage(pid).cpuMs, 0);
   const clientCpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
@@ -91,7 +74,7 @@ async function measure(client: Client, address: string, serverPid: number | unde
       parkedPerRun: grown / PARKED,
     };
   } finally {
-    await Promise.all(workers.map(stopWorker));
+    await Promise.all(workers.map(stopWorkerProcess));
   }
 }
 

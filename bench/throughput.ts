@@ -7,52 +7,28 @@
  * BENCH_THROUGHPUT_RUNS (runs per row, 1000; 0 skips to the parked rows), BENCH_PARKED (500), BENCH_CPU_PROF=<dir> (a
  * V8 CPU profile of each worker process, per thread, for finding where the CPU goes).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { BatonClient } from '../client/baton-client';
 import { decideApprovalUpdate } from '../workflows';
 import { startEphemeralServer } from '../devtools/ephemeral-server';
 import { throughputConfig } from './throughput-worker';
 import { bareReleaseSignal } from './bare-workflow';
+import { processUsage } from './process-usage';
+import { startWorkerProcess, stopWorkerProcess } from './worker-process';
 
 const RUNS = Number(process.env.BENCH_THROUGHPUT_RUNS ?? 1000);
 const PARKED = Number(process.env.BENCH_PARKED ?? 500);
 
-/** Resident memory and CPU time (ms) of a process, from /proc. */
-function usageOf(pid: number): { rss: number; cpuMs: number } {
-  const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return { rss, cpuMs: (ticks * 1000) / 100 };
-}
-
-async function startWorker(kind: 'baton' | 'bare', address: string, taskQueue: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${kind}`] : []), '--import', 'tsx', path.join(__dirname, 'throughput-worker.ts'), kind, address, taskQueue], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${kind} worker exited (${code})`)));
-    child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
-  });
-  return child;
-}
-
-async function stopWorker(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 /** Runs `total` runs keeping `inFlight` started at once; runs per second and worker CPU ms per run. */
 async function throughput(pid: number, total: number, inFlight: number, runOne: (i: number) => Promise<unknown>): Promise<{ perSecond: number; cpuPerRun: number }> {
-  const cpuBefore = usageOf(pid).cpuMs;
+  const cpuBefore = processUsage(pid).cpuMs;
   const started = performance.now();
   let next = 0;
   await Promise.all(Array.from({ length: Math.min(inFlight, total) }, async () => {
     while (next < total) await runOne(next++);
   }));
   const seconds = (performance.now() - started) / 1000;
-  return { perSecond: total / seconds, cpuPerRun: (usageOf(pid).cpuMs - cpuBefore) / total };
+  return { perSecond: total / seconds, cpuPerRun: (processUsage(pid).cpuMs - cpuBefore) / total };
 }
 
 async function waitForParked(client: Client, taskQueue: string, n: number): Promise<void> {
@@ -71,8 +47,8 @@ async function main(): Promise<void> {
   const batonQueue = `tp-baton-${tag}`;
   const bareQueue = `tp-bare-${tag}`;
   const baton = new BatonClient(client, throughputConfig(batonQueue), { namespace: 'default' });
-  const batonWorker = await startWorker('baton', address, batonQueue);
-  const bareWorker = await startWorker('bare', address, bareQueue);
+  const batonWorker = await startWorkerProcess('baton', address, batonQueue);
+  const bareWorker = await startWorkerProcess('bare', address, bareQueue);
   const batonPid = batonWorker.pid as number;
   const barePid = bareWorker.pid as number;
   try {
@@ -92,12 +68,12 @@ async function main(): Promise<void> {
       console.log(`| ${inFlight} | ${bare.perSecond.toFixed(1)} | ${ours.perSecond.toFixed(1)} | ${(ours.perSecond / bare.perSecond).toFixed(2)} | ${bare.cpuPerRun.toFixed(1)} ms / ${ours.cpuPerRun.toFixed(1)} ms |`);
     }
 
-    const parkedBefore = { bare: usageOf(barePid).rss, baton: usageOf(batonPid).rss };
+    const parkedBefore = { bare: processUsage(barePid).rss, baton: processUsage(batonPid).rss };
     const bareParked = await Promise.all(Array.from({ length: PARKED }, (_, i) => client.workflow.start('bareParkedWorkflow', { taskQueue: bareQueue, workflowId: `parked-bare-${tag}-${i}`, args: [{ runKey: `p${i}` }] })));
     const batonParked = await Promise.all(Array.from({ length: PARKED }, (_, i) => baton.startAgent('parked', 'go', { workflowId: `parked-baton-${tag}-${i}` })));
     await waitForParked(client, bareQueue, PARKED);
     await waitForParked(client, batonQueue, PARKED);
-    const parked = { bare: usageOf(barePid).rss, baton: usageOf(batonPid).rss };
+    const parked = { bare: processUsage(barePid).rss, baton: processUsage(batonPid).rss };
     const perRun = (side: 'bare' | 'baton') => (parked[side] - parkedBefore[side]) / PARKED / 1024;
     console.log(`\nParked runs: ${PARKED} per side, waiting for a person\n`);
     console.log('| measure | bare Temporal | Baton | ratio |');
@@ -109,11 +85,11 @@ async function main(): Promise<void> {
       await Promise.all(batonParked.slice(i, i + 50).map((h) => client.workflow.getHandle(h.workflowId).executeUpdate(decideApprovalUpdate, { args: [{ approvalId: 'approval-1', approve: true }] })));
     }
     await Promise.all([...bareParked.map((h) => h.result()), ...batonParked.map((h) => h.result())]);
-    const after = { bare: usageOf(barePid).rss, baton: usageOf(batonPid).rss };
+    const after = { bare: processUsage(barePid).rss, baton: processUsage(batonPid).rss };
     const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
     console.log(`| worker RSS before / parked / after release | ${mb(parkedBefore.bare)} / ${mb(parked.bare)} / ${mb(after.bare)} | ${mb(parkedBefore.baton)} / ${mb(parked.baton)} / ${mb(after.baton)} | |`);
   } finally {
-    await Promise.all([stopWorker(batonWorker), stopWorker(bareWorker)]);
+    await Promise.all([stopWorkerProcess(batonWorker), stopWorkerProcess(bareWorker)]);
     await client.connection.close();
     await server?.stop();
   }
