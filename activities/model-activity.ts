@@ -1,7 +1,7 @@
 /** The model activity: one model call through the provider the agent names. */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType, filterHistory, type Message, type ModelCallInput, type ModelRequest, type ModelResponse } from '../core';
+import { FailureType, filterHistory, sentByRef, type Message, type ModelCallInput, type ModelRequest, type ModelResponse } from '../core';
 import type { ContentStore } from './content-store';
 import { ConversationStore } from './conversation-store';
 import type { ModelPrice, ModelProvider } from './providers/provider';
@@ -100,7 +100,7 @@ export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>, s
     try {
       const response = await observeModelCall(stepRequest, kind, () => withHeartbeats(() => callOnce(stepRequest, stream), () => stream.snapshot()));
       // A store that fails here costs only the saving: the run keeps sending its requests in full.
-      if (!('specRef' in input)) response.specRef = await specRefs.remember(stepRequest).catch(() => undefined);
+      if (!sentByRef(input)) response.specRef = await specRefs.remember(stepRequest).catch(() => undefined);
       return response;
     } finally {
       stream.close();

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType, type ModelCallInput, type ModelRequest } from '../core';
+import { FailureType, sentByRef, type ModelCallInput, type ModelRequest } from '../core';
 import { BoundedCache } from './bounded-cache';
 import type { ContentStore } from './content-store';
 
@@ -50,7 +50,7 @@ export class ModelSpecRefs {
 
   /** The request in full: as it came, or with the agent and tools its reference stands for. */
   async resolve(input: ModelCallInput): Promise<ModelRequest> {
-    if (!('specRef' in input)) return input;
+    if (!sentByRef(input)) return input;
     const { specRef, agent, ...rest } = input;
     let spec = this.specs.get(specRef);
     if (!spec) {

@@ -44,6 +44,11 @@ export interface ModelRequestByRef extends Omit<ModelRequest, 'agent' | 'tools'>
 /** What a workflow sends the model activity: the request in full, or by reference after the first call. */
 export type ModelCallInput = ModelRequest | ModelRequestByRef;
 
+/** Whether a model call came by reference: an own `specRef`, never one found on a prototype. */
+export function sentByRef(input: ModelCallInput): input is ModelRequestByRef {
+  return Object.hasOwn(input, 'specRef');
+}
+
 /** Only the fields a model call uses: the rest of an agent's spec (limits, approvals, hand-offs…) stays out of every call's input. */
 export function modelAgentOf(agent: AgentSpec): ModelAgent {
   const { name, provider, model, instructions, outputSchema, temperature, fallbacks, stream } = agent;

@@ -9,7 +9,7 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { AgentSpec, ModelCallInput, ModelRequest, ModelResponse, ToolSpec } from '../core';
 import { FailureType } from '../core/failures';
-import { modelAgentOf } from '../core/model-contract';
+import { modelAgentOf, sentByRef } from '../core/model-contract';
 import { toToolDefinition } from '../core/tool-definition';
 import { askTools, transferTools } from './handoffs';
 import { toolSearchDefinition } from './tool-search-step';
@@ -48,7 +48,7 @@ export async function sendModelCall(call: { input: ModelCallInput; key: string }
   try {
     response = await send(call.input);
   } catch (err) {
-    if (!('specRef' in call.input) || !isSpecRefUnavailable(err)) throw err;
+    if (!sentByRef(call.input) || !isSpecRefUnavailable(err)) throw err;
     refs.clear();
     refs.set(refsOff, 'off');
     response = await send(inFull());

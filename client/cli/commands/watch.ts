@@ -38,6 +38,6 @@ export async function watchCommand(id: string, flags: { json?: boolean }, global
     })(),
     Boolean(flags.json),
   );
-  if (code === 0 && !flags.json && typeof result === 'object' && result !== null && 'usage' in result) console.log(`✓ ${resultLine(result as AgentRunResult | SpecRunResult)}`);
+  if (code === 0 && !flags.json && typeof result === 'object' && result !== null && Object.hasOwn(result, 'usage')) console.log(`✓ ${resultLine(result as AgentRunResult | SpecRunResult)}`);
   return code;
 }
