@@ -7,13 +7,23 @@ import { Context } from '@temporalio/activity';
 import { withHeartbeats } from './heartbeats';
 import type { CompleteOptions, ModelProvider } from './providers/provider';
 
-/** Rejects with the signal's reason once it aborts; never settles otherwise. */
-function aborted(signal: AbortSignal | undefined): Promise<never> {
-  return new Promise((_, reject) => {
-    if (!signal) return;
-    if (signal.aborted) reject(signal.reason);
-    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+/**
+ * `promise`, or a rejection with the signal's reason once it aborts; the abort listener is
+ * removed when either settles, so a long-lived signal does not collect one per wait.
+ */
+async function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) throw signal.reason;
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
+  try {
+    return await Promise.race([promise, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 }
 
 /** At most `size` holders at once; the rest queue in arrival order. */
@@ -37,7 +47,7 @@ export class Semaphore {
     const granted = new Promise<void>((resolve) => (grant = resolve));
     this.waiting.push(grant);
     try {
-      await Promise.race([granted, aborted(signal)]);
+      await untilAborted(granted, signal);
     } catch (err) {
       const at = this.waiting.indexOf(grant);
       if (at >= 0) this.waiting.splice(at, 1);
@@ -110,7 +120,7 @@ export class TokenBucket {
         return;
       }
       const waitMs = Math.max(1, Math.ceil(((need - this.tokens) / this.ratePerSecond) * 1000));
-      await Promise.race([new Promise((r) => setTimeout(r, waitMs)), aborted(signal)]);
+      await untilAborted(new Promise((r) => setTimeout(r, waitMs)), signal);
     }
   }
 }
