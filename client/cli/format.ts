@@ -1,5 +1,5 @@
 /** Plain-text formatting for CLI output. */
-import type { AgentRunState, SpecRunState, Usage } from '../../core';
+import type { AgentRunState, Usage } from '../../core';
 import { servedByNote } from '../../core/served-by';
 
 export function formatUsage(usage: Usage): string {
@@ -7,17 +7,10 @@ export function formatUsage(usage: Usage): string {
   return `${usage.inputTokens} in / ${usage.outputTokens} out tokens${cost}, ${usage.modelCalls} model calls, ${usage.toolCalls} tool calls`;
 }
 
-/** One progress line per state change while `baton run --wait` waits. */
+/** One progress line per state change (the demo prints them while its run goes on). */
 export function formatProgress(state: AgentRunState): string {
   const step = state.lastStep ? ` · last: ${state.lastStep.kind} ${state.lastStep.name}${servedByNote(state.lastStep)}${state.lastStep.isError ? ' (error)' : ''}` : '';
   return `  ${state.agent} · turn ${state.turn}/${state.maxTurns} · ${state.status.replace('_', ' ')}${step}`;
-}
-
-/** One progress line for a workflow-spec run: the step that changed last. */
-export function formatSpecProgress(state: SpecRunState): string {
-  const step = state.steps[state.steps.length - 1];
-  const waiting = state.pendingApprovals.length ? ` · waiting for approval ${state.pendingApprovals.map((p) => p.id).join(', ')}` : '';
-  return `  ${state.pattern} · ${state.status}${step ? ` · ${step.path} ${step.kind}${step.agent ? ` ${step.agent}` : ''} ${step.status}` : ''}${waiting}`;
 }
 
 export function formatDate(date: Date | undefined): string {

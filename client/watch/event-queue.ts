@@ -19,10 +19,6 @@ export class EventQueue<T> {
     this.wake();
   }
 
-  get isEnded(): boolean {
-    return this.ended;
-  }
-
   async *drain(): AsyncGenerator<T> {
     for (;;) {
       const item = this.items.shift();

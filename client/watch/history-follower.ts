@@ -5,6 +5,7 @@
  */
 import type { temporal } from '@temporalio/proto';
 import type { ModelRequest, ModelResponse, ToolRequest, ToolResult } from '../../core';
+import { BatonStatus } from '../../core/search-attributes';
 import { transferPrefix } from '../../workflows/handoffs';
 import { CallTracker } from './call-tracker';
 import type { RunRef } from './events';
@@ -83,7 +84,7 @@ async function onEvent(session: WatchSession, run: RunRef, isTop: boolean, event
     return undefined;
   }
   if (event.upsertWorkflowSearchAttributesEventAttributes) {
-    const status = session.searchAttribute(event.upsertWorkflowSearchAttributesEventAttributes.searchAttributes, 'BatonStatus');
+    const status = session.searchAttribute(event.upsertWorkflowSearchAttributesEventAttributes.searchAttributes, BatonStatus.name);
     if (status === 'waiting_approval') await session.approvals(run);
     return undefined;
   }

@@ -16,7 +16,6 @@ export class WatchSession {
   /** Runs whose history is being followed (their running model calls are polled for text). */
   readonly openRuns = new Map<string, RunRef>();
   private readonly seenApprovals = new Set<string>();
-  private readonly followers: Promise<void>[] = [];
 
   constructor(
     readonly client: Client,
@@ -48,7 +47,7 @@ export class WatchSession {
     if (this.openRuns.has(run.runId)) return;
     this.openRuns.set(run.runId, run);
     // A child's history that cannot be read (deleted, no permission) ends only that child's events.
-    this.followers.push(this.followRun(this, run).catch(() => undefined).finally(() => this.openRuns.delete(run.runId)));
+    void this.followRun(this, run).catch(() => undefined).finally(() => this.openRuns.delete(run.runId));
   }
 
   /** Payloads through the client's data converter (codecs included, so encrypted runs work). */

@@ -1,13 +1,10 @@
 /** `baton run <agent> --input <text|@file> [--wait]`; with --wait the run is shown live (see ./watch.ts). */
 import { readFile } from 'node:fs/promises';
-import type { WorkflowHandle } from '@temporalio/client';
-import type { AgentRunResult, AgentRunState, RunBudget, SpecRunResult, SpecRunState, WorkflowSpec } from '../../../core';
+import type { AgentRunResult, RunBudget, SpecRunResult, WorkflowSpec } from '../../../core';
 import { loadWorkflowSpec } from '../../../config/load-spec';
-import { specStateQuery, stateQuery } from '../../../workflows';
 import type { BatonConfig } from '../../../config/define-config';
 import { BatonClient } from '../../baton-client';
 import { configFor, UsageError, type GlobalFlags } from '../context';
-import { formatProgress, formatSpecProgress } from '../format';
 import { forTerminal } from '../terminal-text';
 import { describeRunFailure } from './result';
 import { activeTracing, withoutSpans, withSpan } from '../../tracing';
@@ -46,23 +43,6 @@ export async function readInput(value: string | undefined): Promise<string> {
     return await readFile(value.slice(1), 'utf8');
   } catch {
     throw new UsageError(`cannot read input file ${value.slice(1)}`);
-  }
-}
-
-/** Polls the run's state query and prints a line whenever its progress changes. */
-export async function followProgress(handle: WorkflowHandle, done: Promise<unknown>, write: (line: string) => void, spec = false): Promise<void> {
-  let last = '';
-  let finished = false;
-  void done.finally(() => (finished = true)).catch(() => undefined);
-  while (!finished) {
-    try {
-      const line = spec ? formatSpecProgress((await handle.query(specStateQuery)) as SpecRunState) : formatProgress((await handle.query(stateQuery)) as AgentRunState);
-      if (line !== last) write(line);
-      last = line;
-    } catch {
-      // The query needs a worker; until one picks the run up there is nothing to show.
-    }
-    await Promise.race([done.catch(() => undefined), new Promise((r) => setTimeout(r, 250))]);
   }
 }
 
