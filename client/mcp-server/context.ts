@@ -24,6 +24,7 @@ export class McpUsageError extends Error {
 export class McpContext {
   private connecting?: Promise<Client>;
   private store?: ContentStore;
+  private namespace?: string;
 
   constructor(
     readonly config: BatonConfig | undefined,
@@ -59,8 +60,9 @@ export class McpContext {
 
   /** The Web UI page of a run. */
   uiUrl(workflowId: string, runId?: string): string {
-    const namespace = resolveConnectionSettings(this.overrides, this.config?.temporal).namespace;
-    return runUrl(uiBaseUrl(this.config?.temporal.uiUrl), namespace, workflowId, runId);
+    // Read once: resolving reads the Temporal profile file, and summaries ask for links on every poll.
+    this.namespace ??= resolveConnectionSettings(this.overrides, this.config?.temporal).namespace;
+    return runUrl(uiBaseUrl(this.config?.temporal.uiUrl), this.namespace, workflowId, runId);
   }
 
   /** The configured content store (a file store's folder is relative to the working directory, as for the workers); none without a config. */
