@@ -54,12 +54,16 @@ export interface ResolvedPool {
 
 type PoolConfig = Pick<BatonConfig, 'pools' | 'temporal'>;
 
+let defaults: PoolSettings | undefined;
+/** An unconfigured pool's settings (the schema's defaults), parsed once. */
+const defaultPoolSettings = (): PoolSettings => (defaults ??= PoolSettingsSchema.parse({}));
+
 /** The pool's settings, or undefined when the config has no such pool (`default` always exists). */
 export function resolvePool(config: PoolConfig, name: string = defaultPoolName): ResolvedPool | undefined {
   const settings = Object.hasOwn(config.pools, name) ? config.pools[name] : undefined;
   if (!settings && name !== defaultPoolName) return undefined;
   const fallbackQueue = name === defaultPoolName ? config.temporal.taskQueue : name;
-  return { name, taskQueue: settings?.taskQueue ?? fallbackQueue, settings: settings ?? PoolSettingsSchema.parse({}) };
+  return { name, taskQueue: settings?.taskQueue ?? fallbackQueue, settings: settings ?? defaultPoolSettings() };
 }
 
 /** Every pool: `default` first, then the configured ones. */

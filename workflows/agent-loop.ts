@@ -125,11 +125,10 @@ export async function runAgentLoop(input: ParsedAgentRunInput, state: AgentRunSt
     found.set(agent.name, foundByAgent);
     const tools = new Map(offeredTools(agent, foundByAgent).map((name) => [name, specs.get(name) as ToolSpec]));
     const rest = { ...conversation.request(), turn };
-    const call = modelCallInput(agent, tools, team, rest, specRefs);
     Object.assign(state, { status: 'calling_model', maxTurns: agent.limits.maxTurns, lastStep: { kind: 'model', name: `${agent.provider}/${agent.model}`, turn } });
     changed();
     const summary = `model ${agent.provider}/${agent.model} · ${agent.name} · turn ${turn}`;
-    const response: ModelResponse = await sendModelCall(call, specRefs, () => modelCallInput(agent, tools, team, rest, specRefs).input, (input) =>
+    const response: ModelResponse = await sendModelCall(() => modelCallInput(agent, tools, team, rest, specRefs), specRefs, (input) =>
       activities.callModel.executeWithOptions({ ...modelCallOptions(agent), summary }, [input]),
     );
     state.usage = addUsage(state.usage, response.usage);

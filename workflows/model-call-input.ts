@@ -30,11 +30,6 @@ export function modelCallInput(agent: AgentSpec, tools: ReadonlyMap<string, Tool
   return { key, input: { agent: modelAgentOf(agent), tools: definitions, ...rest } };
 }
 
-/** Keeps the reference a call sent in full got back, for the next calls with the same key. */
-export function keepSpecRef(refs: ModelSpecRefs, key: string, response: ModelResponse): void {
-  if (response.specRef && !refs.has(refsOff)) refs.set(key, response.specRef);
-}
-
 const isSpecRefUnavailable = (err: unknown) =>
   err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === FailureType.SpecRefUnavailable;
 
@@ -43,7 +38,8 @@ const isSpecRefUnavailable = (err: unknown) =>
  * worker without the reference in its content store (workers that do not share one) is sent
  * again in full, and the run stops using references: slower history, never a failed run.
  */
-export async function sendModelCall(call: { input: ModelCallInput; key: string }, refs: ModelSpecRefs, inFull: () => ModelCallInput, send: (input: ModelCallInput) => Promise<ModelResponse>): Promise<ModelResponse> {
+export async function sendModelCall(build: () => { input: ModelCallInput; key: string }, refs: ModelSpecRefs, send: (input: ModelCallInput) => Promise<ModelResponse>): Promise<ModelResponse> {
+  const call = build();
   let response: ModelResponse;
   try {
     response = await send(call.input);
@@ -51,8 +47,10 @@ export async function sendModelCall(call: { input: ModelCallInput; key: string }
     if (!sentByRef(call.input) || !isSpecRefUnavailable(err)) throw err;
     refs.clear();
     refs.set(refsOff, 'off');
-    response = await send(inFull());
+    // With references off, the same call builds in full.
+    response = await send(build().input);
   }
-  keepSpecRef(refs, call.key, response);
+  // Kept for the next calls with the same agent and tools, unless references are off.
+  if (response.specRef && !refs.has(refsOff)) refs.set(call.key, response.specRef);
   return response;
 }
