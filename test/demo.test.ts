@@ -61,7 +61,7 @@ describe('npm run demo', () => {
     expect(activities.filter((name) => name !== 'callModel').sort()).toEqual(['runTool', 'runTool', 'runTool', 'runTool']);
     const update = (history.events ?? []).find((e) => e.workflowExecutionUpdateAcceptedEventAttributes)?.workflowExecutionUpdateAcceptedEventAttributes;
     expect(update?.acceptedRequest?.input?.name).toBe('decideApproval');
-  });
+  }, 120_000); // beyond runDemo's 90 s kill, so a slow demo fails with its output, not vitest's timeout
 
   it('configures the real provider, and no scripted one, when an API key is set', () => {
     const openai = validateConfig(demoConfig('openai'));
