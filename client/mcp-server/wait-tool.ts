@@ -14,6 +14,7 @@ import { progressLine, RunSummarySchema, summarizeRun, type RunSummary } from '.
 import { DecisionSchema, describeDecision, type Decision } from './approvals';
 import { askForApproval, canElicit } from './ask-approval';
 import { followTextProgress } from './text-progress';
+import { sleepUnlessAborted } from '../sleep';
 
 const pollMs = 300;
 
@@ -23,16 +24,6 @@ export const WaitResultSchema = RunSummarySchema.extend({
   waitingForApproval: z.boolean().describe('returned early: the run waits for a decision (call decide_approval)'),
   timedOut: z.boolean(),
   decisions: z.array(DecisionSchema).describe('approvals decided through the IDE while waiting'),
-});
-
-const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
-  const wake = () => {
-    clearTimeout(timer);
-    signal.removeEventListener('abort', wake);
-    resolve();
-  };
-  const timer = setTimeout(wake, ms);
-  signal.addEventListener('abort', wake, { once: true });
 });
 
 function finalText(summary: RunSummary, decisions: Decision[], note: string): string {
@@ -99,7 +90,7 @@ export function registerWaitTool(server: McpServer, ctx: McpContext): void {
           return result({ waitingForApproval: true }, `waiting for approval: decide with decide_approval: ${summary.pendingApprovals.map((p) => `{ id: ${p.runId ?? id}, approvalId: ${p.id} }`).join(', ')}`);
         }
         if (Date.now() >= deadline || extra.signal.aborted) return result({ timedOut: true }, `still running after ${timeoutSeconds}s; call wait_for_run again to keep waiting`);
-        await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())), extra.signal);
+        await sleepUnlessAborted(Math.min(pollMs, Math.max(0, deadline - Date.now())), extra.signal);
       }
     }
   }));

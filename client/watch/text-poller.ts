@@ -7,6 +7,7 @@ import { isStreamSnapshot } from '../../core';
 import { CallTracker } from './call-tracker';
 import type { RunRef } from './events';
 import type { WatchSession } from './watch-session';
+import { sleepUnlessAborted } from '../sleep';
 
 async function readRun(session: WatchSession, run: RunRef): Promise<void> {
   const description = await session.call(() =>
@@ -25,21 +26,10 @@ async function readRun(session: WatchSession, run: RunRef): Promise<void> {
   }
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-
 /** Polls until the watch stops; a run that cannot be described this time is tried again next time. */
 export async function pollStreamedText(session: WatchSession, pollMs: number): Promise<void> {
   while (!session.signal.aborted) {
     await Promise.all([...session.openRuns.values()].map((run) => readRun(session, run).catch(() => undefined)));
-    await sleep(pollMs, session.signal);
+    await sleepUnlessAborted(pollMs, session.signal);
   }
 }
