@@ -98,7 +98,8 @@ export async function summarizeRun(client: Client, id: string, ui: (id: string, 
     if (stuck) summary.problem = describeStuckTask(stuck);
     const state = stuck ? undefined : await liveState(client, id, d.type);
     if (state) fromState(summary, state);
-    const nested = await descendantApprovals(client, d.workflowId);
+    // A decision waits deeper down only under an open child of this run.
+    const nested = d.raw.pendingChildren?.length ? await descendantApprovals(client, d.workflowId) : [];
     if (nested.length) Object.assign(summary, { status: 'waiting_approval', pendingApprovals: [...summary.pendingApprovals, ...nested] });
     if (!state && !stuck) summary.problem = `no worker answered the state query (is a worker polling ${d.taskQueue}?)`;
   } else if (d.status.name === 'COMPLETED') {
