@@ -39,6 +39,12 @@ export class CallTracker {
     return this.calls.get(key)?.closed === false;
   }
 
+  /** Whether a run has a model call open: only those runs are worth describing for text. */
+  hasOpenCall(runId: string): boolean {
+    for (const call of this.calls.values()) if (!call.closed && call.run.runId === runId) return true;
+    return false;
+  }
+
   /** The server reports this attempt for the call: a higher one means it started again (told only if text was shown). */
   attempt(key: string, attempt: number): void {
     const call = this.calls.get(key);

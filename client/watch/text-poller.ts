@@ -29,7 +29,9 @@ async function readRun(session: WatchSession, run: RunRef): Promise<void> {
 /** Polls until the watch stops; a run that cannot be described this time is tried again next time. */
 export async function pollStreamedText(session: WatchSession, pollMs: number): Promise<void> {
   while (!session.signal.aborted) {
-    await Promise.all([...session.openRuns.values()].map((run) => readRun(session, run).catch(() => undefined)));
+    // readRun reads only calls history already showed open; runs with none are not described.
+    const reading = [...session.openRuns.values()].filter((run) => session.calls.hasOpenCall(run.runId));
+    await Promise.all(reading.map((run) => readRun(session, run).catch(() => undefined)));
     await sleepUnlessAborted(pollMs, session.signal);
   }
 }
