@@ -13,7 +13,7 @@ import { decideApprovalUpdate } from '../workflows';
 import { startEphemeralServer } from '../devtools/ephemeral-server';
 import { throughputConfig } from './throughput-worker';
 import { hostCpu, processUsage } from './process-usage';
-import { startWorkerProcess, stopWorkerProcess } from './worker-process';
+import { runMany, startWorkerProcess, stopWorkerProcess, waitForParked } from './worker-process';
 
 const RUNS = Number(process.env.BENCH_FLEET_RUNS ?? 1000);
 const IN_FLIGHT = Number(process.env.BENCH_FLEET_IN_FLIGHT ?? 200);
@@ -21,22 +21,6 @@ const PARKED = Number(process.env.BENCH_FLEET_PARKED ?? 300);
 const WORKER_COUNTS = (process.env.BENCH_FLEET_WORKERS ?? '1,2').split(',').map(Number);
 
 interface Row { workers: number; perSecond: number; rss: number[]; cpuPerRun: { workers: number; server?: number; client: number }; hostBusy: number; parkedPerRun: number; parkedRss: number[] }
-
-/** Runs `total` runs keeping `inFlight` started at once. */
-async function runMany(total: number, inFlight: number, runOne: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(inFlight, total) }, async () => {
-    while (next < total) await runOne(next++);
-  }));
-}
-
-async function waitForParked(client: Client, taskQueue: string, n: number): Promise<void> {
-  const deadline = Date.now() + 300_000;
-  while ((await client.workflow.count(`TaskQueue = "${taskQueue}" AND BatonStatus = "waiting_approval"`)).count < n) {
-    if (Date.now() > deadline) throw new Error(`${n} runs did not park within 5 minutes`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 /** One row: `count` worker processes on a fresh queue: parked runs first, then throughput. */
 async function measure(client: Client, address: string, serverPid: number | undefined, count: number, tag: string): Promise<Row> {

@@ -14,7 +14,7 @@ import { startEphemeralServer } from '../devtools/ephemeral-server';
 import { throughputConfig } from './throughput-worker';
 import { bareReleaseSignal } from './bare-workflow';
 import { processUsage } from './process-usage';
-import { startWorkerProcess, stopWorkerProcess } from './worker-process';
+import { runMany, startWorkerProcess, stopWorkerProcess, waitForParked } from './worker-process';
 
 const RUNS = Number(process.env.BENCH_THROUGHPUT_RUNS ?? 1000);
 const PARKED = Number(process.env.BENCH_PARKED ?? 500);
@@ -23,20 +23,9 @@ const PARKED = Number(process.env.BENCH_PARKED ?? 500);
 async function throughput(pid: number, total: number, inFlight: number, runOne: (i: number) => Promise<unknown>): Promise<{ perSecond: number; cpuPerRun: number }> {
   const cpuBefore = processUsage(pid).cpuMs;
   const started = performance.now();
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(inFlight, total) }, async () => {
-    while (next < total) await runOne(next++);
-  }));
+  await runMany(total, inFlight, runOne);
   const seconds = (performance.now() - started) / 1000;
   return { perSecond: total / seconds, cpuPerRun: (processUsage(pid).cpuMs - cpuBefore) / total };
-}
-
-async function waitForParked(client: Client, taskQueue: string, n: number): Promise<void> {
-  const deadline = Date.now() + 300_000;
-  while ((await client.workflow.count(`TaskQueue = "${taskQueue}" AND BatonStatus = "waiting_approval"`)).count < n) {
-    if (Date.now() > deadline) throw new Error(`${n} runs did not park within 5 minutes`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
 }
 
 async function main(): Promise<void> {
