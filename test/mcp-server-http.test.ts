@@ -111,6 +111,59 @@ describe('baton mcp --http', () => {
   });
 });
 
+describe('baton mcp --http sessions', () => {
+  const rpc = (sessionUrl: string, body: object, sessionId?: string, method = 'POST') => fetch(sessionUrl, {
+    method,
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}`, ...(sessionId ? { 'mcp-session-id': sessionId } : {}) },
+    body: method === 'POST' ? JSON.stringify(body) : undefined,
+  });
+  /** Initializes a session with bare HTTP requests (no standing GET stream); returns its id. */
+  const openSession = async (sessionUrl: string) => {
+    const init = await rpc(sessionUrl, { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+    expect(init.status).toBe(200);
+    await init.text();
+    const id = init.headers.get('mcp-session-id') as string;
+    expect((await rpc(sessionUrl, { jsonrpc: '2.0', method: 'notifications/initialized' }, id)).status).toBe(202);
+    return id;
+  };
+  const ping = async (sessionUrl: string, id: string) => {
+    const res = await rpc(sessionUrl, { jsonrpc: '2.0', id: 2, method: 'ping' }, id);
+    return { status: res.status, body: await res.text() };
+  };
+
+  it('ends a session idle longer than --session-idle or deleted by its client, and keeps active and connected ones', async () => {
+    const port = await freePort();
+    const server = await spawnUntil(['mcp', '--http', `127.0.0.1:${port}`, '--session-idle', '2s'], env, 'baton MCP server on');
+    children.push(server.child);
+    const sessionUrl = `http://127.0.0.1:${port}/mcp`;
+    const idle = await openSession(sessionUrl);
+    const active = await openSession(sessionUrl);
+    const deleted = await openSession(sessionUrl);
+    // An SDK client holds a GET stream open for server notifications: connected, it is not idle.
+    const connected = new Client({ name: 'baton-http-idle', version: '1.0.0' });
+    await connected.connect(new StreamableHTTPClientTransport(new URL(sessionUrl), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+
+    expect((await rpc(sessionUrl, {}, deleted, 'DELETE')).status).toBe(200);
+    expect((await ping(sessionUrl, deleted)).status).toBe(404);
+
+    const until = Date.now() + 5000;
+    while (Date.now() < until) {
+      expect((await ping(sessionUrl, active)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    const gone = await ping(sessionUrl, idle);
+    expect(gone.status).toBe(404);
+    expect(gone.body).toContain('no such MCP session (it ended or was idle too long)');
+    expect(await ping(sessionUrl, active)).toMatchObject({ status: 200, body: expect.stringContaining('"result":{}') });
+    await expect(connected.ping()).resolves.toEqual({});
+    await connected.close();
+  });
+
+  it('refuses a --session-idle that is not a duration', () => {
+    expect(baton('mcp', '--http', '127.0.0.1:7398', '--session-idle', 'soon').stderr.trim()).toBe('baton: --session-idle takes a duration such as 90s, 30m or 2h, not "soon"');
+  });
+});
+
 describe('baton mcp, setup', () => {
   it('refuses to listen beyond loopback without a token', () => {
     const result = spawnSync(process.execPath, batonArgs('mcp', '--http', '0.0.0.0:7399'), { cwd: root, env: { ...env, BATON_MCP_TOKEN: '' }, encoding: 'utf8', timeout: 60_000 });

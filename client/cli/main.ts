@@ -147,6 +147,7 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .action((flags) => set(codecServerCommand(flags, globals())));
   program.command('mcp').description('serve Baton to IDEs and coding agents over MCP: stdio, or Streamable HTTP with --http')
     .option('--http <host:port>', 'serve Streamable HTTP at http://<host:port>/mcp instead (a port alone: 127.0.0.1); off loopback, $BATON_MCP_TOKEN is required')
+    .option('--session-idle <duration>', 'with --http: end a session after this long without a request or open stream (30s, 10m, 2h)', '30m')
     .option('--print-config <client>', 'print the setup for claude, cursor or vscode, and exit')
     .action((flags) => set(mcpCommand(flags, globals())));
   return program;

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { findConfigPath } from '../../config/load-config';
+import { DurationSchema, durationToMs } from '../../core/durations';
 import { configFor, UsageError, type GlobalFlags } from '../cli/context';
 import { McpContext } from './context';
 import { createBatonMcpServer } from './server';
@@ -12,6 +13,8 @@ import { clientConfig, mcpClients, stdioLaunch, type McpClientName } from './pri
 export interface McpFlags {
   http?: string;
   printConfig?: string;
+  /** With --http: how long an idle session lives (a duration such as 30m). */
+  sessionIdle?: string;
 }
 
 /** The environment variable holding the HTTP bearer token. */
@@ -25,6 +28,13 @@ export function parseListen(value: string): { host: string; port: number } {
   return { host: match[1] || match[2] || '127.0.0.1', port };
 }
 
+/** `--session-idle`: a duration such as 90s or 30m. */
+export function parseSessionIdle(value: string): number {
+  const duration = DurationSchema.safeParse(value);
+  if (!duration.success) throw new UsageError(`--session-idle takes a duration such as 90s, 30m or 2h, not "${value}"`);
+  return durationToMs(duration.data);
+}
+
 const untilSignal = () => new Promise<void>((resolve) => {
   process.once('SIGINT', () => resolve());
   process.once('SIGTERM', () => resolve());
@@ -33,6 +43,7 @@ const untilSignal = () => new Promise<void>((resolve) => {
 /** Serves until the client disconnects (stdio) or a signal (HTTP); prints nothing on stdout in stdio mode. */
 export async function mcpCommand(flags: McpFlags, globals: GlobalFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const listen = flags.http === undefined ? undefined : parseListen(flags.http);
+  const sessionIdleMs = flags.sessionIdle === undefined ? undefined : parseSessionIdle(flags.sessionIdle);
   const token = env[mcpTokenEnv] || undefined;
   if (listen && !isLoopback(listen.host) && !token) throw new UsageError(`--http ${flags.http} is reachable from other machines: set ${mcpTokenEnv} to the bearer token clients must send`);
   const configPath = findConfigPath(globals.config);
@@ -50,7 +61,7 @@ export async function mcpCommand(flags: McpFlags, globals: GlobalFlags, env: Nod
   const ctx = new McpContext(config, configPath ? path.dirname(path.resolve(configPath)) : process.cwd(), globals);
   try {
     if (listen) {
-      const running = await startMcpHttpServer(ctx, { ...listen, token });
+      const running = await startMcpHttpServer(ctx, { ...listen, token, sessionIdleMs });
       console.log(`baton MCP server on ${running.url} · ${token ? `requests need Authorization: Bearer $${mcpTokenEnv}` : `no token required (loopback only; set ${mcpTokenEnv} to require one)`}`);
       await untilSignal();
       await running.close();

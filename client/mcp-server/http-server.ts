@@ -3,14 +3,14 @@
  * McpServer and transport; all share the one McpContext. With a token, every request needs
  * `Authorization: Bearer <token>` (else 401). Bound to loopback, requests must also name a
  * loopback Host (and Origin, when sent), so a web page cannot reach the server through DNS
- * rebinding.
+ * rebinding. Sessions end on DELETE or when idle (see http-sessions.ts).
  */
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { McpContext } from './context';
 import { createBatonMcpServer } from './server';
+import { defaultSessionIdleMs, McpHttpSessions } from './http-sessions';
 
 /** Where to listen, and the token every request must carry. */
 export interface McpHttpOptions {
@@ -18,6 +18,8 @@ export interface McpHttpOptions {
   port: number;
   /** Required of every request when set. */
   token?: string;
+  /** A session with no request or stream open for this long is closed (default 30 minutes). */
+  sessionIdleMs?: number;
 }
 
 /** A running HTTP server; `url` is the MCP endpoint. */
@@ -50,7 +52,7 @@ function hostOf(value: string): string {
 
 /** Starts serving; resolves once listening. */
 export async function startMcpHttpServer(ctx: McpContext, options: McpHttpOptions): Promise<RunningMcpHttp> {
-  const transports = new Map<string, StreamableHTTPServerTransport>();
+  const sessions = new McpHttpSessions(options.sessionIdleMs ?? defaultSessionIdleMs);
   const loopbackOnly = isLoopback(options.host);
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -63,23 +65,10 @@ export async function startMcpHttpServer(ctx: McpContext, options: McpHttpOption
     }
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
-      const transport = transports.get(sessionId);
-      if (!transport) return refuse(res, 404, 'no such MCP session; initialize a new one');
-      return transport.handleRequest(req, res);
+      if (!(await sessions.serve(sessionId, req, res))) refuse(res, 404, 'no such MCP session (it ended or was idle too long); initialize a new one');
+      return;
     }
-    // No session yet: only an initialize request may come; the transport refuses anything else.
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => void transports.set(id, transport),
-      onsessionclosed: (id) => void transports.delete(id),
-    });
-    const server = createBatonMcpServer(ctx);
-    transport.onclose = () => {
-      if (transport.sessionId) transports.delete(transport.sessionId);
-    };
-    await server.connect(transport);
-    await transport.handleRequest(req, res);
-    if (!transport.sessionId) await server.close();
+    await sessions.start(() => createBatonMcpServer(ctx), req, res);
   };
 
   const http = createServer((req, res) => {
@@ -97,7 +86,7 @@ export async function startMcpHttpServer(ctx: McpContext, options: McpHttpOption
   return {
     url: `http://${host}:${port}/mcp`,
     close: async () => {
-      await Promise.all([...transports.values()].map((t) => t.close().catch(() => undefined)));
+      await sessions.closeAll();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
