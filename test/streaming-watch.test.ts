@@ -5,13 +5,14 @@ import { ScriptedModel } from '../activities/providers/scripted';
 import type { WatchEvent } from '../client/watch';
 import { startTestBaton } from './helpers/baton';
 import { specFor } from './helpers/spec';
-import { createBatonTestEnv } from '../testing';
+import { createBatonTestEnv, decideApproval } from '../testing';
 import { closeTestEnv, getTestEnv } from './helpers/temporal';
 
 afterAll(closeTestEnv);
 
 const answer = 'The forecast for Lisbon is sunny, 24 degrees, with a light breeze from the west.';
 const lookup = defineTool({ name: 'lookup', description: 'Looks a city up.', input: z.object({ city: z.string() }), execute: async ({ city }) => `${city}: sunny, 24C` });
+const pay = defineTool({ name: 'pay', description: 'Pays.', risk: 'high', input: z.object({ amount: z.number() }), execute: async ({ amount }) => `paid ${amount}` });
 
 /** Collects a watch's events with the time each arrived. */
 async function collect(events: AsyncIterable<WatchEvent>): Promise<Array<WatchEvent & { at: number }>> {
@@ -103,5 +104,32 @@ describe('BatonClient.watch', () => {
     expect(textOf('editor')).toBe(`editor says: ${'la '.repeat(12)}done`);
     expect(events.filter((e) => e.type === 'text' && e.agent === 'drafter').length).toBeGreaterThan(2);
     expect(events.at(-1)).toMatchObject({ type: 'finished', run: { workflowId: events[0]?.run.workflowId } });
+  });
+
+  it('tells each approval an agent run and a spec run wait for (each through its own state query), once, and goes on after the decision', async () => {
+    const model = new ScriptedModel([
+      { agent: 'payer', reply: { toolCalls: [{ name: 'pay', arguments: { amount: 5 } }] } },
+      { agent: 'payer', reply: { text: 'Paid.' } },
+    ]);
+    const baton = await startTestBaton({ models: { scripted: model }, tools: [pay], agents: { payer: { provider: 'scripted', model: 'm', tools: ['pay'] } } });
+    const spec = specFor(baton, 'pay-plan', { kind: 'tools', plan: { steps: [{ id: 'pay', tool: 'pay', args: { amount: 9 } }] } });
+    /** Watches a run to its end, approving each call it is told waits. */
+    const watchApproving = async (workflowId: string) => {
+      const events: WatchEvent[] = [];
+      for await (const event of baton.client.watch(workflowId)) {
+        events.push(event);
+        if (event.type === 'approval-waiting') await decideApproval(baton.client, event.run.workflowId, event.approval.id, { by: 'watcher' });
+      }
+      return events;
+    };
+    const [agentEvents, specEvents] = await baton.run(async () =>
+      Promise.all([watchApproving((await baton.client.startAgent('payer', 'pay 5')).workflowId), watchApproving((await baton.client.startSpec(spec, 'x')).workflowId)]),
+    );
+    const waiting = (events: WatchEvent[]) => events.filter((e) => e.type === 'approval-waiting');
+    expect(waiting(agentEvents)).toEqual([expect.objectContaining({ approval: expect.objectContaining({ id: 'approval-1', agent: 'payer', tool: 'pay', arguments: { amount: 5 }, risk: 'high' }) })]);
+    expect(agentEvents.at(-1)).toMatchObject({ type: 'finished', result: { output: 'Paid.' } });
+    expect(waiting(specEvents)).toEqual([expect.objectContaining({ approval: expect.objectContaining({ id: 'approval-1', tool: 'pay', arguments: { amount: 9 } }) })]);
+    expect(specEvents.at(-1)).toMatchObject({ type: 'finished', result: { output: expect.stringContaining('paid 9') } });
+    model.assertDone();
   });
 });

@@ -4,25 +4,20 @@
  */
 import type { Client } from '@temporalio/client';
 import type { BatonClient } from '../client/baton-client';
+import { livePendingApprovals } from '../client/live-state';
 import type { ApprovalRecord, PendingApproval } from '../core';
-import { decideApprovalUpdate, specStateQuery, stateQuery } from '../workflows';
+import { decideApprovalUpdate } from '../workflows';
 
 type AnyClient = Client | BatonClient;
 const temporalOf = (client: AnyClient): Client => ('temporal' in client ? client.temporal : client);
 
-/** The run's pending approvals, from its state query (an agent run's or a workflow spec run's). */
-async function pendingOf(client: Client, workflowId: string, specRun: boolean): Promise<PendingApproval[]> {
-  const handle = client.workflow.getHandle(workflowId);
-  return (specRun ? await handle.query(specStateQuery) : await handle.query(stateQuery)).pendingApprovals;
-}
-
 /** Waits until the run asks for an approval and returns the first one pending (needs a running worker). */
 export async function waitForApproval(client: AnyClient, workflowId: string, options: { timeoutMs?: number } = {}): Promise<PendingApproval> {
   const temporal = temporalOf(client);
-  const specRun = (await temporal.workflow.getHandle(workflowId).describe()).type === 'specWorkflow';
+  const { type } = await temporal.workflow.getHandle(workflowId).describe();
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   for (;;) {
-    const [first] = await pendingOf(temporal, workflowId, specRun);
+    const [first] = await livePendingApprovals(temporal, workflowId, type);
     if (first) return first;
     if (Date.now() > deadline) throw new Error(`${workflowId} asked for no approval within ${options.timeoutMs ?? 10_000} ms`);
     await new Promise((r) => setTimeout(r, 50));

@@ -7,7 +7,8 @@ import { decideApprovalUpdate } from '../../workflows';
 import { defaultDecider, McpUsageError, type McpContext } from './context';
 import { oneLineErrors } from './errors';
 import { reply } from './reply';
-import { liveState, PendingApprovalSchema } from './run-summary';
+import { livePendingApprovals } from '../live-state';
+import { PendingApprovalSchema } from './run-summary';
 
 /** What `decide_approval` (and an answered elicitation) returns: the approval record the run kept. */
 export const DecisionSchema = z.object({
@@ -26,8 +27,7 @@ export type Decision = z.infer<typeof DecisionSchema>;
 export async function pendingOf(client: Client, id: string): Promise<PendingApproval[]> {
   const { type, status } = await client.workflow.getHandle(id).describe();
   if (status.name !== 'RUNNING') return [];
-  const state = await liveState(client, id, type);
-  return state && 'pendingApprovals' in state ? state.pendingApprovals : [];
+  return livePendingApprovals(client, id, type);
 }
 
 /** Sends the decision through the run's validated Update; a refused one (already decided, not pending) reads as one line. */

@@ -1,8 +1,9 @@
 /** Where a run is, as `get_run`, `wait_for_run` and the `baton://runs/{id}` resource report it. */
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { z } from 'zod';
-import { BatonAgent, BatonStatus, UsageSchema, type AgentRunResult, type AgentRunState, type PendingApproval, type SpecRunResult, type SpecRunState } from '../../core';
-import { sessionStateQuery, specStateQuery, stateQuery, type SessionState } from '../../workflows';
+import { BatonAgent, BatonStatus, UsageSchema, type AgentRunResult, type PendingApproval, type SpecRunResult } from '../../core';
+import type { SessionState } from '../../workflows';
+import { liveState, type LiveState } from '../live-state';
 import { describeStuckTask, stuckTask } from '../run-health';
 import { describeRunFailure } from '../cli/commands/result';
 import { displayStatus } from '../cli/commands/list';
@@ -37,15 +38,6 @@ export const RunSummarySchema = z.object({
 });
 /** A run's summary, as get_run returns it. */
 export type RunSummary = z.infer<typeof RunSummarySchema>;
-
-type LiveState = AgentRunState | SpecRunState | SessionState;
-
-/** The run's live state from its query (agent, spec or session); undefined when no worker answers within 3 s. */
-export async function liveState(client: Client, id: string, type: string): Promise<LiveState | undefined> {
-  const handle = client.workflow.getHandle(id);
-  const query = (): Promise<LiveState> => (type === 'specWorkflow' ? handle.query(specStateQuery) : type === 'sessionWorkflow' ? handle.query(sessionStateQuery) : handle.query(stateQuery));
-  return client.connection.withDeadline(Date.now() + 3000, query).catch(() => undefined);
-}
 
 /** One line for a live state: what changed last, for progress notifications. */
 export function progressLine(summary: RunSummary): string {

@@ -13,17 +13,22 @@ import type { WatchSession } from './watch-session';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 type Scheduled = { kind: 'model'; key: string; agent: string } | { kind: 'tool'; agent: string; tool: string; callId: string };
+/** What following one run has learnt from its history so far: its workflow type (event 1) and its scheduled calls. */
+interface Following {
+  workflowType: string;
+  scheduled: Map<string, Scheduled>;
+}
 
 /** Reads `run`'s history until it closes; returns the next run when it continued as new. */
 export async function followHistory(session: WatchSession, run: RunRef, isTop: boolean): Promise<RunRef | undefined> {
-  const scheduled = new Map<string, Scheduled>();
+  const following: Following = { workflowType: '', scheduled: new Map() };
   let nextPageToken: Uint8Array | undefined;
   for (;;) {
     const response = await session.call(() =>
       session.client.workflowService.getWorkflowExecutionHistory({ namespace: session.namespace, execution: run, nextPageToken, waitNewEvent: true }),
     );
     for (const event of response.history?.events ?? []) {
-      const next = await onEvent(session, run, isTop, event, scheduled);
+      const next = await onEvent(session, run, isTop, event, following);
       if (next) return next;
     }
     if (!response.nextPageToken?.length) return undefined;
@@ -31,8 +36,14 @@ export async function followHistory(session: WatchSession, run: RunRef, isTop: b
   }
 }
 
-async function onEvent(session: WatchSession, run: RunRef, isTop: boolean, event: HistoryEvent, scheduled: Map<string, Scheduled>): Promise<RunRef | undefined> {
+async function onEvent(session: WatchSession, run: RunRef, isTop: boolean, event: HistoryEvent, following: Following): Promise<RunRef | undefined> {
   const { emit } = session;
+  const { scheduled } = following;
+  const startedRun = event.workflowExecutionStartedEventAttributes;
+  if (startedRun) {
+    following.workflowType = startedRun.workflowType?.name ?? '';
+    return undefined;
+  }
   const scheduledAttrs = event.activityTaskScheduledEventAttributes;
   if (scheduledAttrs) {
     const type = scheduledAttrs.activityType?.name;
@@ -85,7 +96,7 @@ async function onEvent(session: WatchSession, run: RunRef, isTop: boolean, event
   }
   if (event.upsertWorkflowSearchAttributesEventAttributes) {
     const status = session.searchAttribute(event.upsertWorkflowSearchAttributesEventAttributes.searchAttributes, BatonStatus.name);
-    if (status === 'waiting_approval') await session.approvals(run);
+    if (status === 'waiting_approval') await session.approvals(run, following.workflowType);
     return undefined;
   }
   return isTop ? onRunEnd(session, run, event) : undefined;

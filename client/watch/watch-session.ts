@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter, TemporalFailure, type Payload } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex, decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import type { temporal } from '@temporalio/proto';
-import type { PendingApproval } from '../../core';
+import { livePendingApprovals } from '../live-state';
 import { CallTracker } from './call-tracker';
 import type { RunRef, WatchEvent } from './events';
 
@@ -70,11 +70,10 @@ export class WatchSession {
     return payload ? defaultPayloadConverter.fromPayload(payload) : undefined;
   }
 
-  /** A run waits for approval: asks it which calls wait (the `state` query of an agent run, `specState` of a spec run). */
-  async approvals(run: RunRef): Promise<void> {
-    const handle = this.client.workflow.getHandle(run.workflowId, run.runId);
-    const state = (await handle.query<{ pendingApprovals?: PendingApproval[] }>('state').catch(() => handle.query<{ pendingApprovals?: PendingApproval[] }>('specState')).catch(() => undefined));
-    for (const approval of state?.pendingApprovals ?? []) {
+  /** A run waits for approval: asks it which calls wait, through its workflow type's state query (bounded by the live-state deadline). */
+  async approvals(run: RunRef, workflowType: string): Promise<void> {
+    const pending = await this.call(() => livePendingApprovals(this.client, run, workflowType));
+    for (const approval of pending) {
       const key = `${run.runId}/${approval.id}`;
       if (this.seenApprovals.has(key)) continue;
       this.seenApprovals.add(key);
