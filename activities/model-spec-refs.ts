@@ -6,7 +6,6 @@
  * memory; another worker (or this one after a restart) reads it from the content store,
  * which workers on several machines share already for stored conversations.
  */
-import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, sentByRef, type ModelCallInput, type ModelRequest } from '../core';
 import { BoundedCache } from './bounded-cache';
@@ -20,7 +19,8 @@ const refreshMs = 3_600_000;
 /** One per worker: the call specs it stored or resolved, by reference. */
 export class ModelSpecRefs {
   private readonly specs = new BoundedCache<CallSpec>(16 * 1024 * 1024, 2000);
-  private readonly stored = new BoundedCache<{ ref: string; at: number }>(2000, 2000);
+  /** By the spec's JSON: the store hashes it when it stores it, so a call sent in full is not hashed here too. */
+  private readonly stored = new BoundedCache<{ ref: string; at: number }>(16 * 1024 * 1024, 2000);
 
   constructor(private readonly store: ContentStore) {}
 
@@ -28,11 +28,10 @@ export class ModelSpecRefs {
   async remember(request: ModelRequest): Promise<string> {
     const spec: CallSpec = { agent: request.agent, tools: request.tools };
     const text = JSON.stringify(spec);
-    const digest = createHash('sha256').update(text).digest('hex');
-    const known = this.stored.get(digest);
+    const known = this.stored.get(text);
     if (known && Date.now() - known.at < refreshMs) return known.ref;
     const ref = await this.store.put(spec);
-    this.stored.set(digest, { ref, at: Date.now() }, 1);
+    this.stored.set(text, { ref, at: Date.now() }, text.length);
     this.specs.set(ref, spec, text.length);
     return ref;
   }

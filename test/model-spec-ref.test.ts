@@ -147,6 +147,17 @@ describe('ModelSpecRefs', () => {
     expect(resolved).toEqual({ ...request, messages: [{ role: 'user', content: 'again' }], turn: 2 });
   });
 
+  it('stores a spec once per worker: the same agent and tools again get the stored reference, another spec its own', async () => {
+    const files = new FileContentStore(mkdtempSync(path.join(os.tmpdir(), 'baton-specref-')));
+    const puts: unknown[] = [];
+    const refs = new ModelSpecRefs({ put: (value) => (puts.push(value), files.put(value)), get: (ref) => files.get(ref) });
+    const first = await refs.remember(request);
+    expect(await refs.remember({ ...request, messages: [], turn: 5 })).toBe(first);
+    const other = await refs.remember({ ...request, agent: { ...request.agent, instructions: 'Be thorough.' } });
+    expect(other).not.toBe(first);
+    expect(puts).toEqual([{ agent: request.agent, tools: request.tools }, { agent: { ...request.agent, instructions: 'Be thorough.' }, tools: request.tools }]);
+  });
+
   it('refuses a reference that holds another agent, as a non-retryable invalid input', async () => {
     const store = new FileContentStore(mkdtempSync(path.join(os.tmpdir(), 'baton-specref-')));
     const refs = new ModelSpecRefs(store);
