@@ -15,6 +15,7 @@ export type WatchEvent =
   | { type: 'text'; run: RunRef; agent: string; turn: number; text: string }
   /** The call's text starts again after some was shown: a retried attempt (a worker died, a provider failed) or a failover to another provider. */
   | { type: 'stream-restarted'; run: RunRef; agent: string; turn: number; attempt: number; reason: 'retry' | 'failover' }
+  /** A tool call was scheduled; a `local: true` call is told when it ends, just before its result (`arguments` undefined for a tool plan's local step). */
   | { type: 'tool-call'; run: RunRef; agent: string; tool: string; callId: string; arguments: unknown }
   | { type: 'tool-result'; run: RunRef; agent: string; tool: string; callId: string; content: string; isError: boolean }
   | { type: 'handoff'; run: RunRef; from: string; to: string }

@@ -1,13 +1,14 @@
 /**
  * Follows one run's history with a long poll (GetWorkflowExecutionHistory, waitNewEvent) and
- * turns its events into watch events: turns, tool calls and results, hand-offs, child runs,
- * approvals, and the end. History events arrive once each, so nothing is told twice.
+ * turns its events into watch events: turns, tool calls and results (local ones from their
+ * markers, ./local-tool-calls.ts), hand-offs, child runs, approvals, and the end. History events arrive once each, so nothing is told twice.
  */
 import type { temporal } from '@temporalio/proto';
 import type { ModelRequest, ModelResponse, ToolRequest, ToolResult } from '../../core';
 import { BatonStatus } from '../../core/search-attributes';
 import { transferPrefix } from '../../workflows/handoffs';
 import { CallTracker } from './call-tracker';
+import { LocalToolCalls, readLocalToolEnd } from './local-tool-calls';
 import type { RunRef } from './events';
 import type { WatchSession } from './watch-session';
 
@@ -17,11 +18,12 @@ type Scheduled = { kind: 'model'; key: string; agent: string } | { kind: 'tool';
 interface Following {
   workflowType: string;
   scheduled: Map<string, Scheduled>;
+  local: LocalToolCalls;
 }
 
 /** Reads `run`'s history until it closes; returns the next run when it continued as new. */
 export async function followHistory(session: WatchSession, run: RunRef, isTop: boolean): Promise<RunRef | undefined> {
-  const following: Following = { workflowType: '', scheduled: new Map() };
+  const following: Following = { workflowType: '', scheduled: new Map(), local: new LocalToolCalls(run) };
   let nextPageToken: Uint8Array | undefined;
   for (;;) {
     const response = await session.call(() =>
@@ -52,10 +54,12 @@ async function onEvent(session: WatchSession, run: RunRef, isTop: boolean, event
       const key = CallTracker.key(run, scheduledAttrs.activityId ?? '');
       scheduled.set(String(event.eventId), { kind: 'model', key, agent: request.agent.name });
       session.calls.scheduled(key, run, request.agent.name, request.turn);
+      following.local.turnStarted().forEach(emit);
       emit({ type: 'agent-turn', run, agent: request.agent.name, turn: request.turn });
     } else if (type === 'runTool') {
       const request = await session.decode<ToolRequest>(scheduledAttrs.input?.payloads);
       scheduled.set(String(event.eventId), { kind: 'tool', agent: request.agent, tool: request.tool, callId: request.callId });
+      following.local.scheduledRemotely(request.callId);
       emit({ type: 'tool-call', run, agent: request.agent, tool: request.tool, callId: request.callId, arguments: request.arguments });
     }
     return undefined;
@@ -72,6 +76,7 @@ async function onEvent(session: WatchSession, run: RunRef, isTop: boolean, event
     if (call?.kind === 'model') {
       const response = await session.decode<ModelResponse>(completed.result?.payloads);
       session.calls.completed(call.key, response.message.content);
+      following.local.modelAnswered(call.agent, response);
       for (const toolCall of response.message.toolCalls) {
         if (toolCall.name.startsWith(transferPrefix)) emit({ type: 'handoff', run, from: call.agent, to: toolCall.name.slice(transferPrefix.length) });
       }
@@ -87,6 +92,11 @@ async function onEvent(session: WatchSession, run: RunRef, isTop: boolean, event
     if (call?.kind === 'model') session.calls.closed(call.key);
     return undefined;
   }
+  if (event.markerRecordedEventAttributes) {
+    const end = await readLocalToolEnd(session, event);
+    if (end) following.local.finished(end).forEach(emit);
+    return undefined;
+  }
   const child = event.childWorkflowExecutionStartedEventAttributes;
   if (child?.workflowExecution?.workflowId && child.workflowExecution.runId) {
     const ref = { workflowId: child.workflowExecution.workflowId, runId: child.workflowExecution.runId };
@@ -99,8 +109,12 @@ async function onEvent(session: WatchSession, run: RunRef, isTop: boolean, event
     if (status === 'waiting_approval') await session.approvals(run, following.workflowType);
     return undefined;
   }
+  if (isRunEnd(event)) following.local.flush().forEach(emit);
   return isTop ? onRunEnd(session, run, event) : undefined;
 }
+
+const isRunEnd = (event: HistoryEvent) => Boolean(event.workflowExecutionCompletedEventAttributes ?? event.workflowExecutionFailedEventAttributes ?? event.workflowExecutionCanceledEventAttributes
+  ?? event.workflowExecutionTerminatedEventAttributes ?? event.workflowExecutionTimedOutEventAttributes ?? event.workflowExecutionContinuedAsNewEventAttributes);
 
 /** The watched run's own end: finished, failed, or continued as a new run (a session). */
 async function onRunEnd(session: WatchSession, run: RunRef, event: HistoryEvent): Promise<RunRef | undefined> {
