@@ -109,7 +109,8 @@ export function createRunTool(deps: ToolActivityDependencies) {
     // so local calls always check and mark.
     const info = Context.current().info;
     const firstAttempt = info.attempt === 1 && !info.isLocal;
-    const earlier = firstAttempt ? undefined : await ledger.begin(request.idempotencyKey, request.tool);
+    // A normal activity's first attempt may have logged its result (complete(..., true)) no earlier than it was scheduled.
+    const earlier = firstAttempt ? undefined : await ledger.begin(request.idempotencyKey, request.tool, info.isLocal ? undefined : info.scheduledTimestampMs);
     if (earlier?.state === 'completed') return earlier.result;
     const mayHaveRun = earlier ? earlier.state === 'started' || !info.isLocal : false;
     const outcome = await execute(tool, parsed.value, request, mayHaveRun, progress);
@@ -119,7 +120,7 @@ export function createRunTool(deps: ToolActivityDependencies) {
       result = await storedIfLarge(outcome.content, request, store, limits);
     }
     checkPayloadSize(result, limits, `the result of tool "${request.tool}"`, 'raise worker.storeToolResultsOver no higher than it, so bigger results go to the content store');
-    await ledger.complete(request.idempotencyKey, request.tool, result);
+    await ledger.complete(request.idempotencyKey, request.tool, result, firstAttempt);
     return result;
   }
 

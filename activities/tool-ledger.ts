@@ -14,13 +14,16 @@
  * passes `ctx.idempotencyKey` on, or checks when `previousAttemptMayHaveRun`) closes that gap.
  *
  * The embedded ledger is a folder of files (`<toolCache.dir>/ledger`, 0600 files in a 0700
- * folder); with the PostgreSQL tool cache it is the `baton_tool_ledger` table
- * (activities/postgres-ledger.ts). Entries are pruned by age with `prune`.
+ * folder): a first attempt's result goes to the worker's append-only log
+ * (./tool-ledger-log.ts), markers and later attempts' results to one file per call. With the
+ * PostgreSQL tool cache it is the `baton_tool_ledger` table (activities/postgres-ledger.ts).
+ * Entries are pruned by age with `prune`.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ToolResult } from '../core';
+import { isLogFile, LedgerLog, logEntries } from './tool-ledger-log';
 
 /** What an earlier attempt of a call left in the ledger. */
 export type LedgerBegin =
@@ -37,10 +40,17 @@ export interface LedgerPruneReport {
 
 /** The ledger's interface; implement it over another shared backend and give it to `createBatonWorker`. */
 export interface ToolLedger {
-  /** Records a `started` marker for `key` and returns what an earlier attempt left. */
-  begin(key: string, tool: string): Promise<LedgerBegin>;
-  /** Records the result of the call, so no later attempt runs the tool again. */
-  complete(key: string, tool: string, result: ToolResult): Promise<void>;
+  /**
+   * Records a `started` marker for `key` and returns what an earlier attempt left. `since`: when
+   * the call's first attempt was scheduled, given when that attempt may have recorded its result
+   * with `complete(..., true)` (a normal activity's retry); nothing it recorded is older.
+   */
+  begin(key: string, tool: string, since?: number): Promise<LedgerBegin>;
+  /**
+   * Records the result of the call, so no later attempt runs the tool again. `first`: a first
+   * attempt with no marker before it (a backend may record it more cheaply, e.g. in a log).
+   */
+  complete(key: string, tool: string, result: ToolResult, first?: boolean): Promise<void>;
   /** Deletes entries last written more than `olderThanMs` ago (after their runs have closed). */
   prune(olderThanMs: number): Promise<LedgerPruneReport>;
 }
@@ -53,11 +63,22 @@ interface LedgerEntry {
   result?: ToolResult;
 }
 
-/** The embedded ledger: one small JSON file per call, written atomically (temp file + rename). */
+/** The embedded ledger: first attempts' results in the worker's log, anything else one small JSON file per call. */
 export class FileToolLedger implements ToolLedger {
   private dirReady?: Promise<unknown>;
+  private readonly log: LedgerLog;
 
-  constructor(readonly dir: string) {}
+  constructor(readonly dir: string) {
+    this.log = new LedgerLog(dir, () => this.ensureDir());
+  }
+
+  private async ensureDir(): Promise<void> {
+    this.dirReady ??= mkdir(this.dir, { recursive: true, mode: 0o700 }).catch((err: unknown) => {
+      this.dirReady = undefined;
+      throw err;
+    });
+    await this.dirReady;
+  }
 
   private file(key: string): string {
     return path.join(this.dir, `${createHash('sha256').update(key).digest('hex')}.json`);
@@ -80,11 +101,7 @@ export class FileToolLedger implements ToolLedger {
    * nothing recorded, which is what the temp file would have left, and it saves a rename.
    */
   private async write(entry: LedgerEntry, fresh = false): Promise<void> {
-    this.dirReady ??= mkdir(this.dir, { recursive: true, mode: 0o700 }).catch((err: unknown) => {
-      this.dirReady = undefined;
-      throw err;
-    });
-    await this.dirReady;
+    await this.ensureDir();
     const file = this.file(entry.key);
     const text = JSON.stringify(entry);
     if (fresh) {
@@ -107,15 +124,19 @@ export class FileToolLedger implements ToolLedger {
     await rename(temp, file);
   }
 
-  async begin(key: string, tool: string): Promise<LedgerBegin> {
+  async begin(key: string, tool: string, since?: number): Promise<LedgerBegin> {
     const entry = await this.read(key);
     if (entry?.state === 'completed' && entry.result) return { state: 'completed', result: entry.result };
+    const logged = since === undefined ? undefined : await this.log.find(key, since);
+    if (logged) return { state: 'completed', result: logged.result };
     await this.write({ key, tool, state: 'started', attempts: (entry?.attempts ?? 0) + 1 });
     return entry ? { state: 'started', attempts: entry.attempts } : { state: 'new' };
   }
 
-  async complete(key: string, tool: string, result: ToolResult): Promise<void> {
-    // No read first: the attempt count of a completed call is not used, and the write is on every call's path.
+  async complete(key: string, tool: string, result: ToolResult, first = false): Promise<void> {
+    // One append to the open log: no file to create, the path of almost every call.
+    if (first) return this.log.append({ key, tool, state: 'completed', result });
+    // No read first: the attempt count of a completed call is not used.
     await this.write({ key, tool, state: 'completed', attempts: 0, result }, true);
   }
 
@@ -128,14 +149,22 @@ export class FileToolLedger implements ToolLedger {
       throw err;
     }
     const cutoff = Date.now() - olderThanMs;
+    // A log counts its entries; its age is its last write, so it goes once all of them are old.
     let removed = 0;
+    let kept = 0;
     for (const name of names) {
       const file = path.join(this.dir, name);
       const info = await stat(file).catch(() => undefined);
-      if (!info?.isFile() || info.mtimeMs > cutoff) continue;
-      await rm(file, { force: true });
-      removed++;
+      if (!info?.isFile()) continue;
+      const entries = isLogFile(name) ? await logEntries(file) : 1;
+      if (info.mtimeMs > cutoff) {
+        kept += entries;
+        continue;
+      }
+      if (isLogFile(name)) await this.log.remove(name);
+      else await rm(file, { force: true });
+      removed += entries;
     }
-    return { removed, kept: names.length - removed };
+    return { removed, kept };
   }
 }

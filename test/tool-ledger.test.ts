@@ -80,6 +80,38 @@ describe('tool-call ledger', () => {
     expect(await ledger.begin('wf/run/torn', 'charge_card')).toEqual({ state: 'started', attempts: 1 });
   });
 
+  it('file ledger: a first attempt\'s result goes to the worker\'s log, read back by a retry of any worker, pruned by the log\'s age', async () => {
+    const dir = path.join(tempDir('baton-ledger-'), 'ledger');
+    const [workerA, workerB] = [new FileToolLedger(dir), new FileToolLedger(dir)];
+    const scheduled = Date.now();
+    await Promise.all(Array.from({ length: 19 }, (_, i) => workerA.complete(`wf/run/call-${i}`, 'charge_card', ok(`{"id":"ch_${i}"}`), true)));
+    await workerA.complete('wf/run/call-19', 'charge_card', ok('{"id":"ch_19"}'), true);
+    await workerB.complete('wf/run/b', 'charge_card', ok('{"id":"ch_b"}'), true);
+    const logs = readdirSync(dir);
+    expect(logs).toHaveLength(2);
+    expect(logs.every((name) => name.endsWith('.log') && (statSync(path.join(dir, name)).mode & 0o777) === 0o600)).toBe(true);
+    // A retry on the other worker finds it; one scheduled after every log was last written does not read them.
+    expect(await workerB.begin('wf/run/call-7', 'charge_card', scheduled)).toEqual({ state: 'completed', result: ok('{"id":"ch_7"}') });
+    expect(await workerA.begin('wf/run/b', 'charge_card', scheduled)).toEqual({ state: 'completed', result: ok('{"id":"ch_b"}') });
+    expect(await workerA.begin('wf/run/call-8', 'charge_card', Date.now() + 3_600_000)).toEqual({ state: 'new' });
+    expect(await workerA.begin('wf/run/unknown', 'charge_card', scheduled)).toEqual({ state: 'new' });
+    // A last line cut short (a crash mid-write) reads as nothing recorded, and the next append still reads.
+    const logA = logs.map((name) => path.join(dir, name)).find((file) => readFileSync(file, 'utf8').includes('ch_19')) as string;
+    const text = readFileSync(logA, 'utf8');
+    writeFileSync(logA, text.slice(0, text.indexOf('ch_19')));
+    expect(await workerB.begin('wf/run/call-19', 'charge_card', scheduled)).toEqual({ state: 'new' });
+    expect(await workerB.begin('wf/run/call-18', 'charge_card', scheduled)).toEqual({ state: 'completed', result: ok('{"id":"ch_18"}') });
+    await workerA.complete('wf/run/after-torn', 'charge_card', ok('{"id":"ch_t"}'), true);
+    expect(await workerB.begin('wf/run/after-torn', 'charge_card', scheduled)).toEqual({ state: 'completed', result: ok('{"id":"ch_t"}') });
+    // Prune takes whole logs by age, counting their whole entries (19 + 1 and 1), and the markers the lookups above left (3); a pruned worker starts a new log.
+    await new Promise((r) => setTimeout(r, 50));
+    const pruned = await workerA.prune(10);
+    expect(pruned).toEqual({ removed: 24, kept: 0 });
+    expect(readdirSync(dir)).toEqual([]);
+    await workerA.complete('wf/run/later', 'charge_card', ok('{"id":"ch_l"}'), true);
+    expect(await workerB.begin('wf/run/later', 'charge_card', scheduled)).toEqual({ state: 'completed', result: ok('{"id":"ch_l"}') });
+  });
+
   it('PostgreSQL ledger: the same contract on a real server', async () => {
     await checkContract(new PostgresToolLedger(db.backend.pool, 'ledger_contract'));
   });
@@ -94,10 +126,10 @@ describe('tool-call ledger', () => {
     const files = new FileToolLedger(path.join(tempDir('baton-ledger-'), 'ledger'));
     let died = false;
     const dyingLedger: ToolLedger = {
-      begin: (key, tool) => files.begin(key, tool),
+      begin: (key, tool, since) => files.begin(key, tool, since),
       prune: (ms) => files.prune(ms),
-      async complete(key, tool, result) {
-        await files.complete(key, tool, result);
+      async complete(key, tool, result, first) {
+        await files.complete(key, tool, result, first);
         if (died) return;
         died = true;
         throw new Error('worker died after recording the result');
