@@ -33,9 +33,15 @@ export function budgetSpent(budget: RunBudget, used: Usage): boolean {
   return (budget.maxTotalTokens !== undefined && tokensOf(used) >= budget.maxTotalTokens) || (budget.maxCostUsd !== undefined && used.costUsd >= budget.maxCostUsd);
 }
 
-/** Why `used` is over `budget`, naming the total and the limit; undefined while within it. */
-export function overBudget(budget: RunBudget, used: Usage): string | undefined {
-  if (budget.maxTotalTokens !== undefined && tokensOf(used) > budget.maxTotalTokens) return `used ${tokensOf(used)} tokens, over its run-wide budget of ${budget.maxTotalTokens} tokens`;
-  if (budget.maxCostUsd !== undefined && used.costUsd > budget.maxCostUsd) return `cost $${used.costUsd.toFixed(4)}, over its run-wide budget of $${budget.maxCostUsd}`;
+/** Which limit of a run-wide budget a run passed, and how to say so (`used 470 tokens, over …`). */
+export interface BudgetOverrun {
+  limit: 'tokens' | 'cost';
+  message: string;
+}
+
+/** Why `used` is over `budget`, naming the limit, the total and the budget; undefined while within it. */
+export function overBudget(budget: RunBudget, used: Usage): BudgetOverrun | undefined {
+  if (budget.maxTotalTokens !== undefined && tokensOf(used) > budget.maxTotalTokens) return { limit: 'tokens', message: `used ${tokensOf(used)} tokens, over its run-wide budget of ${budget.maxTotalTokens} tokens` };
+  if (budget.maxCostUsd !== undefined && used.costUsd > budget.maxCostUsd) return { limit: 'cost', message: `cost $${used.costUsd.toFixed(4)}, over its run-wide budget of $${budget.maxCostUsd}` };
   return undefined;
 }

@@ -21,6 +21,7 @@ export interface ValidatedRunParts {
   maxHandoffs?: number;
   specHash?: string;
   budget?: RunBudget;
+  omitMessages?: true;
 }
 
 /** An inline agent conversation moves to the content store past this many characters of JSON. */

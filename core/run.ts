@@ -34,6 +34,12 @@ export const AgentRunInputSchema = z
     specHash: z.string().optional(),
     /** Run-wide limits for this run and its child runs (a parent passes what remains of its own). */
     budget: RunBudgetSchema.optional(),
+    /**
+     * Set by parents that read only the answer and usage (spec steps, asked agents): the result's
+     * `messages` is empty, so the parent's history does not copy the transcript, which stays in
+     * this run's own history.
+     */
+    omitMessages: z.literal(true).optional(),
   })
   .strict();
 
@@ -53,7 +59,10 @@ export interface AgentRunResult {
   usage: Usage;
   /** Fingerprint of the agent and tool specs the run used. */
   specHash: string;
-  /** The conversation (with a stored conversation: only this run's messages). */
+  /**
+   * The conversation (with a stored conversation: only this run's messages). Empty for a run
+   * started with `omitMessages` (a spec step's or a supervisor's child): read its history instead.
+   */
   messages: Message[];
   /** With a stored conversation: its reference, including the final answer. */
   conversationRef?: string;

@@ -4,6 +4,7 @@ import type { ApplicationFailure } from '@temporalio/common';
 import { ScriptedModel } from '../activities/providers/scripted';
 import { FailureType, type ModelRequest, type Usage } from '../core';
 import { budgetFlags } from '../client/cli/commands/run';
+import { overBudget } from '../core/run-budget';
 import { UsageError } from '../client/cli/context';
 import { startTestBaton } from './helpers/baton';
 import { specFor } from './helpers/spec';
@@ -29,6 +30,13 @@ async function setup() {
   const planner = { planner: { provider: 'scripted', model: 's', outputSchema: plannerSchema } };
   const researcherCalls = () => model.calls.filter((c) => c.agent.name === 'researcher').length;
   return { baton, steps, planner, researcherCalls };
+}
+
+/** The result a closed run recorded in its own history (what its parent received). */
+async function recordedResult(baton: Awaited<ReturnType<typeof startTestBaton>>, workflowId: string): Promise<{ messages?: unknown[]; usage?: Usage }> {
+  const events = (await baton.client.temporal.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const data = events.at(-1)?.workflowExecutionCompletedEventAttributes?.result?.payloads?.[0]?.data;
+  return JSON.parse(Buffer.from(data as Uint8Array).toString()) as { messages?: unknown[]; usage?: Usage };
 }
 
 function budgetFailure(err: unknown): ApplicationFailure {
@@ -107,5 +115,56 @@ describe('run-wide budgets', () => {
     expect(budgetFlags({})).toBeUndefined();
     expect(() => budgetFlags({ maxTokens: '1.5' })).toThrow(new UsageError('--max-tokens takes a whole number above 0 (got "1.5")'));
     expect(() => budgetFlags({ maxCost: 'lots' })).toThrow(new UsageError('--max-cost takes a number above 0 (got "lots")'));
+  }, 60_000);
+
+  it('names the limit a run passed, so the budget-stop metric is labelled by kind', () => {
+    const used = { inputTokens: 300, outputTokens: 200, costUsd: 0.5, latencyMs: 0, modelCalls: 2, toolCalls: 0 };
+    expect(overBudget({ maxTotalTokens: 400 }, used)).toEqual({ limit: 'tokens', message: 'used 500 tokens, over its run-wide budget of 400 tokens' });
+    expect(overBudget({ maxTotalTokens: 1000, maxCostUsd: 0.25 }, used)).toEqual({ limit: 'cost', message: 'cost $0.5000, over its run-wide budget of $0.25' });
+    expect(overBudget({ maxTotalTokens: 500, maxCostUsd: 0.5 }, used)).toBeUndefined();
+  });
+});
+
+describe('child runs\' usage and results', () => {
+  it('counts the agents a supervisor asks in its usage without a budget, and they hand back no transcript', async () => {
+    const model = ScriptedModel.respondWith((req: ModelRequest) => req.agent.name !== 'boss'
+      ? { text: 'found', usage: { inputTokens: 100, outputTokens: 50 } }
+      : req.messages.some((m) => m.role === 'tool')
+        ? { text: 'summary', usage: { inputTokens: 10, outputTokens: 10 } }
+        : { toolCalls: [{ name: 'ask_researcher', arguments: { request: 'part a' } }, { name: 'ask_researcher', arguments: { request: 'part b' } }], usage: { inputTokens: 10, outputTokens: 10 } });
+    const baton = await startTestBaton({ models: { scripted: model }, agents: { boss: { provider: 'scripted', model: 's', agentTools: ['researcher'] }, researcher: { provider: 'scripted', model: 's' } } });
+    const { result, asked, direct } = await baton.run(async () => {
+      const handle = await baton.client.startAgent('boss', 'research');
+      const result = await handle.result();
+      const ids = [];
+      for await (const child of baton.client.temporal.workflow.list({ query: `WorkflowId STARTS_WITH "${handle.workflowId}/ask-"` })) ids.push(child.workflowId);
+      const asked = await Promise.all(ids.map((id) => recordedResult(baton, id)));
+      const direct = await (await baton.client.startAgent('researcher', 'alone')).result();
+      return { result, asked, direct };
+    });
+    // boss: two calls of 20 tokens; each asked researcher 150.
+    expect(result.output).toBe('summary');
+    expect(result.usage).toMatchObject({ inputTokens: 220, outputTokens: 120, modelCalls: 4 });
+    expect(asked).toHaveLength(2);
+    for (const child of asked) expect(child).toMatchObject({ messages: [], usage: { inputTokens: 100, outputTokens: 50, modelCalls: 1 } });
+    // A run started by a client keeps its conversation in its result.
+    expect(direct.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+  }, 60_000);
+
+  it('counts a generated workflow\'s children in the spec run\'s usage without a budget; spec children hand back no transcript', async () => {
+    const model = ScriptedModel.respondWith((req: ModelRequest) => req.agent.name === 'planner'
+      ? { text: JSON.stringify({ steps: { kind: 'agent', agent: 'researcher' } }), usage: { inputTokens: 10, outputTokens: 10 } }
+      : { text: 'found', usage: { inputTokens: 100, outputTokens: 50 } });
+    const baton = await startTestBaton({ models: { scripted: model }, agents: { researcher: { provider: 'scripted', model: 's' } } });
+    const spec = specFor(baton, 'planned', { kind: 'generate', planner: 'planner' }, { planner: { provider: 'scripted', model: 's', outputSchema: { type: 'object', properties: { steps: { type: 'object' } }, required: ['steps'] } } });
+    const { result, generated, researcher } = await baton.run(async () => {
+      const handle = await baton.client.startSpec(spec, 'topic');
+      const result = await handle.result();
+      return { result, generated: await recordedResult(baton, `${handle.workflowId}/root`), researcher: await recordedResult(baton, `${handle.workflowId}/root/root`) };
+    });
+    expect(result.output).toBe('found');
+    expect(generated.usage).toMatchObject({ inputTokens: 100, outputTokens: 50, modelCalls: 1 });
+    expect(result.usage).toMatchObject({ inputTokens: 110, outputTokens: 60, modelCalls: 2 });
+    expect(researcher).toMatchObject({ messages: [], usage: { inputTokens: 100, outputTokens: 50 } });
   }, 60_000);
 });

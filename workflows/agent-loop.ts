@@ -58,8 +58,8 @@ function checkBudget(agent: AgentSpec, state: AgentRunState, budget: RunBudget |
   // The run-wide budget (what a parent had left): the usage goes back to the parent in the failure's details.
   const over = budget && overBudget(budget, state.usage);
   if (over) {
-    budgetStopped(agent.name, over.startsWith('used') ? 'tokens' : 'cost');
-    fail(FailureType.BudgetExceeded, `the run of agent "${agent.name}" ${over}`, { usage: state.usage });
+    budgetStopped(agent.name, over.limit);
+    fail(FailureType.BudgetExceeded, `the run of agent "${agent.name}" ${over.message}`, { usage: state.usage });
   }
 }
 

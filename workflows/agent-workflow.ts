@@ -71,7 +71,8 @@ async function runAgentWorkflow(input: AgentRunInput): Promise<AgentRunResult> {
     runFinished('agent', 'completed', run.agent.name);
     // Skipped when nothing runs: a condition costs promises, which a 200-way fan-out pays 200 times.
     if (!allHandlersFinished()) await condition(allHandlersFinished);
-    return result;
+    // A parent that reads only the answer gets no copy of the transcript in its history.
+    return run.omitMessages ? { ...result, messages: [] } : result;
   } catch (err) {
     state.status = isCancellation(err) ? 'cancelled' : 'failed';
     state.error = rootMessage(err);

@@ -1,5 +1,5 @@
 /** One tool call of the agent loop: approval if the policy asks, then the tool activity. Sandbox-safe. */
-import { executeChild, isCancellation, ParentClosePolicy } from '@temporalio/workflow';
+import { executeChild, isCancellation, ParentClosePolicy, patched } from '@temporalio/workflow';
 import type { AgentRunResult, AgentRunState, AgentSpec, ToolCall, ToolMessage, ToolSpec } from '../core';
 import { FailureType } from '../core/failures';
 import { addUsage } from '../core/usage';
@@ -8,8 +8,8 @@ import { runToolActivity } from './activity-options';
 import { needsApproval, type ApprovalDesk } from './approvals';
 import { fail, rootMessage } from './failures';
 import { validatedRunInput } from '../core/run-input';
-import { remainingBudget, type RunBudget } from '../core/run-budget';
-import { usageOfBudgetFailure } from './budget';
+import type { RunBudget } from '../core/run-budget';
+import { runCountedChild } from './budget';
 import { toolCallDone } from './telemetry';
 
 export interface ToolStepContext {
@@ -42,21 +42,19 @@ async function askAgent(call: ToolCall, target: string, ctx: ToolStepContext): P
   if (!spec || !ctx.agent.agentTools.includes(target)) return toolMessage(call, `Cannot ask "${target}": ${ctx.agent.name} may ask only ${ctx.agent.agentTools.join(', ') || 'no agent'}.`, true);
   if (typeof request !== 'string' || !request.trim()) return toolMessage(call, 'Invalid arguments: request: expected a non-empty string', true);
   const team = [...ctx.team.values()].filter((a) => a.name !== target);
-  const budget = ctx.budget && { budget: remainingBudget(ctx.budget, ctx.state.usage) };
   try {
+    // An asked agent's usage is part of this run's (patched: runs without a run-wide budget counted it only since).
+    const count = ctx.budget !== undefined || patched('baton-asked-usage-counts');
     // By name: agent-workflow.ts imports this module, so a value import would be circular.
-    const result = await executeChild<(input: unknown) => Promise<AgentRunResult>>('agentWorkflow', {
-      args: [validatedRunInput({ agent: spec, team, tools: ctx.allTools, input: request, ...budget })],
+    const result = await runCountedChild(ctx.state, ctx.budget, (remaining) => executeChild<(input: unknown) => Promise<AgentRunResult>>('agentWorkflow', {
+      args: [validatedRunInput({ agent: spec, team, tools: ctx.allTools, input: request, omitMessages: true, ...(remaining ? { budget: remaining } : {}) })],
       workflowId: `${ctx.workflowId}/ask-${call.id}`,
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       staticSummary: `agent ${target} · asked by ${ctx.agent.name} · turn ${ctx.turn}`,
-    });
-    if (budget) ctx.state.usage = addUsage(ctx.state.usage, result.usage);
+    }), count);
     return toolMessage(call, result.output, false);
   } catch (err) {
     if (isCancellation(err)) throw err;
-    const used = budget && usageOfBudgetFailure(err);
-    if (used) ctx.state.usage = addUsage(ctx.state.usage, used);
     return toolMessage(call, `${target} failed: ${rootMessage(err)}`, true);
   }
 }

@@ -9,9 +9,7 @@ import type { SpecRunResult, Step, StepOutput } from '../../core';
 import { FailureType } from '../../core/failures';
 import { agentsOf, allowanceFor, allowanceProblems } from '../../core/steps';
 import { fail } from '../failures';
-import { addUsage } from '../../core/usage';
-import { remainingBudget } from '../../core/run-budget';
-import { usageOfBudgetFailure } from '../budget';
+import { runCountedChild } from '../budget';
 import { parseInput } from '../validate-input';
 import { schemas } from '../lazy-schemas';
 import type { SpecRun } from './spec-run';
@@ -32,17 +30,11 @@ export async function runGenerated(run: SpecRun, step: Extract<Step, { kind: 'ge
   if (unknown.length) fail(FailureType.InvalidInput, `the generated workflow uses agents the spec does not have: ${unknown.join(', ')}`);
   const state = run.begin(path, 'generate', { childWorkflowId: `${workflowInfo().workflowId}/${path}` });
   // By name: spec-workflow.ts imports this module's importer, so a value import would be circular.
-  // With a run-wide budget the generated run gets what remains, and its usage counts here.
-  const budget = run.budget && { budget: remainingBudget(run.budget, run.state.usage) };
-  const result = await executeChild<(input: unknown) => Promise<SpecRunResult>>('specWorkflow', {
-    args: [{ spec: { ...run.spec, name: `${run.spec.name}-generated`, steps }, input, allow, validated: true, ...budget }],
+  // The generated run gets what remains of a run-wide budget; its usage counts here in every case.
+  const result = await runCountedChild(run.state, run.budget, (remaining) => executeChild<(input: unknown) => Promise<SpecRunResult>>('specWorkflow', {
+    args: [{ spec: { ...run.spec, name: `${run.spec.name}-generated`, steps }, input, allow, validated: true, ...(remaining ? { budget: remaining } : {}) }],
     workflowId: state.childWorkflowId,
-  }).catch((err: unknown) => {
-    const used = budget && usageOfBudgetFailure(err);
-    if (used) run.state.usage = addUsage(run.state.usage, used);
-    throw err;
-  });
-  if (budget) run.state.usage = addUsage(run.state.usage, result.usage);
+  }));
   run.end(state, result);
   return result;
 }

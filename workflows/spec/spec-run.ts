@@ -6,9 +6,8 @@ import { executeChild, isCancellation, ParentClosePolicy, workflowInfo } from '@
 import { validatedRunInput } from '../../core/run-input';
 import type { AgentRunResult, AgentSpec, SpecRunState, StepOutput, StepState, WorkflowSpec } from '../../core';
 import { FailureType } from '../../core/failures';
-import { addUsage } from '../../core/usage';
-import { budgetSpent, remainingBudget, type RunBudget } from '../../core/run-budget';
-import { usageOfBudgetFailure } from '../budget';
+import { budgetSpent, type RunBudget } from '../../core/run-budget';
+import { runCountedChild } from '../budget';
 import { specHash } from '../../core/hash';
 import type { Allowance } from '../../core/steps';
 import { agentWorkflow } from '../agent-workflow';
@@ -94,20 +93,17 @@ export class SpecRun {
     const info = workflowInfo();
     const step = this.begin(path, 'agent', { agent: name, childWorkflowId: `${info.workflowId}/${path}` });
     try {
-      const result: AgentRunResult = await executeChild(agentWorkflow, {
-        args: [validatedRunInput({ ...parts, input, ...(budget ? { budget: remainingBudget(budget, this.state.usage) } : {}) })],
+      // The child hands back its answer and usage, not its transcript (that stays in its own history).
+      const result: AgentRunResult = await runCountedChild(this.state, budget, (remaining) => executeChild(agentWorkflow, {
+        args: [validatedRunInput({ ...parts, input, omitMessages: true, ...(remaining ? { budget: remaining } : {}) })],
         workflowId: step.childWorkflowId,
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         staticSummary: `agent ${name} · step ${path} of ${this.spec.name}`,
-      });
-      this.state.usage = addUsage(this.state.usage, result.usage);
+      }));
       const output = { output: result.output, structured: result.structuredOutput };
       this.end(step, output);
       return output;
     } catch (err) {
-      // A child stopped by the budget reports what it used, so the run's total stays true.
-      const used = budget && usageOfBudgetFailure(err);
-      if (used) this.state.usage = addUsage(this.state.usage, used);
       this.end(step, err as Error);
       throw err;
     }
