@@ -2,11 +2,12 @@
  * The tool examples (examples/tools), run the way a user runs them: `baton worker` and
  * `baton run` against the dev server, with the example tool package and a real MCP server.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startCliWorker, type CliWorker } from './helpers/cli';
 import { uniqueTaskQueue, uniqueWorkflowId } from './helpers/temporal';
 
 const root = path.join(__dirname, '..');
@@ -14,8 +15,7 @@ const cli = path.join(root, 'client', 'cli', 'main.ts');
 const config = path.join(root, 'examples', 'tools', 'baton.config.ts');
 const queue = uniqueTaskQueue('tool-examples');
 const outbox = path.join(mkdtempSync(path.join(os.tmpdir(), 'baton-tool-examples-')), 'outbox.tsv');
-let worker: ChildProcess;
-let workerOutput = '';
+let worker: CliWorker;
 
 function baton(...args: string[]) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', cli, '--config', config, '--address', inject('temporalAddress'), ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
@@ -23,17 +23,13 @@ function baton(...args: string[]) {
 }
 
 beforeAll(async () => {
-  worker = spawn(process.execPath, ['--import', 'tsx', cli, '--config', config, '--address', inject('temporalAddress'), 'worker', '-q', queue], { cwd: root, env: { ...process.env, WEATHER_OUTBOX: outbox }, stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    worker.stdout?.on('data', (chunk: Buffer) => ((workerOutput += chunk.toString()), workerOutput.includes('worker ready') && resolve()));
-    worker.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${workerOutput}`)));
-  });
+  worker = await startCliWorker(config, queue, { env: { WEATHER_OUTBOX: outbox } });
 });
 afterAll(() => void worker?.kill('SIGTERM'));
 
 describe('the tool examples', () => {
   it('runs the forecaster with the example tool package and an MCP server, via baton run', () => {
-    expect(workerOutput).toMatch(/mcp everything: \d+ tools/);
+    expect(worker.output()).toMatch(/mcp everything: \d+ tools/);
     const run = baton('run', 'forecaster', '--input', 'Oslo', '--wait', '-q', queue);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Oslo: highs (\d+)\/(\d+)\/(\d+) °C, rain \d+\/\d+\/\d+ mm\. MCP says: The sum of \d+ and \d+ is \d+\./);

@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config';
 import { BatonClient } from '../client/baton-client';
+import { startCliWorker } from './helpers/cli';
 import { closeTestEnv, getTestEnv, uniqueTaskQueue } from './helpers/temporal';
 
-const root = path.join(__dirname, '..');
 const configPath = path.join(__dirname, 'fixtures/fleet/config.ts');
 const workers: ChildProcess[] = [];
 
@@ -14,18 +14,8 @@ afterAll(closeTestEnv);
 
 /** Starts `baton worker` on `taskQueue` and resolves with its process once it logged that it is ready. */
 async function startWorker(taskQueue: string, env: Record<string, string> = {}): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'client/cli/main.ts', 'worker', '--config', configPath, '--address', inject('temporalAddress'), '--task-queue', taskQueue], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = await startCliWorker(configPath, taskQueue, { env });
   workers.push(child);
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => ((output += chunk.toString()), output.includes('baton worker ready') && resolve()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${output}`)));
-  });
   return child;
 }
 

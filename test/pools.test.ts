@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { temporal } from '@temporalio/proto';
 import { loadConfig } from '../config/load-config';
 import { z } from 'zod';
@@ -12,26 +12,17 @@ import { BatonClient } from '../client/baton-client';
 import type { ModelProvider } from '../activities/providers/provider';
 import { ScriptedModel } from '../activities/providers/scripted';
 import { startTestBaton } from './helpers/baton';
+import { startCliWorker } from './helpers/cli';
 import { closeTestEnv, getTestEnv, uniqueTaskQueue } from './helpers/temporal';
 
-const root = path.join(__dirname, '..');
 const configPath = path.join(__dirname, 'fixtures/pools/config.ts');
 const queues = { POOLS_QUEUE: uniqueTaskQueue('pools'), POOLS_GPU_QUEUE: uniqueTaskQueue('pools-gpu'), POOLS_GPU_RATE: '5' };
 const workers: ChildProcess[] = [];
 
 /** Starts `baton worker` (with `--pool` when given) and waits for its ready line. */
 async function startWorker(pool?: string): Promise<ChildProcess> {
-  const args = ['--import', 'tsx', 'client/cli/main.ts', 'worker', '--config', configPath, '--address', inject('temporalAddress'), ...(pool ? ['--pool', pool] : [])];
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...queues }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = await startCliWorker(configPath, undefined, { args: pool ? ['--pool', pool] : [], env: queues });
   workers.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 60_000;
-  while (!/baton worker ready/.test(output)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the worker did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
   return child;
 }
 
