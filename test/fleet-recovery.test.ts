@@ -14,6 +14,7 @@ import { loadConfig } from '../config/load-config';
 import { BatonClient } from '../client/baton-client';
 import { startCliWorker } from './helpers/cli';
 import { closeTestEnv, getTestEnv, uniqueTaskQueue } from './helpers/temporal';
+import { waitFor } from './helpers/wait-for';
 
 const configPath = path.join(__dirname, 'fixtures/fleet/recovery-config.ts');
 const runCount = 60;
@@ -87,16 +88,6 @@ async function toolCallWorkers(handle: History): Promise<Map<string, { pid: numb
   return workers;
 }
 
-async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('a fleet of three worker processes losing one to kill -9', () => {
   it('completes all 60 runs: the killed worker’s in-flight calls finish on the others, each charge happens once, recovery is timed', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'baton-fleet-recovery-'));
@@ -119,7 +110,7 @@ describe('a fleet of three worker processes losing one to kill -9', () => {
         const inFlight = inFlightByPid(readLog(logFile));
         if (!pids.every((pid) => (inFlight.get(pid)?.size ?? 0) > 0)) return undefined;
         return pids.reduce((a, b) => ((inFlight.get(b)?.size ?? 0) > (inFlight.get(a)?.size ?? 0) ? b : a));
-      }, 'calls in flight on all three workers');
+      }, 'calls in flight on all three workers', 30_000, 50);
       const victim = workers[pids.indexOf(victimPid)] as ChildProcess;
       const killedAt = Date.now();
       victim.kill('SIGKILL');

@@ -7,6 +7,7 @@ import { createBatonWorker } from '../workers/create-worker';
 import { main } from '../client/cli/main';
 import type { AgentReport, PoolReport, RegisteredAgent } from '../client/ops/registry';
 import { closeTestEnv, getTestEnv, uniqueTaskQueue } from './helpers/temporal';
+import { waitFor } from './helpers/wait-for';
 
 const configPath = path.join(__dirname, 'fixtures/pools/config.ts');
 const queues = { POOLS_QUEUE: uniqueTaskQueue('registry'), POOLS_GPU_QUEUE: uniqueTaskQueue('registry-gpu') };
@@ -20,16 +21,6 @@ async function baton(...args: string[]): Promise<{ code: number; out: string }> 
     return { code, out: lines.join('\n') };
   } finally {
     log.mockRestore();
-  }
-}
-
-async function waitFor<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
   }
 }
 
@@ -78,7 +69,7 @@ describe('baton agents and baton pools', () => {
       const { out } = await baton('pools', '--json');
       const pool = (JSON.parse(out) as PoolReport[]).find((p) => p.name === 'gpu');
       return pool && pool.backlog.activity >= 2 ? pool : undefined;
-    }, 'the gpu backlog');
+    }, 'the gpu backlog', 30_000, 500);
     expect(gpu).toMatchObject({ taskQueue: queues.POOLS_GPU_QUEUE, agents: ['renderer', 'burst'], workers: [] });
     expect(gpu.warning).toBe(`2 task(s) waiting and no worker polls ${queues.POOLS_GPU_QUEUE}: start one with baton worker --pool gpu`);
 

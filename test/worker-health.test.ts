@@ -1,13 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config';
 import { BatonClient } from '../client/baton-client';
+import { startCliWorker } from './helpers/cli';
+import { waitFor } from './helpers/wait-for';
 import { closeTestEnv, getTestEnv, uniqueTaskQueue } from './helpers/temporal';
 
-const root = path.join(__dirname, '..');
 const configPath = path.join(__dirname, 'fixtures/health/config.ts');
 const workers: ChildProcess[] = [];
 
@@ -18,21 +19,11 @@ interface WorkerProcess { child: ChildProcess; port: number; output: () => strin
 
 /** Starts `baton worker --health 127.0.0.1:0` and reads the port it bound from its log (no port race). */
 async function startWorker(queue: string, env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'client/cli/main.ts', 'worker', '--config', configPath, '--address', inject('temporalAddress'), '-q', queue, '--health', '127.0.0.1:0'], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const healthLine = /health: http:\/\/127\.0\.0\.1:(\d+)\/healthz/;
+  const child = await startCliWorker(configPath, queue, { args: ['--health', '127.0.0.1:0'], env, ready: healthLine });
   workers.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const port = await waitFor(() => {
-    if (child.exitCode !== null) throw new Error(`the worker exited (${child.exitCode}) before serving its probes:\n${output}`);
-    return Number(/health: http:\/\/127\.0\.0\.1:(\d+)\/healthz/.exec(output)?.[1]) || undefined;
-  }, 'the worker to serve its probes');
-  return { child, port, output: () => output, exited };
+  return { child, port: Number(healthLine.exec(child.output())?.[1]), output: child.output, exited };
 }
 
 async function probe(port: number, what: 'healthz' | 'readyz'): Promise<{ status: number; body: Record<string, unknown> } | undefined> {
@@ -41,16 +32,6 @@ async function probe(port: number, what: 'healthz' | 'readyz'): Promise<{ status
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   } catch {
     return undefined; // not listening yet
-  }
-}
-
-async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }
 

@@ -7,6 +7,7 @@ import { loadConfig } from '../config/load-config';
 import { BatonClient } from '../client/baton-client';
 import type { AgentRunResult } from '../core';
 import { closeTestEnv, getTestEnv, uniqueTaskQueue } from './helpers/temporal';
+import { waitFor } from './helpers/wait-for';
 
 const root = path.join(__dirname, '..');
 const configPath = path.join(__dirname, 'fixtures/recovery/config.ts');
@@ -23,14 +24,6 @@ function startWorker(taskQueue: string, files: { log: string; release: string })
   });
   workers.push(child);
   return child;
-}
-
-async function waitFor(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 function scenario() {
