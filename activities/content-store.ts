@@ -41,11 +41,25 @@ export interface ContentStore {
 /** Owner-only modes for every store file and folder. */
 export const storeModes = { file: 0o600, dir: 0o700 } as const;
 
+/** Folders this process made or found: a write into one skips the mkdir (a session turn's write is on its path). */
+const madeDirs = new Set<string>();
+
 /** Writes `text` to `file` atomically (temp file + rename), owner-only. */
 export async function writeStoreFile(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true, mode: storeModes.dir });
+  const dir = path.dirname(file);
   const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
-  await writeFile(temp, text, { mode: storeModes.file });
+  if (!madeDirs.has(dir)) {
+    await mkdir(dir, { recursive: true, mode: storeModes.dir });
+    madeDirs.add(dir);
+  }
+  try {
+    await writeFile(temp, text, { mode: storeModes.file });
+  } catch (err) {
+    // The folder went away since (removed by hand, a fresh volume): make it again once.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    await mkdir(dir, { recursive: true, mode: storeModes.dir });
+    await writeFile(temp, text, { mode: storeModes.file });
+  }
   await rename(temp, file);
 }
 

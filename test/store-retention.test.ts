@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -87,6 +87,17 @@ describe('store retention', () => {
     const entries = modes(root);
     expect(entries.filter((e) => !e.dir)).toHaveLength(3);
     for (const e of entries) expect({ entry: e.entry, mode: e.mode.toString(8) }).toEqual({ entry: e.entry, mode: e.dir ? '700' : '600' });
+  });
+
+  it('stores again into a folder removed after an earlier write (the folder is made once, and again when it went away)', async () => {
+    const dir = path.join(tempDir('gone'), 'content');
+    const store = new FileContentStore(dir);
+    const first = await store.put({ n: 1 });
+    rmSync(dir, { recursive: true });
+    const again = await store.put({ n: 1 });
+    expect(again).toBe(first);
+    await expect(store.get(again)).resolves.toEqual({ n: 1 });
+    expect(modes(dir).map((e) => e.mode.toString(8))).toEqual(['700', '600']);
   });
 
   it('baton store prune reports what it removed, and --dry-run removes nothing', async () => {
