@@ -10,6 +10,7 @@
  * onto a segment once.
  */
 import type { Message } from '../core';
+import { isSealedContent } from '../codec/sealed-content';
 import { BoundedCache } from './bounded-cache';
 import type { ContentStore } from './content-store';
 
@@ -27,6 +28,7 @@ export function isSegment(value: unknown): value is ConversationSegment {
 
 /** The refs a stored value depends on (its previous segment, tool results kept by reference). */
 export function linksOf(value: unknown): string[] {
+  if (isSealedContent(value)) return value.links;
   const messages = isSegment(value) ? value.messages : Array.isArray(value) ? (value as Message[]) : [];
   const refs = messages.flatMap((m) => (m && m.role === 'tool' && typeof m.contentRef === 'string' ? [m.contentRef] : []));
   return isSegment(value) && value.prev ? [value.prev, ...refs] : refs;

@@ -3,7 +3,8 @@
  * with `encryption: true`, a run's prompt, tool arguments, tool result, answer and failure
  * message are nowhere in the database, while `baton inspect`, `result`, `status` and
  * `audit export` (through the same codec) still show them, and so does the temporal CLI through
- * `baton`'s codec server; wrong, missing and rotated keys.
+ * `baton`'s codec server; wrong, missing and rotated keys. The content store's files (a stored
+ * conversation, a tool result kept by reference) hold none of them either.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -26,6 +27,8 @@ import { main } from '../client/cli/main';
 import { describeRunFailure } from '../client/cli/commands/result';
 import { verifyAuditFile } from '../client/ops/audit-verify';
 import { replayRun } from '../client/ops/replay';
+import { openContentStore } from '../workers/create-worker';
+import { ConversationStore } from '../activities/conversation-store';
 import { uniqueTaskQueue } from './helpers/temporal';
 import { marks } from './fixtures/encryption/config';
 
@@ -116,6 +119,40 @@ describe('payload encryption', () => {
     const after = databaseBytes();
     expect(after.includes('PLAINPROMPT-0c7d')).toBe(true);
     expect(after.includes(marks.argument)).toBe(true);
+  }, 180_000);
+
+  it('keeps a stored conversation and a tool result kept by reference out of the content store\'s files', async () => {
+    /** A worker and client whose runs keep their conversation (and tool results over 8 characters) in `dir`. */
+    const storing = (dir: string, encryption: BatonConfig['encryption']): BatonConfig => ({
+      ...config, encryption, contentStore: { type: 'file', dir, storeConversationOver: 0 }, worker: { ...config.worker, storeToolResultsOver: 8 },
+    });
+    const run = async (stored: BatonConfig, prompt: string) => {
+      const taskQueue = uniqueTaskQueue('stored');
+      const worker = await createBatonWorker({ config: stored, connection: native, taskQueue });
+      const baton = new BatonClient(new Client({ connection, dataConverter: dataConverterFor(stored.encryption) }), stored, { namespace: 'default' });
+      return worker.runUntil(async () => (await baton.startAgent('keeper', prompt, { taskQueue })).result());
+    };
+    const filesUnder = (dir: string) => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => readFileSync(path.join(e.parentPath, e.name)));
+
+    const sealedDir = mkdtempSync(path.join(tmp, 'content-'));
+    const sealed = storing(sealedDir, true);
+    const result = await run(sealed, `Find ${marks.prompt}`);
+    expect(result.output).toBe(`${marks.answer}: ${marks.result} for ${marks.argument}`);
+    expect(result.conversationRef).toBeTruthy();
+    const files = filesUnder(sealedDir);
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    for (const [name, mark] of Object.entries(marks)) expect(files.some((f) => f.includes(mark)), `${name} (${mark}) is in the content store`).toBe(false);
+    // Whoever holds the keys reads it back (the MCP server's transcripts, the codec server's --resolve-content).
+    const store = new ConversationStore(openContentStore(sealed.contentStore, process.env, sealed.encryption));
+    const messages = await store.withStoredResults(await store.read(result.conversationRef as string));
+    expect(messages.map((m) => m.content).join('\n')).toContain(marks.prompt);
+    expect(messages.find((m) => m.role === 'tool')?.content).toBe(`${marks.result} for ${marks.argument}`);
+
+    // Control: the same run without encryption leaves the prompt, arguments and result readable in its files.
+    const plainDir = mkdtempSync(path.join(tmp, 'content-plain-'));
+    await run(storing(plainDir, false), `Find ${marks.prompt}`);
+    const plain = filesUnder(plainDir);
+    for (const mark of [marks.prompt, marks.argument, marks.result]) expect(plain.some((f) => f.includes(mark)), `${mark} in the plain store`).toBe(true);
   }, 180_000);
 
   it('shows the decrypted run in inspect, result, status and audit export', async () => {

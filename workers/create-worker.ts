@@ -12,6 +12,7 @@ import { FileToolLedger, type ToolLedger } from '../activities/tool-ledger';
 import { defaultPayloadLimits, type PayloadLimits } from '../activities/payload-limits';
 import { getWorkflowBundle } from './workflow-bundle';
 import { dataConverterFor } from '../codec/settings';
+import { withContentEncryption } from '../codec/encrypted-content-store';
 import { workerTracingOptions } from './telemetry';
 import { scalingOptionsOf } from './scaling-options';
 import { rateLimitedProviders, servedPool, withCallLimits } from './pool-limits';
@@ -97,8 +98,10 @@ export function payloadLimitsOf(worker: BatonConfig['worker']): PayloadLimits {
   };
 }
 
-export function openContentStore(settings: StoreSettings, env = process.env): ContentStore {
-  return settings.type === 'file' ? new FileContentStore(path.resolve(settings.dir)) : postgresFor(settings.urlEnv, env).contentStore();
+/** The configured content store; sealed with the payload keys when `encryption` (the config's setting) is on. */
+export function openContentStore(settings: StoreSettings, env = process.env, encryption?: BatonConfig['encryption']): ContentStore {
+  const store = settings.type === 'file' ? new FileContentStore(path.resolve(settings.dir)) : postgresFor(settings.urlEnv, env).contentStore();
+  return withContentEncryption(store, encryption, env);
 }
 
 /**
@@ -117,7 +120,7 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
   const activities = withCallLimits(createActivities({
     providers: rateLimitedProviders(buildProviders(config, options.providers, options.env), pool),
     tools: new ToolRegistry(config.tools),
-    content: options.contentStore ?? openContentStore(config.contentStore, options.env),
+    content: options.contentStore ? withContentEncryption(options.contentStore, config.encryption, options.env) : openContentStore(config.contentStore, options.env, config.encryption),
     cache: options.toolCache ?? openToolCache(config.toolCache, options.env),
     ledger: options.toolLedger ?? openToolLedger(config.toolCache, options.env),
     limits: payloadLimitsOf(config.worker),

@@ -68,7 +68,7 @@ export class McpContext {
   /** The configured content store (a file store's folder is relative to the working directory, as for the workers); none without a config. */
   contentStore(): ContentStore | undefined {
     if (!this.config) return undefined;
-    this.store ??= openContentStore(this.config.contentStore);
+    this.store ??= openContentStore(this.config.contentStore, process.env, this.config.encryption);
     return this.store;
   }
 

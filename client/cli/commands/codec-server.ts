@@ -25,7 +25,7 @@ export async function codecServerCommand(flags: CodecServerFlags, globals: Globa
   const token = env[settings.codecServer.tokenEnv] || undefined;
   const uiOrigins = flags.uiOrigin?.length ? flags.uiOrigin : settings.codecServer.uiOrigins;
   if (flags.resolveContent && !config) throw new UsageError('--resolve-content needs the config, to find the content store (--config <file>)');
-  const afterDecode = flags.resolveContent && config ? storedContentResolver(openContentStore(config.contentStore, env)) : undefined;
+  const afterDecode = flags.resolveContent && config ? storedContentResolver(openContentStore(config.contentStore, env, settings)) : undefined;
   const running = await startCodecServer({ codec, uiOrigins, token, port, host: flags.host, afterDecode });
   console.log(`baton codec server on ${running.url} · encrypts with key ${codec.encryptingKeyId} (from ${settings.keysEnv}) · CORS for ${uiOrigins.join(', ')}`);
   console.log(token ? `  requests need Authorization: Bearer $${settings.codecServer.tokenEnv}` : `  no bearer token required (set ${settings.codecServer.tokenEnv} to require one)`);
