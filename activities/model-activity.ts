@@ -39,8 +39,10 @@ export function createCallModel(providers: ReadonlyMap<string, ProviderEntry>, s
   const specRefs = new ModelSpecRefs(store);
   async function callOnce(stepRequest: ModelRequest, stream: StreamPublisher): Promise<ModelResponse> {
     const conversation = stepRequest.conversation ? await fullConversation(stepRequest, conversations) : stepRequest.messages;
-    // Inline runs too may hold results the tool activity stored by reference (over the worker's limit).
-    const request = { ...stepRequest, messages: await conversations.withStoredResults(conversation) };
+    // Inline runs too may hold results the tool activity stored by reference (over the worker's limit). Most
+    // conversations hold none: then no promise per message per turn (a long session's turn would make hundreds).
+    const holdsStored = conversation.some((m) => m.role === 'tool' && m.contentRef);
+    const request = { ...stepRequest, messages: holdsStored ? await conversations.withStoredResults(conversation) : conversation };
     if (!providers.has(request.agent.provider)) {
       throw ApplicationFailure.create({
         type: FailureType.ProviderNotConfigured,
