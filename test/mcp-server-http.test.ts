@@ -12,6 +12,7 @@ import { batonToolNames } from '../client/mcp-server/server';
 import { clientConfig, stdioLaunch } from '../client/mcp-server/print-config';
 import { batonArgs, call, mcpConfig, root, sharedEnv, spawnUntil } from './helpers/mcp-server';
 import { closeTestEnv, getTestEnv, uniqueWorkflowId } from './helpers/temporal';
+import { waitFor } from './helpers/wait-for';
 import { loadConfig } from '../config/load-config';
 import { BatonClient } from '../client/baton-client';
 
@@ -74,15 +75,14 @@ describe('baton mcp --http', () => {
     expect(listed.structured.pending).toContainEqual(expect.objectContaining({ runId: id, id: 'approval-1' }));
     const updated: string[] = [];
     client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updated.push(n.params.uri));
+    // The server has looked at the run when subscribe answers: the decision below is a change it tells.
     await client.subscribeResource({ uri: `baton://runs/${id}` });
-    await new Promise((r) => setTimeout(r, 1500));
     const decided = await call(client, 'decide_approval', { id, approve: false, reason: 'not today', by: 'ann' });
     expect(decided.text).toBe(`rejected approval-1: pay({"amount":5}) in ${id} by ann`);
     expect(decided.structured).toMatchObject({ decision: 'rejected', reason: 'not today', decidedBy: 'ann' });
     const done = await call<{ output: string; finished: boolean }>(client, 'wait_for_run', { id });
     expect(done.structured).toMatchObject({ finished: true, output: 'payment: The call to pay was rejected by a reviewer: not today.' });
-    for (let i = 0; i < 30 && !updated.length; i++) await new Promise((r) => setTimeout(r, 200));
-    expect(updated[0]).toBe(`baton://runs/${id}`);
+    expect(await waitFor(() => updated[0], 'a resources/updated notification', 6000, 100)).toBe(`baton://runs/${id}`);
     const again = await call(client, 'decide_approval', { id, approvalId: 'approval-1', approve: true });
     expect(again.isError).toBe(true);
     expect(again.text.split('\n')).toHaveLength(1);

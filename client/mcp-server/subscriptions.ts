@@ -25,29 +25,31 @@ const fingerprint = (s: RunSummary) => JSON.stringify([s.runId, s.status, s.turn
 /** Answers resources/subscribe and resources/unsubscribe for run resources (the capability is declared by the server). */
 export function enableRunSubscriptions(server: McpServer, ctx: McpContext): void {
   const watches = new Map<string, AbortController>();
-  const watch = async (uri: string, id: string, signal: AbortSignal) => {
-    let last: string | undefined;
-    while (!signal.aborted) {
-      const summary = await ctx.temporal().then((client) => summarizeRun(client, id, (w, r) => ctx.uiUrl(w, r))).catch(() => undefined);
-      if (signal.aborted) return;
-      if (summary) {
-        const now = fingerprint(summary);
-        if (last !== undefined && now !== last) await server.server.sendResourceUpdated({ uri }).catch(() => undefined);
-        last = now;
-        if (closedStatuses.has(summary.status)) break;
-      }
+  const summarize = (id: string) => ctx.temporal().then((client) => summarizeRun(client, id, (w, r) => ctx.uiUrl(w, r))).catch(() => undefined);
+  const watch = async (uri: string, id: string, signal: AbortSignal, first: RunSummary | undefined) => {
+    let last = first && fingerprint(first);
+    let closed = first !== undefined && closedStatuses.has(first.status);
+    while (!closed && !signal.aborted) {
       await new Promise((resolve) => setTimeout(resolve, pollMs));
+      const summary = signal.aborted ? undefined : await summarize(id);
+      if (signal.aborted) break;
+      if (!summary) continue;
+      const now = fingerprint(summary);
+      if (last !== undefined && now !== last) await server.server.sendResourceUpdated({ uri }).catch(() => undefined);
+      last = now;
+      closed = closedStatuses.has(summary.status);
     }
     watches.delete(uri);
   };
-  server.server.setRequestHandler(SubscribeRequestSchema, (request) => {
+  server.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
     const { uri } = request.params;
     const id = runOfUri(uri);
     if (id === undefined) throw new McpError(ErrorCode.InvalidParams, `only run resources (baton://runs/{id}, baton://runs/{id}/transcript) can be subscribed to, not ${uri}`);
     if (!watches.has(uri)) {
       const controller = new AbortController();
       watches.set(uri, controller);
-      void watch(uri, id, controller.signal);
+      // The first look is taken before answering, so every change after the subscription is told.
+      void watch(uri, id, controller.signal, await summarize(id));
     }
     return {};
   });
