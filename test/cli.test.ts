@@ -128,6 +128,8 @@ describe('baton CLI', () => {
       if (!pending.includes(id)) await new Promise((r) => setTimeout(r, 500));
     }
     expect(pending).toMatch(new RegExp(`${id}\\s+approval-1\\s+pay-plan\\s+pay\\s+high\\s+\\{"amount":9\\}`));
+    // The status of a spec run comes from its own state query (specState), not the agent's.
+    expect(connected('status', id).stdout).toMatch(/\nsteps\s+0\/1 completed \(waiting approval\)\nusage\s+/);
     const approved = connected('approve', id, '--as', 'ann');
     expect(approved.stdout.trim()).toBe(`approved approval-1: pay({"amount":9}) in ${id} by ann`);
     expect(connected('result', id, '--wait').stdout).toContain('paid 9');

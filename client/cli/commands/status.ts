@@ -1,22 +1,12 @@
-/** `baton status <id>`: where a run is, from the server and the run's `state` query. */
-import type { Client } from '@temporalio/client';
-import { BatonAgent, BatonStatus, servedByNote, type AgentRunResult, type AgentRunState } from '../../../core';
-import { stateQuery } from '../../../workflows';
+/** `baton status <id>`: where a run is, from the server and the run's state query (agent, spec or session). */
+import { BatonAgent, BatonStatus, servedByNote, type AgentRunResult } from '../../../core';
+import { liveState } from '../../live-state';
 import { connect, type GlobalFlags } from '../context';
 import { formatDate, formatUsage } from '../format';
 import { forTerminal } from '../terminal-text';
 import { describeStuckTask, stuckTask, stuckTaskAdvice } from '../../run-health';
 import { displayStatus } from './list';
 import { describeRunFailure } from './result';
-
-/** The live state of a running run; undefined when no worker answers within 3 s. */
-async function liveState(client: Client, id: string): Promise<AgentRunState | undefined> {
-  try {
-    return await client.connection.withDeadline(Date.now() + 3000, () => client.workflow.getHandle(id).query(stateQuery));
-  } catch {
-    return undefined;
-  }
-}
 
 export async function statusCommand(id: string, globals: GlobalFlags): Promise<number> {
   const { client, ui } = await connect(globals);
@@ -38,12 +28,16 @@ export async function statusCommand(id: string, globals: GlobalFlags): Promise<n
     lines[2] = ['status', `running · ${forTerminal(describeStuckTask(stuck))}`];
     lines.push(['problem', stuckTaskAdvice]);
   } else if (status === 'running') {
-    const state = await liveState(client, id);
-    if (state) {
+    const state = await liveState(client, id, d.type);
+    if (!state) lines.push(['state', `no worker answered the state query (is a worker polling ${d.taskQueue}?)`]);
+    else if ('maxTurns' in state) {
       lines.push(['turn', `${state.turn}/${state.maxTurns} (${state.status.replace('_', ' ')})`]);
       lines.push(['last step', state.lastStep ? `${state.lastStep.kind} ${state.lastStep.name}${servedByNote(state.lastStep)}` : '-']);
       lines.push(['usage', formatUsage(state.usage)], ['spec', state.specHash]);
-    } else lines.push(['state', `no worker answered the state query (is a worker polling ${d.taskQueue}?)`]);
+    } else if ('steps' in state) {
+      const done = state.steps.filter((step) => step.status === 'completed').length;
+      lines.push(['steps', `${done}/${state.steps.length} completed (${state.status.replace('_', ' ')})`], ['usage', formatUsage(state.usage)]);
+    } else lines.push(['turns', `${state.turns} (${state.status})`], ['usage', formatUsage(state.usage)]);
   } else if (status === 'completed') {
     const result = (await handle.result()) as AgentRunResult;
     lines.push(['turns', String(result.turns)], ['usage', formatUsage(result.usage)], ['spec', result.specHash]);
