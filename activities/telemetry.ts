@@ -1,16 +1,15 @@
 /**
- * What model and tool calls report: Prometheus series through the activity `metricMeter` (the
- * worker's Temporal runtime exporter, so Baton's series sit beside the SDK's on one endpoint), and
- * one OpenTelemetry span per call with the GenAI semantic conventions, a child of the SDK's
- * `RunActivity` span. Without a metrics exporter or a tracer both are no-ops. Labels are config
- * names (agent, provider, model, tool) and fixed words; prompt and completion text go on spans
- * only when the operator turns `telemetry.tracing.recordContent` on. In a sampled-out trace no span
- * is made and no attribute built.
+ * What model and tool calls report: Prometheus series through the Temporal runtime's meter
+ * (`call-metrics.ts`: the worker's exporter, so Baton's series sit beside the SDK's on one
+ * endpoint), and one OpenTelemetry span per call with the GenAI semantic conventions, a child of
+ * the activity's `RunActivity` span. Without a metrics exporter or a tracer both are no-ops. Labels
+ * are config names (agent, provider, model, tool) and fixed words; prompt and completion text go
+ * on spans only when the operator turns `telemetry.tracing.recordContent` on. Outside a kept trace
+ * (a dropped one, or an activity with no trace context) no span is made and no attribute built.
  */
-import { Context } from '@temporalio/activity';
-import { noopMetricMeter, type MetricMeter } from '@temporalio/common';
 import { SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import type { ModelRequest, ModelResponse, ToolRequest, ToolResult } from '../core';
+import { recordModelAnswer, recordModelFailure, recordProviderRequest, recordToolAttempt } from './call-metrics';
 
 const tracer = trace.getTracer('baton');
 const content = { record: false };
@@ -18,15 +17,6 @@ const content = { record: false };
 /** Turns recording of prompts, completions, tool arguments and results on span attributes on or off (process-wide). */
 export function recordContentOnSpans(on: boolean): void {
   content.record = on;
-}
-
-/** The activity's meter; outside an activity (a provider called directly) a no-op. */
-function meter(): MetricMeter {
-  try {
-    return Context.current().metricMeter;
-  } catch {
-    return noopMetricMeter;
-  }
 }
 
 function failSpan(span: Span, err: unknown): void {
@@ -41,15 +31,15 @@ function failSpan(span: Span, err: unknown): void {
  * a fallback answered for it.
  */
 export function countProviderRequest(agent: string, candidate: { provider: string; model: string }, outcome: 'ok' | 'error'): void {
-  meter().withTags({ agent, provider: candidate.provider, model: candidate.model, outcome }).createCounter('baton_model_calls', 'calls', 'Requests to model providers by agent, provider, model and outcome (ok, error)').add(1);
+  recordProviderRequest(agent, candidate.provider, candidate.model, outcome);
 }
 
 /**
- * Runs `fn` inside an active span, or with none when nothing would record it: the activity's
- * trace was sampled out (its RunActivity span does not record), so no span or attribute is built.
+ * Runs `fn` inside an active span under the activity's recording `RunActivity` span, or with none
+ * when nothing would record it (a dropped trace, or no trace context): no span or attribute is built.
  */
 function inCallSpan<T>(name: string, kind: SpanKind, attributes: () => Attributes, fn: (span: Span | undefined) => Promise<T>): Promise<T> {
-  if (trace.getActiveSpan()?.isRecording() === false) return fn(undefined);
+  if (trace.getActiveSpan()?.isRecording() !== true) return fn(undefined);
   return tracer.startActiveSpan(name, { kind, attributes: attributes() }, async (span) => {
     try {
       return await fn(span);
@@ -76,7 +66,7 @@ export async function observeModelCall(request: ModelRequest, providerKind: stri
     try {
       if (span && content.record) span.setAttribute('gen_ai.input.messages', JSON.stringify(request.messages));
       const response = await call();
-      const { inputTokens, outputTokens, costUsd, latencyMs } = response.usage;
+      const { inputTokens, outputTokens, costUsd } = response.usage;
       // With failover, tokens and cost belong to the provider and model that answered.
       const served = response.servedBy ?? { provider, model };
       if (span) {
@@ -84,15 +74,11 @@ export async function observeModelCall(request: ModelRequest, providerKind: stri
         if (content.record) span.setAttribute('gen_ai.output.messages', JSON.stringify([response.message]));
         if (response.servedBy) span.setAttributes({ 'gen_ai.response.model': served.model, 'baton.served_by': `${served.provider}/${served.model}` });
       }
-      const m = meter().withTags({ agent, provider: served.provider, model: served.model });
-      m.createCounter('baton_model_input_tokens', 'tokens', 'Input tokens of model calls').add(inputTokens);
-      m.createCounter('baton_model_output_tokens', 'tokens', 'Output tokens of model calls').add(outputTokens);
-      m.createHistogram('baton_model_cost_usd', 'float', 'USD', 'Cost of each model call in US dollars (its _sum is the total cost)').record(costUsd);
-      m.createHistogram('baton_model_call_latency', 'int', 'ms', 'Model call latency').withTags({ outcome: 'ok' }).record(latencyMs);
+      recordModelAnswer(agent, served.provider, served.model, response.usage);
       return response;
     } catch (err) {
       if (span) failSpan(span, err);
-      meter().withTags({ agent, provider, model, outcome: 'error' }).createHistogram('baton_model_call_latency', 'int', 'ms', 'Model call latency').record(Date.now() - started);
+      recordModelFailure(agent, provider, model, Date.now() - started);
       throw err;
     }
   });
@@ -128,7 +114,7 @@ export async function observeToolCall(request: ToolRequest, call: () => Promise<
       }
       throw err;
     } finally {
-      meter().withTags({ agent: request.agent, tool: request.tool, outcome }).createHistogram('baton_tool_latency', 'int', 'ms', 'Tool activity latency by agent, tool and outcome').record(Date.now() - started);
+      recordToolAttempt(request.agent, request.tool, outcome, Date.now() - started);
     }
   });
 }

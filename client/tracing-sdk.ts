@@ -1,6 +1,7 @@
 /**
  * The OpenTelemetry SDK side of tracing: the tracer provider, the OTLP/HTTP exporter, the
- * Temporal interceptors. Loaded by `startTracing` only when tracing is on, so a process that
+ * Temporal interceptors (the SDK's for the client and activity log lines, Baton's for running
+ * activities: `workers/tracing-activity.ts`). Loaded by `startTracing` only when tracing is on, so a process that
  * does not trace never loads it (about 200 ms of module loading at every CLI command).
  */
 import { context } from '@opentelemetry/api';
@@ -9,13 +10,9 @@ import { Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import {
-  OpenTelemetryActivityInboundInterceptor,
-  OpenTelemetryActivityOutboundInterceptor,
-  OpenTelemetryWorkflowClientInterceptor,
-  makeWorkflowExporter,
-} from '@temporalio/interceptors-opentelemetry';
+import { OpenTelemetryActivityOutboundInterceptor, OpenTelemetryWorkflowClientInterceptor, makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
 import type { WorkerOptions } from '@temporalio/worker';
+import { ActivityTracingInbound } from '../workers/tracing-activity';
 import type { TracingSettings } from '../config/telemetry-settings';
 import type { Tracing } from './tracing';
 import { tracesSampler } from './tracing-sampler';
@@ -30,6 +27,7 @@ export function startTracingSdk(settings: TracingSettings | undefined, defaultSe
   const spanProcessor = new BatchSpanProcessor(exporter);
   const provider = new NodeTracerProvider({ resource, sampler: tracesSampler(options?.sampleRatio, env), spanProcessors: [spanProcessor] });
   provider.register();
+  const activityTracer = provider.getTracer('@temporalio/interceptor-activity');
   return {
     recordContent: Boolean(options?.recordContent) || env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT === 'true',
     // A collector that is down costs the spans, never the command or the worker: report it and go on.
@@ -37,7 +35,7 @@ export function startTracingSdk(settings: TracingSettings | undefined, defaultSe
     clientInterceptors: () => ({ workflow: [new OpenTelemetryWorkflowClientInterceptor()] }),
     workerOptions: (): Pick<WorkerOptions, 'interceptors' | 'sinks'> => ({
       interceptors: {
-        activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
+        activity: [(ctx) => ({ inbound: new ActivityTracingInbound(ctx, activityTracer), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
       },
       sinks: { exporter: makeWorkflowExporter(spanProcessor, resource) },
     }),

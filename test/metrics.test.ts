@@ -127,6 +127,24 @@ describe('worker metrics (baton worker --metrics)', () => {
     expect(total(samples, 'baton_runs_finished', { agent: 'flaky', status: 'completed' })).toBe(1);
   });
 
+  it('labels a failed-over call\'s tokens, cost and latency with the provider and model that answered', async () => {
+    const handle = await baton.startAgent('rerouted', 'hi', { taskQueue: queue, workflowId: uniqueWorkflowId('metrics-failover') });
+    const result = await handle.result();
+    expect(result.output).toBe('from the backup');
+    const samples = await scrapeUntil((s) => total(s, 'baton_runs_finished', { agent: 'rerouted' }) >= 1);
+    // Each request counts for the provider asked: the primary's error shows though the call was answered.
+    expect(total(samples, 'baton_model_calls', { agent: 'rerouted', provider: 'scripted', model: 'scripted-down', outcome: 'error' })).toBe(1);
+    expect(total(samples, 'baton_model_calls', { agent: 'rerouted', provider: 'backup', model: 'backup-model', outcome: 'ok' })).toBe(1);
+    expect(total(samples, 'baton_model_input_tokens', { agent: 'rerouted', provider: 'backup', model: 'backup-model' })).toBe(11);
+    expect(total(samples, 'baton_model_output_tokens', { agent: 'rerouted', provider: 'backup', model: 'backup-model' })).toBe(2);
+    expect(total(samples, 'baton_model_cost_usd_sum', { agent: 'rerouted', provider: 'backup' })).toBeCloseTo(result.usage.costUsd, 12);
+    expect(result.usage.costUsd).toBeCloseTo((11 + 2) * 1000 / 1_000_000, 12);
+    expect(total(samples, 'baton_model_call_latency_count', { agent: 'rerouted', provider: 'backup', model: 'backup-model', outcome: 'ok' })).toBe(1);
+    // Nothing the fallback answered is put on the primary.
+    const onPrimary = samples.filter((s) => s.labels.agent === 'rerouted' && s.labels.provider === 'scripted' && s.name !== 'baton_model_calls');
+    expect(onPrimary.map((s) => s.name)).toEqual([]);
+  });
+
   it('documents every baton_* series it serves', () => {
     const documented = new Set(batonMetrics.map((m) => m.name));
     const served = [...scraped].filter((name) => name.startsWith('baton_') && !/_(bucket|sum|count)$/.test(name));

@@ -6,6 +6,7 @@
  * (`workflows/tracing-spans.ts`), its spans exported through the SDK's sink.
  */
 import { Runtime, type WorkerOptions } from '@temporalio/worker';
+import { useRuntimeMetricMeter } from '../activities/call-metrics';
 import { recordContentOnSpans } from '../activities/telemetry';
 import { startTracing } from '../client/tracing';
 import type { TracingSettings } from '../config/telemetry-settings';
@@ -38,9 +39,11 @@ export function installMetricsRuntime(bindAddress: string): void {
 /**
  * Starts tracing for a worker process when the config or environment ask for it, and returns
  * the worker options that trace: activity interceptors and the workflow span exporter sink. The
- * workflow interceptor module must be in the bundle too (see `getWorkflowBundle`).
+ * workflow interceptor module must be in the bundle too (see `getWorkflowBundle`). Also hands
+ * the runtime's meter to Baton's call metrics (made once, recorded on cheaply), whatever tracing does.
  */
 export async function workerTracingOptions(settings: TracingSettings | undefined, env = process.env): Promise<Pick<WorkerOptions, 'interceptors' | 'sinks'> | undefined> {
+  useRuntimeMetricMeter(Runtime.instance().metricMeter);
   const tracing = await startTracing(settings, 'baton-worker', env);
   if (!tracing) return undefined;
   recordContentOnSpans(tracing.recordContent);

@@ -10,25 +10,15 @@
  * interceptors link up unchanged. The parent's sampling decision is followed: in a sampled-out
  * trace no span is made, the parent's context is only passed on. Runs in the workflow sandbox.
  */
-import { ApplicationFailure, ApplicationFailureCategory, defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { ApplicationFailure, ApplicationFailureCategory, type Payload } from '@temporalio/common';
 import { AsyncLocalStorage, proxySinks } from '@temporalio/workflow';
 import type { OpenTelemetrySinks, SerializableSpan } from '@temporalio/interceptors-opentelemetry/lib/workflow/definitions';
+import type { SpanRef } from './tracing-context';
 
-/** The header the SDK's OpenTelemetry interceptors read and write. */
-export const TRACE_HEADER = '_tracer-data';
+export { TRACE_HEADER, contextFromHeader, contextHeader, type SpanRef } from './tracing-context';
 
 type HrTime = [number, number];
 type Attributes = Record<string, string | number | boolean>;
-
-/** A span context: this sandbox's spans, or a caller's from the headers. */
-export interface SpanRef {
-  readonly traceId: string;
-  readonly spanId: string;
-  readonly sampled: boolean;
-  readonly traceState?: string;
-  /** The encoded header naming this span as the parent, made once. */
-  header?: Payload;
-}
 
 const SAMPLED = 1;
 const STATUS = { UNSET: 0, OK: 1, ERROR: 2 } as const;
@@ -103,22 +93,6 @@ export class SandboxSpan implements SpanRef {
 /** A span under `parent`, or the parent itself when its trace is sampled out (nothing is recorded then). */
 export function startSpan(name: string, parent: SpanRef | undefined): SpanRef {
   return parent && !parent.sampled ? parent : new SandboxSpan(name, parent);
-}
-
-/** The `_tracer-data` header naming `ref` as the parent: a W3C `traceparent` (and `tracestate`). */
-export function contextHeader(ref: SpanRef): Payload {
-  ref.header ??= defaultPayloadConverter.toPayload({ traceparent: `00-${ref.traceId}-${ref.spanId}-0${ref.sampled ? 1 : 0}`, ...(ref.traceState ? { tracestate: ref.traceState } : {}) });
-  return ref.header;
-}
-
-/** The caller's span context from the `_tracer-data` header, when it carries a valid one. */
-export function contextFromHeader(header: Payload | undefined): SpanRef | undefined {
-  if (!header) return undefined;
-  const carrier = defaultPayloadConverter.fromPayload<Record<string, unknown>>(header);
-  const match = typeof carrier.traceparent === 'string' ? /^\s?([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?\s?$/.exec(carrier.traceparent) : null;
-  if (!match || match[1] === 'ff' || /^0+$/.test(match[2] as string) || /^0+$/.test(match[3] as string)) return undefined;
-  const traceState = typeof carrier.tracestate === 'string' && carrier.tracestate ? carrier.tracestate : undefined;
-  return { traceId: match[2] as string, spanId: match[3] as string, sampled: (parseInt(match[4] as string, 16) & SAMPLED) === SAMPLED, ...(traceState ? { traceState } : {}) };
 }
 
 /** The active span of the code that runs (an AsyncLocalStorage, the sandbox's own). */

@@ -1,0 +1,102 @@
+/**
+ * Baton's per-call series (model calls, tokens, cost, latencies), recorded cheaply: each
+ * instrument is created once on the Temporal runtime's meter, which a Baton worker hands over
+ * (`useRuntimeMetricMeter`), instead of through the activity's `metricMeter` on every record (each
+ * creation is a call into the SDK's core), and the label set of each (task queue, activity type,
+ * agent, provider, model, outcome) is built once and reused. The labels are those the activity's
+ * meter gives (`namespace`, `taskQueue`, `activityType`) and Baton's. When the runtime has no
+ * metrics exporter, or outside an activity, nothing is done at all. Activities run by a worker
+ * that did not hand a meter over record through the activity's meter, as before.
+ */
+import { Context } from '@temporalio/activity';
+import { noopMetricMeter, type MetricCounter, type MetricHistogram, type MetricMeter, type MetricTags } from '@temporalio/common';
+
+interface Instruments {
+  calls: MetricCounter;
+  inputTokens: MetricCounter;
+  outputTokens: MetricCounter;
+  cost: MetricHistogram;
+  modelLatency: MetricHistogram;
+  toolLatency: MetricHistogram;
+}
+
+/** The runtime's instruments once a worker handed its meter over; null when that meter records nothing. */
+let runtimeInstruments: Instruments | null | undefined;
+const labelSets = new Map<string, MetricTags>();
+
+/** Called by Baton's worker with the Temporal runtime's meter (`Runtime.instance().metricMeter`), once per process. */
+export function useRuntimeMetricMeter(meter: MetricMeter): void {
+  runtimeInstruments = meter === noopMetricMeter ? null : createInstruments(meter);
+  labelSets.clear();
+}
+
+function createInstruments(meter: MetricMeter): Instruments {
+  return {
+    calls: meter.createCounter('baton_model_calls', 'calls', 'Requests to model providers by agent, provider, model and outcome (ok, error)'),
+    inputTokens: meter.createCounter('baton_model_input_tokens', 'tokens', 'Input tokens of model calls'),
+    outputTokens: meter.createCounter('baton_model_output_tokens', 'tokens', 'Output tokens of model calls'),
+    cost: meter.createHistogram('baton_model_cost_usd', 'float', 'USD', 'Cost of each model call in US dollars (its _sum is the total cost)'),
+    modelLatency: meter.createHistogram('baton_model_call_latency', 'int', 'ms', 'Model call latency'),
+    toolLatency: meter.createHistogram('baton_tool_latency', 'int', 'ms', 'Tool activity latency by agent, tool and outcome'),
+  };
+}
+
+/** The instruments to record on: the runtime's, else (no meter handed over) ones made on the activity's meter. */
+function batonInstruments(): Instruments | null {
+  if (runtimeInstruments !== undefined) return runtimeInstruments;
+  try {
+    return createInstruments(Context.current().metricMeter);
+  } catch {
+    return null;
+  }
+}
+
+/** The label set of this activity and Baton's labels, built once per distinct set (labels are bounded names). */
+function labels(baton: Record<string, string>): MetricTags | undefined {
+  let info;
+  try {
+    info = Context.current().info;
+  } catch {
+    return undefined;
+  }
+  const values = Object.values(baton);
+  const key = `${info.namespace}\u0000${info.taskQueue}\u0000${info.activityType}\u0000${Object.keys(baton).join(',')}\u0000${values.join('\u0000')}`;
+  let tags = labelSets.get(key);
+  if (!tags) {
+    tags = { namespace: info.namespace, taskQueue: info.taskQueue, activityType: info.activityType, ...baton };
+    labelSets.set(key, tags);
+  }
+  return tags;
+}
+
+/** One request to a provider (`baton_model_calls`): each step of a failover chain is one. */
+export function recordProviderRequest(agent: string, provider: string, model: string, outcome: 'ok' | 'error'): void {
+  const m = batonInstruments();
+  const tags = m && labels({ agent, provider, model, outcome });
+  if (tags) m.calls.add(1, tags);
+}
+
+/** A model call that was answered: tokens, cost and latency, by the provider and model that answered. */
+export function recordModelAnswer(agent: string, provider: string, model: string, usage: { inputTokens: number; outputTokens: number; costUsd: number; latencyMs: number }): void {
+  const m = batonInstruments();
+  const tags = m && labels({ agent, provider, model });
+  if (!m || !tags) return;
+  m.inputTokens.add(usage.inputTokens, tags);
+  m.outputTokens.add(usage.outputTokens, tags);
+  m.cost.record(usage.costUsd, tags);
+  m.modelLatency.record(usage.latencyMs, labels({ agent, provider, model, outcome: 'ok' }));
+}
+
+/** A model call attempt that failed after `latencyMs`. */
+export function recordModelFailure(agent: string, provider: string, model: string, latencyMs: number): void {
+  const m = batonInstruments();
+  const tags = m && labels({ agent, provider, model, outcome: 'error' });
+  if (tags) m.modelLatency.record(latencyMs, tags);
+}
+
+/** One tool activity attempt and how it ended. */
+export function recordToolAttempt(agent: string, tool: string, outcome: string, latencyMs: number): void {
+  const m = batonInstruments();
+  const tags = m && labels({ agent, tool, outcome });
+  if (tags) m.toolLatency.record(latencyMs, tags);
+}
