@@ -1,0 +1,140 @@
+/**
+ * What metrics and tracing cost in work, not wall time (`npm run bench:telemetry`): worker CPU
+ * per agent run (model call, tool call, model call) of one worker process per setting — Baton
+ * off, with metrics, with tracing (the client drops every trace, keeps 10% or keeps every one),
+ * with both; bare Temporal plain, and with the SDK's own metrics and OpenTelemetry interceptors —
+ * and the spans each exported per run. The client decides each trace, as `baton run` does. CPU
+ * from /proc counts every thread of the worker, so it holds on a loaded machine where wall-clock
+ * ratios swing. The settings take turns, round after round. BENCH_TELEMETRY_RUNS (runs per
+ * setting and round, 100), BENCH_TELEMETRY_ROUNDS (3), BENCH_TELEMETRY_IN_FLIGHT (runs at once, 10),
+ * BENCH_TELEMETRY_ONLY (only the settings whose label contains it, besides bare and Baton off),
+ * BENCH_CPU_PROF=<dir> (a V8 CPU profile of each worker process).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import path from 'node:path';
+import { AlwaysOffSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
+import { BatonClient } from '../client/baton-client';
+import { startEphemeralServer } from '../devtools/ephemeral-server';
+import { processUsage } from './process-usage';
+import { throughputConfig } from './throughput-worker';
+import { runMany, stopWorkerProcess } from './worker-process';
+
+const RUNS = Number(process.env.BENCH_TELEMETRY_RUNS ?? 100);
+const ROUNDS = Number(process.env.BENCH_TELEMETRY_ROUNDS ?? 3);
+const IN_FLIGHT = Number(process.env.BENCH_TELEMETRY_IN_FLIGHT ?? 10);
+
+interface Setting { label: string; kind: 'baton' | 'bare'; mode: string; keep?: number }
+const allSettings: Setting[] = [
+  { label: 'bare Temporal', kind: 'bare', mode: 'off' },
+  { label: 'bare Temporal, the SDK\'s metrics', kind: 'bare', mode: 'metrics' },
+  { label: 'bare Temporal, the SDK\'s metrics and OpenTelemetry interceptors, every trace', kind: 'bare', mode: 'both', keep: 1 },
+  { label: 'Baton off', kind: 'baton', mode: 'off' },
+  { label: 'Baton, metrics', kind: 'baton', mode: 'metrics' },
+  { label: 'Baton, tracing, every trace dropped', kind: 'baton', mode: 'tracing', keep: 0 },
+  { label: 'Baton, tracing, every trace', kind: 'baton', mode: 'tracing', keep: 1 },
+  { label: 'Baton, metrics and tracing, 10% of traces', kind: 'baton', mode: 'both', keep: 0.1 },
+  { label: 'Baton, metrics and tracing, every trace', kind: 'baton', mode: 'both', keep: 1 },
+];
+const only = process.env.BENCH_TELEMETRY_ONLY;
+const settings = allSettings.filter((s) => !only || s.label.includes(only) || s.label === 'bare Temporal' || s.label === 'Baton off');
+
+/** A client that traces each run start with its own sampler (the bench's global provider carries the context). */
+function tracingClient(connection: Connection, keep: number | undefined): Client {
+  if (keep === undefined) return new Client({ connection });
+  const tracer = new NodeTracerProvider({ sampler: new TraceIdRatioBasedSampler(keep) }).getTracer('bench');
+  return new Client({ connection, interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor({ tracer })] } });
+}
+
+/** A span sink that counts the spans each service sent (OTLP/HTTP JSON). */
+async function startSpanCounter(): Promise<{ endpoint: string; spans: Map<string, number>; close(): void }> {
+  const spans = new Map<string, number>();
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const parsed = JSON.parse(body || '{}') as { resourceSpans?: Array<{ resource?: { attributes?: Array<{ key: string; value: { stringValue?: string } }> }; scopeSpans?: Array<{ spans?: unknown[] }> }> };
+      for (const rs of parsed.resourceSpans ?? []) {
+        const service = rs.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? '?';
+        const n = (rs.scopeSpans ?? []).reduce((sum, s) => sum + (s.spans?.length ?? 0), 0);
+        spans.set(service, (spans.get(service) ?? 0) + n);
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { endpoint: `http://127.0.0.1:${port}`, spans, close: () => void server.close() };
+}
+
+function startWorker(address: string, taskQueue: string, setting: Setting, endpoint: string, service: string): Promise<ChildProcess> {
+  const env = { ...process.env, OTEL_SERVICE_NAME: service, OTEL_BSP_SCHEDULE_DELAY: '200' };
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${service}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(__dirname, 'telemetry-worker.ts'), setting.kind, address, taskQueue, setting.mode, endpoint], { stdio: ['ignore', 'pipe', 'inherit'], env });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${setting.label} worker exited (${code})`)));
+    child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve(child));
+  });
+}
+
+async function cpuPerRun(pid: number, total: number, runOne: (i: number) => Promise<unknown>): Promise<number> {
+  const before = processUsage(pid).cpuMs;
+  await runMany(total, IN_FLIGHT, runOne);
+  return (processUsage(pid).cpuMs - before) / total;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+async function main(): Promise<void> {
+  // Carries each client's span context into the start's headers (its own spans go nowhere).
+  new NodeTracerProvider({ sampler: new AlwaysOffSampler() }).register();
+  const server = process.env.TEMPORAL_ADDRESS ? undefined : await startEphemeralServer();
+  const address = process.env.TEMPORAL_ADDRESS ?? (server as { address: string }).address;
+  const connection = await Connection.connect({ address });
+  const counter = await startSpanCounter();
+  const tag = `${process.pid}-${Date.now()}`;
+  const workers = await Promise.all(settings.map(async (setting, i) => {
+    const taskQueue = `tc-${i}-${tag}`;
+    const child = await startWorker(address, taskQueue, setting, counter.endpoint, `setting-${i}`);
+    const client = tracingClient(connection, setting.keep);
+    const baton = new BatonClient(client, throughputConfig(taskQueue), { namespace: 'default' });
+    const runOne = (key: string) => async (n: number): Promise<unknown> => setting.kind === 'baton'
+      ? (await baton.startAgent('runner', 'go', { workflowId: `${key}-${n}` })).result()
+      : client.workflow.execute('bareAgentWorkflow', { taskQueue, workflowId: `${key}-${n}`, args: [{ runKey: `${key}-${n}`, turns: 1 }] });
+    return { setting, service: `setting-${i}`, child, runOne, cpu: [] as number[] };
+  }));
+  try {
+    for (const w of workers) await cpuPerRun(w.child.pid as number, 30, w.runOne(`warm-${w.service}-${tag}`));
+    await new Promise((r) => setTimeout(r, 1000));
+    const warmSpans = new Map(counter.spans);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const w of workers) w.cpu.push(await cpuPerRun(w.child.pid as number, RUNS, w.runOne(`${w.service}-${round}-${tag}`)));
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    console.log(`\nWorker CPU per agent run (model call, tool call, model call), ${ROUNDS} rounds × ${RUNS} runs per setting, ${IN_FLIGHT} in flight; median of the rounds (min–max)\n`);
+    console.log('| worker | CPU per run | over bare | over Baton off | spans exported per run |');
+    console.log('|---|---|---|---|---|');
+    const of = (label: string) => median(workers.find((w) => w.setting.label === label)?.cpu ?? [0]);
+    const bareMs = of('bare Temporal');
+    const offMs = of('Baton off');
+    const range = (xs: number[]) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
+    for (const w of workers) {
+      const ms = median(w.cpu);
+      const spans = ((counter.spans.get(w.service) ?? 0) - (warmSpans.get(w.service) ?? 0)) / (RUNS * ROUNDS);
+      console.log(`| ${w.setting.label} | ${ms.toFixed(2)} ms (${range(w.cpu)}) | ${(ms / bareMs).toFixed(2)} | ${w.setting.kind === 'baton' ? (ms / offMs).toFixed(2) : ''} | ${spans.toFixed(1)} |`);
+    }
+  } finally {
+    await Promise.all(workers.map((w) => stopWorkerProcess(w.child)));
+    counter.close();
+    await connection.close();
+    await server?.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench failed: ${err instanceof Error ? err.stack : String(err)}`);
+  process.exit(1);
+});
