@@ -1,5 +1,5 @@
 /**
- * The shape of an encrypted content-store entry (./encrypted-content-store.ts). Kept apart, with
+ * The shape of an encrypted content-store entry (./encrypted-stores.ts). Kept apart, with
  * no imports, so the stores can read a sealed entry's links (for retention) without the keys.
  */
 

@@ -1,8 +1,9 @@
 /**
- * Content-store encryption (codec/encrypted-content-store.ts) over the real file store and a
- * real PostgreSQL server: no plaintext at rest, one ref per value, retention still follows a
- * conversation's links, entries written before encryption still read, and a missing or wrong
- * key is an error naming its id.
+ * Encryption of the content store, the tool cache and the tool-call ledger
+ * (codec/encrypted-stores.ts) over the real file stores and a real PostgreSQL server: no
+ * plaintext at rest, one ref per value, retention still follows a conversation's links,
+ * entries written before encryption still read, and a missing or wrong key is an error
+ * naming its id.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
@@ -12,7 +13,11 @@ import { describe, expect, it } from 'vitest';
 import { FileContentStore, type ContentStore } from '../activities/content-store';
 import { ConversationStore } from '../activities/conversation-store';
 import type { Message } from '../core';
-import { EncryptedContentStore, withContentEncryption } from '../codec/encrypted-content-store';
+import { EncryptedContentStore, withContentEncryption, withLedgerEncryption, withToolCacheEncryption } from '../codec/encrypted-stores';
+import { ContentSealer } from '../codec/content-sealer';
+import { FileToolCache } from '../activities/tool-cache';
+import { FileToolLedger } from '../activities/tool-ledger';
+import { PostgresToolLedger } from '../activities/postgres-ledger';
 import { EncryptionKeyError, parseKeys } from '../codec/keys';
 import { usePostgres } from './helpers/postgres';
 
@@ -88,10 +93,49 @@ describe('content-store encryption', () => {
     expect(await store.get(before)).toEqual([{ role: 'user', content: `plain ${secret}` }]);
   });
 
+  it('seals tool-cache results in the cache\'s files and PostgreSQL rows; results cached before encryption still read', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'baton-sealed-cache-'));
+    const plainFiles = new FileToolCache(dir);
+    await plainFiles.set('vault:old', `cached before ${secret}`, 60_000);
+    for (const inner of [plainFiles, db.backend.toolCache()]) {
+      const cache = withToolCacheEncryption(inner, true, env);
+      await cache.set('vault:abc', `the vault says ${secret}`, 60_000);
+      expect(await cache.get('vault:abc')).toBe(`the vault says ${secret}`);
+      expect(await inner.get('vault:abc')).toMatch(/^\{"kind":"baton-sealed-content","keyId":"k2"/);
+      expect(await cache.get('vault:none')).toBeUndefined();
+    }
+    expect(bytesUnder(dir)).not.toContain(`the vault says ${secret}`);
+    const { rows } = await db.backend.pool.query<{ content: string }>('SELECT content FROM baton_tool_cache');
+    expect(rows.map((r) => r.content).join('\n')).not.toContain(secret);
+    expect(await withToolCacheEncryption(plainFiles, true, env).get('vault:old')).toBe(`cached before ${secret}`);
+    const missing = withToolCacheEncryption(plainFiles, true, { BATON_ENCRYPTION_KEYS: `k1:${k1}` }).get('vault:abc');
+    await expect(missing).rejects.toThrow('tool-cache entry vault:abc is encrypted with key "k2", which is not in BATON_ENCRYPTION_KEYS (it has k1)');
+  });
+
+  it('seals the results the tool-call ledger records, in its files and PostgreSQL rows, and answers a retry with the plain result', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'baton-sealed-ledger-'));
+    const result = { content: `paid ${secret}`, isError: false };
+    for (const [n, inner] of [new FileToolLedger(dir), new PostgresToolLedger(db.backend.pool)].entries()) {
+      const ledger = withLedgerEncryption(inner, true, env);
+      for (const first of [true, false]) {
+        const key = `wf/run/call_${n}_${first}`;
+        expect(await ledger.begin(key, 'pay')).toEqual({ state: 'new' });
+        await ledger.complete(key, 'pay', result, first);
+        expect(await ledger.begin(key, 'pay', Date.now() - 60_000)).toEqual({ state: 'completed', result });
+        const raw = await inner.begin(key, 'pay', Date.now() - 60_000);
+        expect(raw.state === 'completed' && raw.result.content).toMatch(/^\{"kind":"baton-sealed-content"/);
+      }
+    }
+    expect(bytesUnder(dir)).not.toContain(secret);
+    const { rows } = await db.backend.pool.query<{ result: string }>('SELECT result FROM baton_tool_ledger');
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    expect(rows.map((r) => r.result).join('\n')).not.toContain(secret);
+  });
+
   it('names the key id when a key is missing or wrong, and reads old entries after a rotation', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'baton-sealed-keys-'));
     const ref = await withContentEncryption(new FileContentStore(dir), true, env).put(`sealed ${secret}`);
-    const only = (keys: string) => new EncryptedContentStore(new FileContentStore(dir), parseKeys(keys), 'BATON_ENCRYPTION_KEYS');
+    const only = (keys: string) => new EncryptedContentStore(new FileContentStore(dir), new ContentSealer(parseKeys(keys), 'BATON_ENCRYPTION_KEYS'));
     const missing = only(`k1:${k1}`).get(ref);
     await expect(missing).rejects.toThrow(EncryptionKeyError);
     await expect(missing).rejects.toThrow(`content ${ref} is encrypted with key "k2", which is not in BATON_ENCRYPTION_KEYS (it has k1): add k2:<its base64 key> to BATON_ENCRYPTION_KEYS`);

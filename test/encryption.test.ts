@@ -29,6 +29,7 @@ import { verifyAuditFile } from '../client/ops/audit-verify';
 import { replayRun } from '../client/ops/replay';
 import { openContentStore } from '../workers/create-worker';
 import { ConversationStore } from '../activities/conversation-store';
+import { stateQuery } from '../workflows';
 import { uniqueTaskQueue } from './helpers/temporal';
 import { marks } from './fixtures/encryption/config';
 
@@ -121,16 +122,20 @@ describe('payload encryption', () => {
     expect(after.includes(marks.argument)).toBe(true);
   }, 180_000);
 
-  it('keeps a stored conversation and a tool result kept by reference out of the content store\'s files', async () => {
-    /** A worker and client whose runs keep their conversation (and tool results over 8 characters) in `dir`. */
+  it('keeps a stored conversation, a tool result kept by reference and a cached tool result out of the stores\' files', async () => {
+    /** A worker and client whose runs keep their conversation (and tool results over 8 characters) in `dir`, and cache the tool's results in `dir/cache`. */
     const storing = (dir: string, encryption: BatonConfig['encryption']): BatonConfig => ({
       ...config, encryption, contentStore: { type: 'file', dir, storeConversationOver: 0 }, worker: { ...config.worker, storeToolResultsOver: 8 },
+      toolCache: { type: 'file', dir: path.join(dir, 'cache') }, tools: config.tools.map((t) => ({ ...t, spec: { ...t.spec, cache: { ttl: '1h' } } })),
     });
     const run = async (stored: BatonConfig, prompt: string) => {
       const taskQueue = uniqueTaskQueue('stored');
       const worker = await createBatonWorker({ config: stored, connection: native, taskQueue });
       const baton = new BatonClient(new Client({ connection, dataConverter: dataConverterFor(stored.encryption) }), stored, { namespace: 'default' });
-      return worker.runUntil(async () => (await baton.startAgent('keeper', prompt, { taskQueue })).result());
+      return worker.runUntil(async () => {
+        const handle = await baton.startAgent('keeper', prompt, { taskQueue });
+        return { ...(await handle.result()), cacheHits: (await handle.query(stateQuery)).cacheHits };
+      });
     };
     const filesUnder = (dir: string) => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => readFileSync(path.join(e.parentPath, e.name)));
 
@@ -140,7 +145,8 @@ describe('payload encryption', () => {
     expect(result.output).toBe(`${marks.answer}: ${marks.result} for ${marks.argument}`);
     expect(result.conversationRef).toBeTruthy();
     const files = filesUnder(sealedDir);
-    expect(files.length).toBeGreaterThanOrEqual(3);
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    expect(readdirSync(path.join(sealedDir, 'cache')).filter((f) => f.endsWith('.json'))).toHaveLength(1);
     for (const [name, mark] of Object.entries(marks)) expect(files.some((f) => f.includes(mark)), `${name} (${mark}) is in the content store`).toBe(false);
     // Whoever holds the keys reads it back (the MCP server's transcripts, the codec server's --resolve-content).
     const store = new ConversationStore(openContentStore(sealed.contentStore, process.env, sealed.encryption));
@@ -148,11 +154,16 @@ describe('payload encryption', () => {
     expect(messages.map((m) => m.content).join('\n')).toContain(marks.prompt);
     expect(messages.find((m) => m.role === 'tool')?.content).toBe(`${marks.result} for ${marks.argument}`);
 
+    // A second run's tool call is answered from the sealed cache.
+    expect(result.cacheHits).toBe(0);
+    expect(await run(sealed, `Find ${marks.prompt} again`)).toMatchObject({ output: result.output, cacheHits: 1 });
+
     // Control: the same run without encryption leaves the prompt, arguments and result readable in its files.
     const plainDir = mkdtempSync(path.join(tmp, 'content-plain-'));
     await run(storing(plainDir, false), `Find ${marks.prompt}`);
     const plain = filesUnder(plainDir);
     for (const mark of [marks.prompt, marks.argument, marks.result]) expect(plain.some((f) => f.includes(mark)), `${mark} in the plain store`).toBe(true);
+    expect(filesUnder(path.join(plainDir, 'cache')).some((f) => f.includes(marks.result))).toBe(true);
   }, 180_000);
 
   it('shows the decrypted run in inspect, result, status and audit export', async () => {

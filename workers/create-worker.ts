@@ -12,7 +12,7 @@ import { FileToolLedger, type ToolLedger } from '../activities/tool-ledger';
 import { defaultPayloadLimits, type PayloadLimits } from '../activities/payload-limits';
 import { getWorkflowBundle } from './workflow-bundle';
 import { dataConverterFor } from '../codec/settings';
-import { withContentEncryption } from '../codec/encrypted-content-store';
+import { withContentEncryption, withLedgerEncryption, withToolCacheEncryption } from '../codec/encrypted-stores';
 import { workerTracingOptions } from './telemetry';
 import { scalingOptionsOf } from './scaling-options';
 import { rateLimitedProviders, servedPool, withCallLimits } from './pool-limits';
@@ -121,8 +121,8 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     providers: rateLimitedProviders(buildProviders(config, options.providers, options.env), pool),
     tools: new ToolRegistry(config.tools),
     content: options.contentStore ? withContentEncryption(options.contentStore, config.encryption, options.env) : openContentStore(config.contentStore, options.env, config.encryption),
-    cache: options.toolCache ?? openToolCache(config.toolCache, options.env),
-    ledger: options.toolLedger ?? openToolLedger(config.toolCache, options.env),
+    cache: withToolCacheEncryption(options.toolCache ?? openToolCache(config.toolCache, options.env), config.encryption, options.env),
+    ledger: withLedgerEncryption(options.toolLedger ?? openToolLedger(config.toolCache, options.env), config.encryption, options.env),
     limits: payloadLimitsOf(config.worker),
     circuitBreaker: config.worker.circuitBreaker,
     mcp: options.mcp ?? (Object.keys(config.mcpServers).length ? new McpPool(config.mcpServers, options.env) : undefined),
