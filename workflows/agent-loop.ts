@@ -17,7 +17,7 @@ import { Conversation } from './conversation';
 import { defaultStoreConversationOver } from '../core/run-input';
 import { serversToList, withMcpTools } from './mcp-tools';
 import { answerToolSearch, offeredTools, toolSearchName } from './tool-search-step';
-import { modelCallInput, sendModelCall, type ModelSpecRefs } from './model-call-input';
+import { keepSpecRef, modelCallInput, resendInFull, type ModelSpecRefs } from './model-call-input';
 import { runToolCall, toolMessage } from './tool-steps';
 import { budgetStopped, handedOff } from './telemetry';
 
@@ -128,9 +128,15 @@ export async function runAgentLoop(input: ParsedAgentRunInput, state: AgentRunSt
     Object.assign(state, { status: 'calling_model', maxTurns: agent.limits.maxTurns, lastStep: { kind: 'model', name: `${agent.provider}/${agent.model}`, turn } });
     changed();
     const summary = `model ${agent.provider}/${agent.model} · ${agent.name} · turn ${turn}`;
-    const response: ModelResponse = await sendModelCall(() => modelCallInput(agent, tools, team, rest, specRefs), specRefs, (input) =>
-      activities.callModel.executeWithOptions({ ...modelCallOptions(agent), summary }, [input]),
-    );
+    const call = modelCallInput(agent, tools, team, rest, specRefs);
+    const options = { ...modelCallOptions(agent), summary };
+    let response: ModelResponse;
+    try {
+      response = await activities.callModel.executeWithOptions(options, [call.input]);
+    } catch (err) {
+      response = await resendInFull(err, call.input, specRefs, () => activities.callModel.executeWithOptions(options, [modelCallInput(agent, tools, team, rest, specRefs).input]));
+    }
+    keepSpecRef(response, call.key, specRefs);
     state.usage = addUsage(state.usage, response.usage);
     if (response.servedBy) state.lastStep = { kind: 'model', name: `${agent.provider}/${agent.model}`, turn, servedBy: `${response.servedBy.provider}/${response.servedBy.model}` };
     conversation.replied(response);
@@ -147,7 +153,9 @@ export async function runAgentLoop(input: ParsedAgentRunInput, state: AgentRunSt
         for (const call of allowed.filter((c) => c.name === toolSearchName)) transfers.replies.set(call.id, answerToolSearch(call, agent, specs, foundByAgent));
       }
       const step = { agent, tools, team, allTools: run.tools, desk: ctx.desk, state, turn, workflowId: ctx.workflowId, runId: ctx.runId, storeResultsOver: conversation.stored ? 2048 : undefined, budget: run.budget };
-      const results = await Promise.all(calls.map((call) => transfers.replies.get(call.id) ?? runToolCall(call, step)));
+      const runCall = (call: ToolCall) => transfers.replies.get(call.id) ?? runToolCall(call, step);
+      // One call (the usual turn) is awaited alone: Promise.all would add promises of its own.
+      const results = calls.length === 1 ? [await runCall(calls[0] as ToolCall)] : await Promise.all(calls.map(runCall));
       conversation.add(...results);
       const last = results[results.length - 1] as ToolMessage;
       state.lastStep = { kind: 'tool', name: last.name, turn, isError: last.isError };

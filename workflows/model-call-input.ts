@@ -34,23 +34,22 @@ const isSpecRefUnavailable = (err: unknown) =>
   err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === FailureType.SpecRefUnavailable;
 
 /**
- * Sends a model call and keeps the reference it returns. A call by reference that reached a
- * worker without the reference in its content store (workers that do not share one) is sent
- * again in full, and the run stops using references: slower history, never a failed run.
+ * The answer to a failed model call: a call by reference that reached a worker without the
+ * reference in its content store (workers that do not share one) is sent again in full by
+ * `sendInFull`, and the run stops using references: slower history, never a failed run. Any
+ * other failure is thrown again. The loop awaits the activity itself and calls this only when
+ * it failed, so a turn makes no promises of its own around the call (the SDK records a stack
+ * trace for every promise a run makes).
  */
-export async function sendModelCall(build: () => { input: ModelCallInput; key: string }, refs: ModelSpecRefs, send: (input: ModelCallInput) => Promise<ModelResponse>): Promise<ModelResponse> {
-  const call = build();
-  let response: ModelResponse;
-  try {
-    response = await send(call.input);
-  } catch (err) {
-    if (!sentByRef(call.input) || !isSpecRefUnavailable(err)) throw err;
-    refs.clear();
-    refs.set(refsOff, 'off');
-    // With references off, the same call builds in full.
-    response = await send(build().input);
-  }
-  // Kept for the next calls with the same agent and tools, unless references are off.
-  if (response.specRef && !refs.has(refsOff)) refs.set(call.key, response.specRef);
-  return response;
+export function resendInFull(err: unknown, sent: ModelCallInput, refs: ModelSpecRefs, sendInFull: () => Promise<ModelResponse>): Promise<ModelResponse> {
+  if (!sentByRef(sent) || !isSpecRefUnavailable(err)) throw err;
+  refs.clear();
+  refs.set(refsOff, 'off');
+  // With references off, the same call builds in full.
+  return sendInFull();
+}
+
+/** Keeps the reference a call sent in full returned, for the next calls with the same agent and tools, unless references are off. */
+export function keepSpecRef(response: ModelResponse, key: string, refs: ModelSpecRefs): void {
+  if (response.specRef && !refs.has(refsOff)) refs.set(key, response.specRef);
 }
