@@ -167,4 +167,26 @@ describe('child runs\' usage and results', () => {
     expect(result.usage).toMatchObject({ inputTokens: 110, outputTokens: 60, modelCalls: 2 });
     expect(researcher).toMatchObject({ messages: [], usage: { inputTokens: 100, outputTokens: 50 } });
   }, 60_000);
+
+  it('counts what a child that failed on its own limit used, and the failure carries it', async () => {
+    // researcher asks for a tool on every turn, so with maxTurns 2 it fails after two calls of 150 tokens.
+    const model = ScriptedModel.respondWith((req: ModelRequest) => req.agent.name === 'researcher'
+      ? { toolCalls: [{ name: 'ask_helper', arguments: { request: 'more' } }], usage: { inputTokens: 100, outputTokens: 50 } }
+      : { text: 'fine', usage: { inputTokens: 10, outputTokens: 10 } });
+    const baton = await startTestBaton({ models: { scripted: model }, agents: { researcher: { provider: 'scripted', model: 's', agentTools: ['helper'], limits: { maxTurns: 2 } }, helper: { provider: 'scripted', model: 's' } } });
+    const spec = specFor(baton, 'partly', { kind: 'parallel', onFailure: 'continue', branches: [{ kind: 'agent', agent: 'researcher' }, { kind: 'agent', agent: 'helper' }] });
+    const { result, failure } = await baton.run(async () => {
+      const handle = await baton.client.startSpec(spec, 'topic');
+      const result = await handle.result();
+      const events = (await baton.client.temporal.workflow.getHandle(`${handle.workflowId}/root.branches[0]`).fetchHistory()).events ?? [];
+      return { result, failure: events.at(-1)?.workflowExecutionFailedEventAttributes?.failure };
+    });
+    expect(failure?.applicationFailureInfo?.type).toBe(FailureType.MaxTurnsExceeded);
+    // researcher: 2 × 150 and two asked helpers of 20; the helper branch 20.
+    const researcher = { inputTokens: 220, outputTokens: 120, modelCalls: 4 };
+    const data = failure?.applicationFailureInfo?.details?.payloads?.[0]?.data;
+    expect((JSON.parse(Buffer.from(data as Uint8Array).toString()) as { usage: Usage }).usage).toMatchObject(researcher);
+    expect(result.steps.map((s) => s.status)).toEqual(['failed', 'completed']);
+    expect(result.usage).toMatchObject({ inputTokens: 230, outputTokens: 130, modelCalls: 5 });
+  }, 60_000);
 });

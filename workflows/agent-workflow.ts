@@ -14,6 +14,7 @@ import { servedByNote } from '../core/served-by';
 import { schemas } from './lazy-schemas';
 import { asWorkflowFailure, rootMessage } from './failures';
 import { RunAttributes } from './search-attributes';
+import { withUsage } from './budget';
 import { runFinished, runStarted } from './telemetry';
 
 /** The live state of a run: status, turn, last step, usage so far. */
@@ -78,7 +79,7 @@ async function runAgentWorkflow(input: AgentRunInput): Promise<AgentRunResult> {
     state.error = rootMessage(err);
     attributes.finished(state.status);
     runFinished('agent', state.status, run.agent.name);
-    throw err;
+    throw withUsage(err, state.usage);
   } finally {
     refresh(state);
   }

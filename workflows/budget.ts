@@ -4,21 +4,31 @@
  * budget and count the child's usage; and the failure of a run that went over its budget.
  * Runs in the workflow sandbox.
  */
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, patched } from '@temporalio/workflow';
 import type { Usage } from '../core';
 import { FailureType } from '../core/failures';
 import { addUsage } from '../core/usage';
 import { overBudget, remainingBudget, type RunBudget } from '../core/run-budget';
 
-/** The usage a child run stopped by its budget reported in its failure's details, if `err` is one. */
-export function usageOfBudgetFailure(err: unknown): Usage | undefined {
+/** The usage a failed child run reported in its failure's details, and whether it failed on its budget. */
+export function usageOfFailure(err: unknown): { usage: Usage; budget: boolean } | undefined {
   for (let at: unknown = err; at instanceof Error; at = (at as Error & { cause?: unknown }).cause) {
-    if (at instanceof ApplicationFailure && at.type === FailureType.BudgetExceeded) {
-      const details = at.details?.[0] as { usage?: Usage } | undefined;
-      return details?.usage;
+    if (at instanceof ApplicationFailure) {
+      const usage = (at.details?.[0] as { usage?: Usage } | undefined)?.usage;
+      if (usage) return { usage, budget: at.type === FailureType.BudgetExceeded };
     }
   }
   return undefined;
+}
+
+/**
+ * A run's own typed failure (max turns, a model misbehaving, a tool with `onError: fail`) with
+ * the run's usage in its details, so a parent can count what a failed child used. Failures that
+ * carry details already, and Temporal's own (an activity out of retries), pass unchanged.
+ */
+export function withUsage(err: unknown, usage: Usage): unknown {
+  if (!(err instanceof ApplicationFailure) || err.details?.length) return err;
+  return ApplicationFailure.create({ type: err.type ?? undefined, message: err.message, nonRetryable: err.nonRetryable ?? undefined, details: [{ usage }], cause: err.cause });
 }
 
 /** Where a parent keeps its usage: the run's state, which its `state` query and result report. */
@@ -28,17 +38,19 @@ export interface UsageTally {
 
 /**
  * Runs one child run for a parent: `start` gets what remains of the parent's run-wide budget
- * (undefined without one), and the child's usage is added to the parent's when it completes, or
- * when it fails on its budget (its failure carries its usage). `count: false` only for runs
- * recorded before child usage counted without a budget (see the callers' patches).
+ * (undefined without one), and the child's usage is added to the parent's when it completes,
+ * or when it fails with its usage in the failure (on its budget, or on a typed failure of its
+ * own). `count: false` only for runs recorded before child usage counted without a budget
+ * (see the callers' patches).
  */
 export async function runCountedChild<R extends { usage: Usage }>(tally: UsageTally, budget: RunBudget | undefined, start: (remaining: RunBudget | undefined) => Promise<R>, count = true): Promise<R> {
   let result: R;
   try {
     result = await start(budget && remainingBudget(budget, tally.usage));
   } catch (err) {
-    const used = (count || budget) && usageOfBudgetFailure(err);
-    if (used) tally.usage = addUsage(tally.usage, used);
+    const failed = (count || budget) && usageOfFailure(err);
+    // Patched: usage on other failures than the budget's is new; runs recorded before did not count it.
+    if (failed && (failed.budget || patched('baton-failed-child-usage'))) tally.usage = addUsage(tally.usage, failed.usage);
     throw err;
   }
   if (count || budget) tally.usage = addUsage(tally.usage, result.usage);
