@@ -44,23 +44,38 @@ export const storeModes = { file: 0o600, dir: 0o700 } as const;
 /** Folders this process made or found: a write into one skips the mkdir (a session turn's write is on its path). */
 const madeDirs = new Set<string>();
 
-/** Writes `text` to `file` atomically (temp file + rename), owner-only. */
-export async function writeStoreFile(file: string, text: string): Promise<void> {
+/**
+ * Writes `text` to `file` atomically (temp file + rename), owner-only. With `createInPlace` (a
+ * content-addressed entry, whose reference nobody has before the write returns) a file that
+ * does not exist yet is created in place, saving the rename; one that exists (stored before,
+ * or cut short by a crash) is replaced atomically as before, which also refreshes its age.
+ */
+export async function writeStoreFile(file: string, text: string, createInPlace = false): Promise<void> {
   const dir = path.dirname(file);
-  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
   if (!madeDirs.has(dir)) {
     await mkdir(dir, { recursive: true, mode: storeModes.dir });
     madeDirs.add(dir);
   }
-  try {
+  const write = async () => {
+    if (createInPlace) {
+      try {
+        return await writeFile(file, text, { mode: storeModes.file, flag: 'wx' });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+    }
+    const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
     await writeFile(temp, text, { mode: storeModes.file });
+    await rename(temp, file);
+  };
+  try {
+    await write();
   } catch (err) {
     // The folder went away since (removed by hand, a fresh volume): make it again once.
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     await mkdir(dir, { recursive: true, mode: storeModes.dir });
-    await writeFile(temp, text, { mode: storeModes.file });
+    await write();
   }
-  await rename(temp, file);
 }
 
 export class FileContentStore implements ContentStore {
@@ -75,7 +90,7 @@ export class FileContentStore implements ContentStore {
   async put(value: unknown): Promise<string> {
     const text = JSON.stringify(value);
     const ref = `sha256:${createHash('sha256').update(text).digest('hex')}`;
-    await writeStoreFile(this.file(ref), text);
+    await writeStoreFile(this.file(ref), text, true);
     return ref;
   }
 

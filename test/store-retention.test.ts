@@ -100,6 +100,20 @@ describe('store retention', () => {
     expect(modes(dir).map((e) => e.mode.toString(8))).toEqual(['700', '600']);
   });
 
+  it('creates a new entry in place (no temp file left); storing an existing one again replaces it whole, even one cut short by a crash', async () => {
+    const dir = path.join(tempDir('in-place'), 'content');
+    const store = new FileContentStore(dir);
+    const ref = await store.put({ segment: 'x'.repeat(100) });
+    const file = path.join(dir, ref.slice(7, 9), `${ref.slice(7)}.json`);
+    expect(readdirSync(path.dirname(file))).toEqual([path.basename(file)]);
+    writeFileSync(file, '{"segment":"xx');
+    age(file, 3);
+    expect(await store.put({ segment: 'x'.repeat(100) })).toBe(ref);
+    await expect(store.get(ref)).resolves.toEqual({ segment: 'x'.repeat(100) });
+    expect(statSync(file).mtimeMs).toBeGreaterThan(Date.now() - day);
+    expect(readdirSync(path.dirname(file))).toEqual([path.basename(file)]);
+  });
+
   it('baton store prune reports what it removed, and --dry-run removes nothing', async () => {
     const root = tempDir('cli');
     const contentDir = path.join(root, 'content');
