@@ -182,6 +182,9 @@ describe('child runs\' usage and results', () => {
       return { result, failure: events.at(-1)?.workflowExecutionFailedEventAttributes?.failure };
     });
     expect(failure?.applicationFailureInfo?.type).toBe(FailureType.MaxTurnsExceeded);
+    // The failure keeps the stack of where the run failed, not of the copy that carries the usage.
+    expect(failure?.stackTrace).toContain('agent-loop');
+    expect(failure?.stackTrace).not.toContain('withUsage');
     // researcher: 2 × 150 and two asked helpers of 20; the helper branch 20.
     const researcher = { inputTokens: 220, outputTokens: 120, modelCalls: 4 };
     const data = failure?.applicationFailureInfo?.details?.payloads?.[0]?.data;

@@ -28,7 +28,10 @@ export function usageOfFailure(err: unknown): { usage: Usage; budget: boolean } 
  */
 export function withUsage(err: unknown, usage: Usage): unknown {
   if (!(err instanceof ApplicationFailure) || err.details?.length) return err;
-  return ApplicationFailure.create({ type: err.type ?? undefined, message: err.message, nonRetryable: err.nonRetryable ?? undefined, details: [{ usage }], cause: err.cause });
+  const failure = ApplicationFailure.create({ type: err.type ?? undefined, message: err.message, nonRetryable: err.nonRetryable ?? undefined, details: [{ usage }], cause: err.cause });
+  // The stack where the run failed, not this copy's, is what the Web UI should show.
+  failure.stack = err.stack;
+  return failure;
 }
 
 /** Where a parent keeps its usage: the run's state, which its `state` query and result report. */
