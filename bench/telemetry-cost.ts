@@ -114,17 +114,17 @@ async function main(): Promise<void> {
       for (const w of workers) w.cpu.push(await cpuPerRun(w.child.pid as number, RUNS, w.runOne(`${w.service}-${round}-${tag}`)));
     }
     await new Promise((r) => setTimeout(r, 1500));
-    console.log(`\nWorker CPU per agent run (model call, tool call, model call), ${ROUNDS} rounds × ${RUNS} runs per setting, ${IN_FLIGHT} in flight; median of the rounds (min–max)\n`);
+    console.log(`\nWorker CPU per agent run (model call, tool call, model call), ${ROUNDS} rounds × ${RUNS} runs per setting, ${IN_FLIGHT} in flight; median of the rounds (min–max); ratios: median of each round's ratio\n`);
     console.log('| worker | CPU per run | over bare | over Baton off | spans exported per run |');
     console.log('|---|---|---|---|---|');
-    const of = (label: string) => median(workers.find((w) => w.setting.label === label)?.cpu ?? [0]);
-    const bareMs = of('bare Temporal');
-    const offMs = of('Baton off');
+    const cpuOf = (label: string) => workers.find((w) => w.setting.label === label)?.cpu ?? [];
+    const bare = cpuOf('bare Temporal');
+    const off = cpuOf('Baton off');
     const range = (xs: number[]) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
+    const ratio = (xs: number[], base: number[]) => median(xs.map((x, i) => x / (base[i] as number))).toFixed(2);
     for (const w of workers) {
-      const ms = median(w.cpu);
       const spans = ((counter.spans.get(w.service) ?? 0) - (warmSpans.get(w.service) ?? 0)) / (RUNS * ROUNDS);
-      console.log(`| ${w.setting.label} | ${ms.toFixed(2)} ms (${range(w.cpu)}) | ${(ms / bareMs).toFixed(2)} | ${w.setting.kind === 'baton' ? (ms / offMs).toFixed(2) : ''} | ${spans.toFixed(1)} |`);
+      console.log(`| ${w.setting.label} | ${median(w.cpu).toFixed(2)} ms (${range(w.cpu)}) | ${ratio(w.cpu, bare)} | ${w.setting.kind === 'baton' ? ratio(w.cpu, off) : ''} | ${spans.toFixed(1)} |`);
     }
   } finally {
     await Promise.all(workers.map((w) => stopWorkerProcess(w.child)));

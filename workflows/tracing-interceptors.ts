@@ -27,19 +27,19 @@ import {
   type WorkflowInternalsInterceptor,
   type WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
-import { activeSpan, contextFromHeader, contextHeader, SandboxSpan, spanStorage, startSpan, TRACE_HEADER, type SpanRef } from './tracing-spans';
+import { activeSpan, contextFromHeader, contextHeader, currentSpan, disposeSpans, runInSpan, SandboxSpan, startSpan, TRACE_HEADER, type SpanRef } from './tracing-spans';
 import { setSpanEventHook } from './telemetry';
 
 const isContinueAsNew = (err: unknown) => err instanceof ContinueAsNew;
 
 /** The parent of an inbound call: the caller's context from the headers, else the active span. */
-const inboundParent = (headers: Headers): SpanRef | undefined => contextFromHeader(headers[TRACE_HEADER]) ?? spanStorage().getStore();
+const inboundParent = (headers: Headers): SpanRef | undefined => contextFromHeader(headers[TRACE_HEADER]) ?? currentSpan();
 
 /** Runs an inbound handler as the active span (its children's parent) until it settles. */
 async function inSpan<T>(name: string, parent: SpanRef | undefined, fn: (span: SpanRef) => Promise<T>, expected?: (err: unknown) => boolean): Promise<T> {
   const span = startSpan(name, parent);
-  if (!(span instanceof SandboxSpan)) return spanStorage().run(span, () => fn(span));
-  return spanStorage().run(span, async () => {
+  if (!(span instanceof SandboxSpan)) return runInSpan(span, () => fn(span));
+  return runInSpan(span, async () => {
     try {
       const result = await fn(span);
       span.end();
@@ -56,7 +56,7 @@ async function inSpan<T>(name: string, parent: SpanRef | undefined, fn: (span: S
  * the call settles, its context in the headers: one `.then`, not an async chain.
  */
 function outbound<T>(name: string, headers: Headers, next: (headers: Headers) => Promise<T>, expected?: (err: unknown) => boolean): Promise<T> {
-  const span = startSpan(name, spanStorage().getStore());
+  const span = startSpan(name, currentSpan());
   if (!(span instanceof SandboxSpan)) return next({ ...headers, [TRACE_HEADER]: contextHeader(span) });
   let traced: Promise<T>;
   try {
@@ -92,10 +92,10 @@ class TracingInbound implements WorkflowInboundCallsInterceptor {
   }
   validateUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'validateUpdate'>): void {
     const span = startSpan(`ValidateUpdate:${input.name}`, inboundParent(input.headers));
-    if (!(span instanceof SandboxSpan)) return spanStorage().run(span, () => next(input));
+    if (!(span instanceof SandboxSpan)) return runInSpan(span, () => next(input));
     span.setAttribute('temporalUpdateId', input.updateId);
     try {
-      spanStorage().run(span, () => next(input));
+      runInSpan(span, () => next(input));
       span.end();
     } catch (err) {
       span.end(err);
@@ -125,14 +125,14 @@ class TracingOutbound implements WorkflowOutboundCallsInterceptor {
   }
   /** Log lines carry the trace, as the SDK's interceptor adds it. */
   getLogAttributes(input: GetLogAttributesInput, next: Next<WorkflowOutboundCallsInterceptor, 'getLogAttributes'>): Record<string, unknown> {
-    const ref = spanStorage().getStore();
+    const ref = currentSpan();
     return next(ref ? { trace_id: ref.traceId, span_id: ref.spanId, trace_flags: `0${ref.sampled ? 1 : 0}`, ...input } : input);
   }
 }
 
 class TracingInternals implements WorkflowInternalsInterceptor {
   dispose(input: DisposeInput, next: Next<WorkflowInternalsInterceptor, 'dispose'>): void {
-    spanStorage().disable();
+    disposeSpans();
     next(input);
   }
 }

@@ -96,18 +96,40 @@ export function startSpan(name: string, parent: SpanRef | undefined): SpanRef {
 }
 
 /** The active span of the code that runs (an AsyncLocalStorage, the sandbox's own). */
-export interface SpanStorage {
+interface SpanStorage {
   run<R>(span: SpanRef, fn: () => R): R;
   getStore(): SpanRef | undefined;
   disable(): void;
 }
 
+/** Made when the run first records a span (one per workflow execution: the sandbox evaluates this module per run). */
 let storage: SpanStorage | undefined;
+/** The context of a dropped trace, passed on without a storage. */
+let droppedContext: SpanRef | undefined;
 
-/** The workflow's context storage (one per workflow execution: the sandbox evaluates this module per run). */
-export function spanStorage(): SpanStorage {
-  storage ??= new AsyncLocalStorage<SpanRef>();
-  return storage;
+/**
+ * Runs `fn` with `span` as the active span. Only a recording span needs the AsyncLocalStorage:
+ * every enabled one makes each promise of the workflow thread (every run's, not only this one's)
+ * copy its store, so a run of a dropped trace keeps its parent's context in a variable instead,
+ * and its outbound calls pass that on.
+ */
+export function runInSpan<R>(span: SpanRef, fn: () => R): R {
+  if (storage || span instanceof SandboxSpan) {
+    storage ??= new AsyncLocalStorage<SpanRef>();
+    return storage.run(span, fn);
+  }
+  droppedContext ??= span;
+  return fn();
+}
+
+/** The span context the current code runs in: the active span, else a dropped trace's context. */
+export function currentSpan(): SpanRef | undefined {
+  return storage?.getStore() ?? droppedContext;
+}
+
+/** Ends the run's context tracking (the execution is disposed). */
+export function disposeSpans(): void {
+  storage?.disable();
 }
 
 /** The span the current code runs in, if it records. */
