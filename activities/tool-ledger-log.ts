@@ -24,8 +24,12 @@ export interface LoggedResult {
 /** A new log after an hour (so old logs stop being written and age out) or 8 MB. */
 const rotateMs = 3_600_000;
 const rotateBytes = 8 * 1024 * 1024;
+/** A log idle this long is closed (and opened again by the next append), so an idle worker holds no file open. */
+const defaultIdleMs = 60_000;
 /** Logs last written this long before a call was scheduled are read too (clocks of machines sharing the folder). */
 const clockSkewMs = 600_000;
+
+const dueForRotation = (log: Pick<OpenLog, 'openedAt' | 'bytes'>) => Date.now() - log.openedAt > rotateMs || log.bytes > rotateBytes;
 
 /** Log files end in `.log`; the ledger's per-call entries in `.json`. */
 export const isLogFile = (name: string) => name.endsWith('.log');
@@ -37,6 +41,8 @@ interface OpenLog {
   bytes: number;
   writing: number;
   retired: boolean;
+  lastWrite: number;
+  idleCheck?: NodeJS.Timeout;
 }
 
 /** Lines of `text` that record `key`, newest last. */
@@ -63,31 +69,47 @@ export async function logEntries(file: string): Promise<number> {
 /** One ledger's append-only log, and the reading of every ledger's logs in the folder. */
 export class LedgerLog {
   private current?: Promise<OpenLog>;
+  /** The log closed for being idle: the next append goes on in it unless it is due for rotation. */
+  private closedIdle?: Pick<OpenLog, 'name' | 'openedAt' | 'bytes'>;
 
   constructor(
     private readonly dir: string,
     /** Creates the ledger folder (0700) if it is missing. */
     private readonly ensureDir: () => Promise<void>,
+    private readonly idleMs = defaultIdleMs,
   ) {}
 
   private async create(): Promise<OpenLog> {
     await this.ensureDir();
-    const name = `${Date.now()}-${process.pid}-${randomBytes(4).toString('hex')}.log`;
+    const again = this.closedIdle && !dueForRotation(this.closedIdle) ? this.closedIdle : undefined;
+    this.closedIdle = undefined;
+    const name = again?.name ?? `${Date.now()}-${process.pid}-${randomBytes(4).toString('hex')}.log`;
     const handle = await open(path.join(this.dir, name), 'a', 0o600);
-    return { name, handle, openedAt: Date.now(), bytes: 0, writing: 0, retired: false };
+    return { name, handle, openedAt: again?.openedAt ?? Date.now(), bytes: again?.bytes ?? 0, writing: 0, retired: false, lastWrite: Date.now() };
   }
 
   private openLog(): Promise<OpenLog> {
-    this.current ??= this.create().catch((err: unknown) => {
+    if (this.current) return this.current;
+    const pending = this.create().catch((err: unknown) => {
       this.current = undefined;
       throw err;
     });
-    return this.current;
+    this.current = pending;
+    void pending.then((log) => {
+      log.idleCheck = setInterval(() => {
+        if (Date.now() - log.lastWrite < this.idleMs || log.writing > 0 || this.current !== pending) return;
+        this.current = undefined;
+        this.closedIdle = { name: log.name, openedAt: log.openedAt, bytes: log.bytes };
+        this.retire(log);
+      }, this.idleMs).unref();
+    }, () => undefined);
+    return pending;
   }
 
   /** Stops writing to `log`; it is closed once its writes in flight are done. */
   private retire(log: OpenLog): void {
     log.retired = true;
+    clearInterval(log.idleCheck);
     if (log.writing === 0) void log.handle.close().catch(() => undefined);
   }
 
@@ -96,7 +118,7 @@ export class LedgerLog {
     const line = Buffer.from(`\n${JSON.stringify(entry)}\n`);
     const pending = this.openLog();
     let log = await pending;
-    if (Date.now() - log.openedAt > rotateMs || log.bytes > rotateBytes) {
+    if (dueForRotation(log)) {
       if (this.current === pending) {
         this.current = undefined;
         this.retire(log);
@@ -104,6 +126,7 @@ export class LedgerLog {
       log = await this.openLog();
     }
     log.bytes += line.length;
+    log.lastWrite = Date.now();
     log.writing++;
     try {
       // A regular file takes the whole line in one write; the loop only guards a short write.
@@ -140,6 +163,7 @@ export class LedgerLog {
       this.current = undefined;
       this.retire(current);
     }
+    if (this.closedIdle?.name === name) this.closedIdle = undefined;
     await rm(path.join(this.dir, name), { force: true });
   }
 }

@@ -68,8 +68,12 @@ export class FileToolLedger implements ToolLedger {
   private dirReady?: Promise<unknown>;
   private readonly log: LedgerLog;
 
-  constructor(readonly dir: string) {
-    this.log = new LedgerLog(dir, () => this.ensureDir());
+  constructor(
+    readonly dir: string,
+    /** How long the worker's log stays open without a write (default a minute). */
+    options: { logIdleMs?: number } = {},
+  ) {
+    this.log = new LedgerLog(dir, () => this.ensureDir(), options.logIdleMs);
   }
 
   private async ensureDir(): Promise<void> {

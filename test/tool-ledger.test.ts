@@ -5,7 +5,7 @@
  * the PostgreSQL ledger keep the same contract; both are exercised here on real stores, the
  * workflow paths on the real dev server.
  */
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -110,6 +110,20 @@ describe('tool-call ledger', () => {
     expect(readdirSync(dir)).toEqual([]);
     await workerA.complete('wf/run/later', 'charge_card', ok('{"id":"ch_l"}'), true);
     expect(await workerB.begin('wf/run/later', 'charge_card', scheduled)).toEqual({ state: 'completed', result: ok('{"id":"ch_l"}') });
+  });
+
+  it('file ledger: closes its log when idle and goes on in the same log at the next append', async () => {
+    const dir = path.join(tempDir('baton-ledger-'), 'ledger');
+    const ledger = new FileToolLedger(dir, { logIdleMs: 50 });
+    const openLogs = () => readdirSync('/proc/self/fd').filter((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir); } catch { return false; } }).length;
+    await ledger.complete('wf/run/1', 'charge_card', ok('{"id":"ch_1"}'), true);
+    expect(openLogs()).toBe(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(openLogs()).toBe(0);
+    await ledger.complete('wf/run/2', 'charge_card', ok('{"id":"ch_2"}'), true);
+    expect(readdirSync(dir)).toHaveLength(1);
+    expect(await ledger.begin('wf/run/1', 'charge_card', 0)).toEqual({ state: 'completed', result: ok('{"id":"ch_1"}') });
+    expect(await ledger.begin('wf/run/2', 'charge_card', 0)).toEqual({ state: 'completed', result: ok('{"id":"ch_2"}') });
   });
 
   it('PostgreSQL ledger: the same contract on a real server', async () => {
