@@ -1,7 +1,7 @@
 /**
  * Run-wide budgets and child usage in workflows: one way for every parent (spec steps,
- * generated workflows, agents a supervisor asks) to start a child under what remains of its
- * budget and count the child's usage; and the failure of a run that went over its budget.
+ * generated workflows, agents a supervisor asks) to give a child what remains of its budget
+ * and count the child's usage; and the failure of a run that went over its budget.
  * Runs in the workflow sandbox.
  */
 import { ApplicationFailure, patched } from '@temporalio/workflow';
@@ -39,25 +39,32 @@ export interface UsageTally {
   usage: Usage;
 }
 
-/**
- * Runs one child run for a parent: `start` gets what remains of the parent's run-wide budget
- * (undefined without one), and the child's usage is added to the parent's when it completes,
- * or when it fails with its usage in the failure (on its budget, or on a typed failure of its
- * own). `count: false` only for runs recorded before child usage counted without a budget
- * (see the callers' patches).
+/*
+ * Child runs, as every parent (spec steps, generated workflows, agents a supervisor asks) starts
+ * them: `childBudget` is what the child gets of the parent's run-wide budget; `countChild` and
+ * `countFailedChild` add its usage to the parent's, from its result, or from a failure that
+ * carries it (on its budget, or a typed failure of its own). Synchronous on purpose: the caller
+ * awaits the child itself, so a completion resumes the parent after as many promise steps as
+ * before these helpers, and a replayed fan-out resumes its branches in the recorded order.
+ * `count: false` only for runs recorded before child usage counted without a budget (see the
+ * callers' patches).
  */
-export async function runCountedChild<R extends { usage: Usage }>(tally: UsageTally, budget: RunBudget | undefined, start: (remaining: RunBudget | undefined) => Promise<R>, count = true): Promise<R> {
-  let result: R;
-  try {
-    result = await start(budget && remainingBudget(budget, tally.usage));
-  } catch (err) {
-    const failed = (count || budget) && usageOfFailure(err);
-    // Patched: usage on other failures than the budget's is new; runs recorded before did not count it.
-    if (failed && (failed.budget || patched('baton-failed-child-usage'))) tally.usage = addUsage(tally.usage, failed.usage);
-    throw err;
-  }
+
+/** What remains of the parent's run-wide budget for a child it starts now; undefined without one. */
+export function childBudget(tally: UsageTally, budget: RunBudget | undefined): RunBudget | undefined {
+  return budget && remainingBudget(budget, tally.usage);
+}
+
+/** Adds a completed child's usage to its parent's. */
+export function countChild(tally: UsageTally, result: { usage: Usage }, budget: RunBudget | undefined, count = true): void {
   if (count || budget) tally.usage = addUsage(tally.usage, result.usage);
-  return result;
+}
+
+/** Adds what a failed child used, when its failure carries it, to its parent's usage. */
+export function countFailedChild(tally: UsageTally, err: unknown, budget: RunBudget | undefined, count = true): void {
+  const failed = (count || budget) && usageOfFailure(err);
+  // Patched: usage on other failures than the budget's is new; runs recorded before did not count it.
+  if (failed && (failed.budget || patched('baton-failed-child-usage'))) tally.usage = addUsage(tally.usage, failed.usage);
 }
 
 /**

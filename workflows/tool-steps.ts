@@ -9,7 +9,7 @@ import { needsApproval, type ApprovalDesk } from './approvals';
 import { fail, rootMessage } from './failures';
 import { validatedRunInput } from '../core/run-input';
 import type { RunBudget } from '../core/run-budget';
-import { runCountedChild } from './budget';
+import { childBudget, countChild, countFailedChild } from './budget';
 import { toolCallDone } from './telemetry';
 
 export interface ToolStepContext {
@@ -42,19 +42,22 @@ async function askAgent(call: ToolCall, target: string, ctx: ToolStepContext): P
   if (!spec || !ctx.agent.agentTools.includes(target)) return toolMessage(call, `Cannot ask "${target}": ${ctx.agent.name} may ask only ${ctx.agent.agentTools.join(', ') || 'no agent'}.`, true);
   if (typeof request !== 'string' || !request.trim()) return toolMessage(call, 'Invalid arguments: request: expected a non-empty string', true);
   const team = [...ctx.team.values()].filter((a) => a.name !== target);
+  // An asked agent's usage is part of this run's (patched: runs without a run-wide budget counted it only since).
+  const count = ctx.budget !== undefined || patched('baton-asked-usage-counts');
   try {
-    // An asked agent's usage is part of this run's (patched: runs without a run-wide budget counted it only since).
-    const count = ctx.budget !== undefined || patched('baton-asked-usage-counts');
+    const remaining = childBudget(ctx.state, ctx.budget);
     // By name: agent-workflow.ts imports this module, so a value import would be circular.
-    const result = await runCountedChild(ctx.state, ctx.budget, (remaining) => executeChild<(input: unknown) => Promise<AgentRunResult>>('agentWorkflow', {
+    const result = await executeChild<(input: unknown) => Promise<AgentRunResult>>('agentWorkflow', {
       args: [validatedRunInput({ agent: spec, team, tools: ctx.allTools, input: request, omitMessages: true, ...(remaining ? { budget: remaining } : {}) })],
       workflowId: `${ctx.workflowId}/ask-${call.id}`,
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       staticSummary: `agent ${target} · asked by ${ctx.agent.name} · turn ${ctx.turn}`,
-    }), count);
+    });
+    countChild(ctx.state, result, ctx.budget, count);
     return toolMessage(call, result.output, false);
   } catch (err) {
     if (isCancellation(err)) throw err;
+    countFailedChild(ctx.state, err, ctx.budget, count);
     return toolMessage(call, `${target} failed: ${rootMessage(err)}`, true);
   }
 }

@@ -9,7 +9,7 @@ import type { SpecRunResult, Step, StepOutput } from '../../core';
 import { FailureType } from '../../core/failures';
 import { agentsOf, allowanceFor, allowanceProblems } from '../../core/steps';
 import { fail } from '../failures';
-import { runCountedChild } from '../budget';
+import { childBudget, countChild, countFailedChild } from '../budget';
 import { parseInput } from '../validate-input';
 import { schemas } from '../lazy-schemas';
 import type { SpecRun } from './spec-run';
@@ -31,10 +31,15 @@ export async function runGenerated(run: SpecRun, step: Extract<Step, { kind: 'ge
   const state = run.begin(path, 'generate', { childWorkflowId: `${workflowInfo().workflowId}/${path}` });
   // By name: spec-workflow.ts imports this module's importer, so a value import would be circular.
   // The generated run gets what remains of a run-wide budget; its usage counts here in every case.
-  const result = await runCountedChild(run.state, run.budget, (remaining) => executeChild<(input: unknown) => Promise<SpecRunResult>>('specWorkflow', {
+  const remaining = childBudget(run.state, run.budget);
+  const result = await executeChild<(input: unknown) => Promise<SpecRunResult>>('specWorkflow', {
     args: [{ spec: { ...run.spec, name: `${run.spec.name}-generated`, steps }, input, allow, validated: true, ...(remaining ? { budget: remaining } : {}) }],
     workflowId: state.childWorkflowId,
-  }));
+  }).catch((err: unknown) => {
+    countFailedChild(run.state, err, run.budget);
+    throw err;
+  });
+  countChild(run.state, result, run.budget);
   run.end(state, result);
   return result;
 }

@@ -7,7 +7,7 @@ import { validatedRunInput } from '../../core/run-input';
 import type { AgentRunResult, AgentSpec, SpecRunState, StepOutput, StepState, WorkflowSpec } from '../../core';
 import { FailureType } from '../../core/failures';
 import { budgetSpent, type RunBudget } from '../../core/run-budget';
-import { runCountedChild } from '../budget';
+import { childBudget, countChild, countFailedChild } from '../budget';
 import { specHash } from '../../core/hash';
 import type { Allowance } from '../../core/steps';
 import { agentWorkflow } from '../agent-workflow';
@@ -94,16 +94,19 @@ export class SpecRun {
     const step = this.begin(path, 'agent', { agent: name, childWorkflowId: `${info.workflowId}/${path}` });
     try {
       // The child hands back its answer and usage, not its transcript (that stays in its own history).
-      const result: AgentRunResult = await runCountedChild(this.state, budget, (remaining) => executeChild(agentWorkflow, {
+      const remaining = childBudget(this.state, budget);
+      const result: AgentRunResult = await executeChild(agentWorkflow, {
         args: [validatedRunInput({ ...parts, input, omitMessages: true, ...(remaining ? { budget: remaining } : {}) })],
         workflowId: step.childWorkflowId,
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         staticSummary: `agent ${name} · step ${path} of ${this.spec.name}`,
-      }));
+      });
+      countChild(this.state, result, budget);
       const output = { output: result.output, structured: result.structuredOutput };
       this.end(step, output);
       return output;
     } catch (err) {
+      countFailedChild(this.state, err, budget);
       this.end(step, err as Error);
       throw err;
     }
