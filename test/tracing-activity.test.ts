@@ -2,7 +2,6 @@ import { SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type 
 import { InMemorySpanExporter, ParentBasedSampler, AlwaysOnSampler, SimpleSpanProcessor, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ApplicationFailure, ApplicationFailureCategory, type Headers } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { observeModelCall } from '../activities/telemetry';
 import type { ModelRequest, ModelResponse } from '../core';
@@ -42,9 +41,10 @@ const answer: ModelResponse = { message: { role: 'assistant', content: 'ok', too
 
 /** Runs a model call through Baton's activity interceptor with `headers`, as the worker does; what was active inside. */
 async function runModelActivity(headers: Headers, body: () => Promise<unknown> = () => observeModelCall(request, 'scripted', async () => answer)) {
-  const env = new MockActivityEnvironment({ activityType: 'callModel', activityId: '7', workflowExecution: { workflowId: 'wf-1', runId: 'run-1' } });
+  // The interceptor reads only the activity's info; the end-to-end tree on a real server is test/tracing.test.ts.
+  const info = { activityType: 'callModel', activityId: '7', inWorkflow: true, workflowExecution: { workflowId: 'wf-1', runId: 'run-1' } } as const;
   let active: ReturnType<NonNullable<ReturnType<typeof trace.getActiveSpan>>['spanContext']> | undefined;
-  const result = await new ActivityTracingInbound(env.context, tracer).execute({ args: [], headers }, async () => {
+  const result = await new ActivityTracingInbound({ info }, tracer).execute({ args: [], headers }, async () => {
     active = trace.getActiveSpan()?.spanContext();
     return body();
   });

@@ -8,7 +8,7 @@
  * span is started. An activity that comes with no trace context makes no trace of its own.
  */
 import { context, createTraceState, SpanStatusCode, trace, TraceFlags, type Context as OtelContext, type Span, type Tracer } from '@opentelemetry/api';
-import type { Context as ActivityContext } from '@temporalio/activity';
+import type { Info as ActivityInfo } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory, CompleteAsyncError } from '@temporalio/common';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
 import { contextFromHeader, TRACE_HEADER } from '../workflows/tracing-context';
@@ -41,7 +41,8 @@ function endFailed(span: Span, err: unknown): void {
 /** Runs each activity in a `RunActivity:<type>` span when its trace is kept, with the caller's context alone when it is dropped. */
 export class ActivityTracingInbound implements ActivityInboundCallsInterceptor {
   constructor(
-    private readonly ctx: ActivityContext,
+    /** The activity's context (only its info is read: the SDK's Context, or the same fields in a test). */
+    private readonly ctx: { readonly info: Pick<ActivityInfo, 'activityType' | 'activityId' | 'inWorkflow' | 'workflowExecution'> },
     private readonly tracer: Tracer,
   ) {}
 
