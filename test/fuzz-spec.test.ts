@@ -112,8 +112,10 @@ describe('workflow spec limits', () => {
     const outcome = configOutcome(fn);
     return { outcome, ms: performance.now() - start };
   };
+  /** A blow-up (an alias bomb expanded, checks quadratic in 100,000 branches) takes minutes; a refusal takes well under a second idle. Room for a loaded machine. */
+  const promptlyMs = 10_000;
 
-  it(`refuses steps nested ${specLimits.maxStepDepth + 1} deep and more (3,000 deep as an object, flow YAML and JSON; 300 deep in block YAML) within 2 s`, () => {
+  it(`refuses steps nested ${specLimits.maxStepDepth + 1} deep and more (3,000 deep as an object, flow YAML and JSON; 300 deep in block YAML) within seconds`, () => {
     expect(configOutcome(() => resolveWorkflowSpec(deepSpec(specLimits.maxStepDepth - 1), config)).ok).toBe(true);
     const deep = deepSpec(3000);
     let flow = '{ kind: agent, agent: writer }';
@@ -132,22 +134,22 @@ describe('workflow spec limits', () => {
     ];
     for (const run of cases) {
       const { outcome, ms } = timed(run);
-      expect(ms).toBeLessThan(2000);
+      expect(ms).toBeLessThan(promptlyMs);
       expect(outcome.ok).toBe(false);
       if (!outcome.ok) expect(outcome.error.message).toMatch(/nest (more than 32 levels deep|at most 32 levels)/);
     }
   });
 
-  it('refuses 100,000 branches (object, YAML and JSON file) within 2 s, naming the first step over the limit', () => {
+  it('refuses 100,000 branches (object, YAML and JSON file) within seconds, naming the first step over the limit', () => {
     const wide = wideSpec(100_000);
     writeFileSync(path.join(dir, 'wide.json'), JSON.stringify(wide));
     writeFileSync(path.join(dir, 'wide.yaml'), toYaml(wide));
     let { outcome, ms } = timed(() => resolveWorkflowSpec(wide, config));
-    expect(ms).toBeLessThan(2000);
+    expect(ms).toBeLessThan(promptlyMs);
     expect(!outcome.ok && outcome.error.issues).toEqual([{ path: `steps.branches[${specLimits.maxSteps - 1}]`, message: `the spec has more than ${specLimits.maxSteps} steps; split it, or use a map step over a list of items` }]);
     for (const f of ['wide.json', 'wide.yaml']) {
       ({ outcome, ms } = timed(() => loadWorkflowSpec(path.join(dir, f), config)));
-      expect(ms).toBeLessThan(2000);
+      expect(ms).toBeLessThan(promptlyMs);
       expect(!outcome.ok && outcome.error.issues[0]?.message).toMatch(/^the file is \d+\.\d MiB; a spec file may be at most 1\.5 MiB, the size of a run's input \(temporal\.maxInputBytes\)$/);
     }
     expect(configOutcome(() => resolveWorkflowSpec(wideSpec(specLimits.maxSteps - 1), config)).ok).toBe(true);
@@ -159,7 +161,7 @@ describe('workflow spec limits', () => {
     const file = path.join(dir, 'bomb.yaml');
     writeFileSync(file, `name: bomb\nx:\n${lines.map((l) => `  ${l}`).join('\n')}\nsteps: { kind: parallel, branches: *a11 }\n`);
     const { outcome, ms } = timed(() => loadWorkflowSpec(file, config));
-    expect(ms).toBeLessThan(2000);
+    expect(ms).toBeLessThan(promptlyMs);
     expect(!outcome.ok && outcome.error.issues).toEqual([{ path: '(file)', message: 'Excessive alias count indicates a resource exhaustion attack' }]);
   });
 

@@ -104,8 +104,12 @@ describe('baton worker --health and SIGTERM drain', () => {
     const secondAt = Date.now();
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(1);
-    expect(Date.now() - secondAt).toBeLessThan(2000);
+    const firstStoppedAfter = Date.now() - secondAt;
+    console.log(`second SIGTERM: the worker exited ${firstStoppedAfter} ms later`);
+    // At once: it stopped on the second signal, not at the end of the grace time plus 5 s (which says "calls still running").
     expect(first.output()).toContain('second SIGTERM, stopping now');
+    expect(first.output()).not.toContain('calls still running');
+    expect(firstStoppedAfter).toBeLessThan(30_000);
 
     // The grace time's end (1 s): the call is cancelled, but this tool ignores cancellation, so 5 s later the process stops.
     const second = await startWorker(queue, slow);
@@ -114,8 +118,10 @@ describe('baton worker --health and SIGTERM drain', () => {
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(1);
     const stoppedAfter = Date.now() - termAt;
+    console.log(`calls outlasting the grace time: the worker exited ${stoppedAfter} ms after SIGTERM (grace 1 s + 5 s)`);
+    // Not before the grace time and the 5 s after it; the upper bound only says it did not wait for the 60 s call.
     expect(stoppedAfter).toBeGreaterThanOrEqual(1000 + 5000 - 500);
-    expect(stoppedAfter).toBeLessThan(1000 + 5000 + 3000);
+    expect(stoppedAfter).toBeLessThan(40_000);
     expect(second.output()).toContain('calls still running 5 s after the grace time, stopping now');
     expect(log.lines()).not.toContain('slow done');
 

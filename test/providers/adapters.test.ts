@@ -6,6 +6,7 @@ import { FailureType, type ModelRequest } from '../../core';
 import { startWireServer, type CannedResponse, type WireServer } from '../../testing/fakes/wire-server';
 import { openaiError, openaiText, openaiToolCalls } from '../../testing/fakes/openai-wire';
 import { anthropicError, anthropicText, anthropicToolUse } from '../../testing/fakes/anthropic-wire';
+import { waitFor } from '../helpers/wait-for';
 
 const env = { TEST_KEY: 'sk-test-secret' };
 
@@ -114,12 +115,13 @@ describe.each(adapters)('$name adapter (real SDK against a local wire server)', 
     server.push({ hang: true });
     const controller = new AbortController();
     const pending = provider.complete(request(), { signal: controller.signal });
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => server.requests.length === 1, 'the request to reach the server', 20_000, 20);
     const started = Date.now();
     controller.abort();
     await expect(pending).rejects.toThrow();
-    expect(Date.now() - started).toBeLessThan(1000);
-    await new Promise((r) => setTimeout(r, 50));
+    // The call hangs forever otherwise: a bound far above an abort's few milliseconds, for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await waitFor(() => server.abortedRequests > 0, 'the server to see the connection closed', 20_000, 20);
     expect(server.abortedRequests).toBe(1);
   });
 
@@ -130,10 +132,10 @@ describe.each(adapters)('$name adapter (real SDK against a local wire server)', 
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     const controller = new AbortController();
     const pending = provider.complete(request(), { signal: controller.signal });
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => server.requests.length === 2, 'the second request to reach the server', 20_000, 20);
     controller.abort();
     await expect(pending).rejects.toThrow();
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => server.abortedRequests > 0, 'the server to see the connection closed', 20_000, 20);
     expect(server.abortedRequests).toBe(1);
     expect(server.pending).toBe(0);
   });
