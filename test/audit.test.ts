@@ -219,7 +219,7 @@ describe('audit export', () => {
       by: 'timeout', decision: 'rejected', agent: 'cautious', turn: 1, timeoutMs: 1000, tool: 'wire_money', callId: 'call_1_0', reason: 'no decision before the approval timeout',
     })]);
     expect(records.filter((r) => r.type === 'tool.call')).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('takes --since as an ISO time or a duration back from now, and says what it expects otherwise', () => {
     const now = Date.parse('2026-11-25T12:00:00Z');

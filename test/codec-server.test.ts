@@ -122,7 +122,7 @@ describe('codec server', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-  }, 60_000);
+  }, 120_000);
 
   it('with a content store, shows stored conversations and tool results in place of their references (decode only)', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'baton-codec-store-'));

@@ -70,7 +70,7 @@ describe('temporal.toml connection profiles', () => {
     } finally {
       worker.kill('SIGKILL');
     }
-  }, 60_000);
+  }, 120_000);
 
   it('applies flags > environment > profile > config file > defaults, field by field', () => {
     const file = tomlFile();

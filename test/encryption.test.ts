@@ -234,5 +234,5 @@ describe('payload encryption', () => {
     } finally {
       await codec.close();
     }
-  }, 60_000);
+  }, 120_000);
 });

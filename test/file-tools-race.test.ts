@@ -91,7 +91,7 @@ describe('file tools under a path-swapping race', () => {
     expect(counts.outsideWrites).toBe(0);
     expect(counts.insideReads).toBeGreaterThan(0); // the race did not simply stop every read
     expect(readFileSync(outsideTarget, 'utf8')).toBe('OUTSIDE');
-  });
+  }, 180_000); // 4,000 calls: ~6 s idle, over 30 s on a loaded machine
 });
 
 describe('file tools and special files', () => {

@@ -59,7 +59,7 @@ describe('model calls by reference', () => {
       expect(call.agent.instructions).toBe(instructions);
       expect(call.tools.map((t) => t.name)).toEqual(['lookup']);
     }
-  }, 60_000);
+  }, 120_000);
 
   it('sends a hand-off target in full on its first call, then by its own reference', async () => {
     const model = ScriptedModel.respondWith(({ agent, messages }) => {
@@ -81,7 +81,7 @@ describe('model calls by reference', () => {
     expect(model.calls.map((c) => [c.agent.name, c.agent.instructions, c.tools.map((t) => t.name).join()])).toEqual([
       ['triage', '', 'transfer_to_expert'], ['expert', 'Answer.', 'lookup'], ['expert', 'Answer.', 'lookup'],
     ]);
-  }, 60_000);
+  }, 120_000);
 
   it('keeps the reference across a session\'s turns', async () => {
     const model = ScriptedModel.respondWith(({ messages }) => ({ text: `reply ${messages.filter((m) => m.role === 'user').length}` }));
@@ -94,7 +94,7 @@ describe('model calls by reference', () => {
     expect(replies.map((r) => r.reply)).toEqual(['reply 1', 'reply 2']);
     expect(modelInputs(history).map((i) => i.specRef === undefined)).toEqual([true, false]);
     expect(model.calls.map((c) => c.agent.instructions)).toEqual(['Chat.', 'Chat.']);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('model calls by reference on workers that do not share a content store', () => {
@@ -134,7 +134,7 @@ describe('model calls by reference on workers that do not share a content store'
     } finally {
       await env.close();
     }
-  }, 90_000);
+  }, 180_000);
 });
 
 describe('ModelSpecRefs', () => {

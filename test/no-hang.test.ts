@@ -56,7 +56,7 @@ describe('no run hangs on prototype names', () => {
     expect(out.final.steps.find((s) => s.kind === 'route')).toMatchObject({ status: 'failed', route: 'constructor' });
     expect(out.other.output).toBe('fallback handled it');
     expect(out.other.steps.find((s) => s.kind === 'route')?.route).toBe('constructor → default');
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('no run hangs on prototype names from the model', () => {
@@ -157,5 +157,5 @@ describe('Baton limits below the server\'s', () => {
     expect(runs).toBe(3 + 64);
     expect(toolReplies('worker').filter((m) => m.isError)).toHaveLength(2);
     expect(out.wide.usage.toolCalls).toBe(64);
-  }, 90_000);
+  }, 180_000);
 });

@@ -49,7 +49,7 @@ describe('worker pools across worker processes', () => {
     const env = await getTestEnv();
     baton = new BatonClient(env.client, await loadConfig(configPath), { namespace: env.namespace ?? 'default' });
     [defaultWorker, gpuWorker] = await Promise.all([startWorker(), startWorker('gpu')]);
-  }, 90_000);
+  }, 180_000);
 
   afterAll(async () => {
     workers.splice(0).forEach((w) => w.exitCode === null && w.kill('SIGKILL'));
@@ -74,7 +74,7 @@ describe('worker pools across worker processes', () => {
       expect(s.queue).toBe(queues.POOLS_GPU_QUEUE);
       expect(s.identity).toMatch(onGpu);
     });
-  }, 60_000);
+  }, 120_000);
 
   it('holds pool gpu to 5 activities per second across a burst of 20 tool calls', async () => {
     const handle = await baton.startAgent('burst', 'tick 20 times');
@@ -88,7 +88,7 @@ describe('worker pools across worker processes', () => {
     console.log(`pool gpu: 20 tool calls started over ${spanMs} ms, ${perSecond.toFixed(1)} per second (limit 5)`);
     expect(spanMs).toBeGreaterThanOrEqual(2500);
     expect(perSecond).toBeLessThan(8);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('pool limits inside one worker', () => {
@@ -112,7 +112,7 @@ describe('pool limits inside one worker', () => {
     const gaps = sorted.slice(1).map((t, i) => t - (sorted[i] as number));
     // 120 a minute with a burst of 1: one request every 500 ms.
     gaps.forEach((gap) => expect(gap).toBeGreaterThanOrEqual(450));
-  }, 60_000);
+  }, 120_000);
 
   it('makes model calls wait while a provider\'s tokens per minute are spent', async () => {
     const arrivals: number[] = [];
@@ -132,7 +132,7 @@ describe('pool limits inside one worker', () => {
     expect(sorted).toHaveLength(4);
     // The first answer spends the 10 saved tokens; every later call waits for the debt to be paid back.
     sorted.slice(2).forEach((t, i) => expect(t - (sorted[i + 1] as number)).toBeGreaterThanOrEqual(900));
-  }, 60_000);
+  }, 120_000);
 
   it('runs at most `modelCalls` model calls and `toolCalls` tool calls at once in a worker', async () => {
     let models = 0;
@@ -169,7 +169,7 @@ describe('pool limits inside one worker', () => {
     });
     expect(maxModels).toBe(1);
     expect(maxTools).toBe(2);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('pools in config', () => {

@@ -37,7 +37,7 @@ describe('baton agents and baton pools', () => {
     // Only the default pool has a worker: pool gpu never had one.
     worker = await createBatonWorker({ config, connection: env.nativeConnection, namespace: env.namespace ?? 'default' });
     running = worker.run();
-  }, 60_000);
+  }, 120_000);
 
   afterEach(() => vi.restoreAllMocks());
   afterAll(async () => {
@@ -61,7 +61,7 @@ describe('baton agents and baton pools', () => {
     const text = await baton('agents', 'list');
     expect(text.out.split('\n')[0]).toMatch(/^AGENT\s+POOL\s+MODEL\s+TOOLS\s+SPEC HASH$/);
     expect(text.out).toMatch(/burst\s+gpu\s+scripted\/scripted\s+tick\s+[0-9a-f]{16}/);
-  }, 60_000);
+  }, 120_000);
 
   it('shows a pool with a backlog and no workers, and the agent\'s open runs with their spec hashes', async () => {
     const handles = await Promise.all([baton_.startAgent('burst', 'one'), baton_.startAgent('burst', 'two')]);
@@ -87,7 +87,7 @@ describe('baton agents and baton pools', () => {
     expect(report.openSpecHashes).toEqual({ [report.specHash]: 2 });
     expect(report.spec).toMatchObject({ name: 'burst', taskQueue: queues.POOLS_GPU_QUEUE, tools: ['tick'] });
     await Promise.all(handles.map((h) => h.terminate('test over')));
-  }, 60_000);
+  }, 120_000);
 
   it('shows an agent\'s runs closed in the last hour and their tokens', async () => {
     await (await baton_.startAgent('echo', 'again')).result();
@@ -97,5 +97,5 @@ describe('baton agents and baton pools', () => {
     expect(out).toMatch(/^closed last hour\s+2 completed$/m);
     expect(out).toMatch(/^usage\s+[1-9]\d* in \/ [1-9]\d* out tokens, 2 model calls, 0 tool calls$/m);
     expect(out).toContain('"name": "echo"');
-  }, 60_000);
+  }, 120_000);
 });

@@ -64,7 +64,7 @@ describe('run-wide budgets', () => {
     expect(failure.message).toBe('workflow run "capped" used 470 tokens, over its run-wide budget of 400 tokens (total 470 tokens, $0.0000, 4 model calls)');
     expect((failure.details?.[0] as { usage: Usage }).usage).toMatchObject({ inputTokens: 310, outputTokens: 160, modelCalls: 4 });
     expect(researcherCalls()).toBe(3);
-  }, 60_000);
+  }, 120_000);
 
   it('stops starting children once the caller\'s budget is spent, also when the fan-out continues past failures', async () => {
     const { baton, steps, planner, researcherCalls } = await setup();
@@ -80,7 +80,7 @@ describe('run-wide budgets', () => {
     expect([2, 3]).toContain(started);
     const used = 20 + 150 * started;
     expect(budgetFailure(err).message).toBe(`workflow run "fanned" used ${used} tokens, over its run-wide budget of 300 tokens (total ${used} tokens, $0.0000, ${started + 1} model calls); stopped before root.steps[1].items[${started}] (${6 - started} steps not started)`);
-  }, 60_000);
+  }, 120_000);
 
   it('counts the agents a supervisor asks toward its budget and stops before its next model call', async () => {
     const model = ScriptedModel.respondWith((req: ModelRequest) => req.agent.name === 'boss'
@@ -102,7 +102,7 @@ describe('run-wide budgets', () => {
     expect(budgets).toEqual([{ maxTotalTokens: 230 }, { maxTotalTokens: 230 }]);
     expect(budgetFailure(err).message).toBe('the run of agent "boss" used 320 tokens, over its run-wide budget of 250 tokens');
     expect(model.calls.map((c) => c.agent.name).sort()).toEqual(['boss', 'researcher', 'researcher']);
-  }, 60_000);
+  }, 120_000);
 
   it('holds an agent run to a budget from the client, and checks --max-tokens and --max-cost', async () => {
     const { baton } = await setup();
@@ -115,7 +115,7 @@ describe('run-wide budgets', () => {
     expect(budgetFlags({})).toBeUndefined();
     expect(() => budgetFlags({ maxTokens: '1.5' })).toThrow(new UsageError('--max-tokens takes a whole number above 0 (got "1.5")'));
     expect(() => budgetFlags({ maxCost: 'lots' })).toThrow(new UsageError('--max-cost takes a number above 0 (got "lots")'));
-  }, 60_000);
+  }, 120_000);
 
   it('names the limit a run passed, so the budget-stop metric is labelled by kind', () => {
     const used = { inputTokens: 300, outputTokens: 200, costUsd: 0.5, latencyMs: 0, modelCalls: 2, toolCalls: 0 };
@@ -149,7 +149,7 @@ describe('child runs\' usage and results', () => {
     for (const child of asked) expect(child).toMatchObject({ messages: [], usage: { inputTokens: 100, outputTokens: 50, modelCalls: 1 } });
     // A run started by a client keeps its conversation in its result.
     expect(direct.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
-  }, 60_000);
+  }, 120_000);
 
   it('counts a generated workflow\'s children in the spec run\'s usage without a budget; spec children hand back no transcript', async () => {
     const model = ScriptedModel.respondWith((req: ModelRequest) => req.agent.name === 'planner'
@@ -166,7 +166,7 @@ describe('child runs\' usage and results', () => {
     expect(generated.usage).toMatchObject({ inputTokens: 100, outputTokens: 50, modelCalls: 1 });
     expect(result.usage).toMatchObject({ inputTokens: 110, outputTokens: 60, modelCalls: 2 });
     expect(researcher).toMatchObject({ messages: [], usage: { inputTokens: 100, outputTokens: 50 } });
-  }, 60_000);
+  }, 120_000);
 
   it('counts what a child that failed on its own limit used, and the failure carries it', async () => {
     // researcher asks for a tool on every turn, so with maxTurns 2 it fails after two calls of 150 tokens.
@@ -191,5 +191,5 @@ describe('child runs\' usage and results', () => {
     expect((JSON.parse(Buffer.from(data as Uint8Array).toString()) as { usage: Usage }).usage).toMatchObject(researcher);
     expect(result.steps.map((s) => s.status)).toEqual(['failed', 'completed']);
     expect(result.usage).toMatchObject({ inputTokens: 230, outputTokens: 130, modelCalls: 5 });
-  }, 60_000);
+  }, 120_000);
 });

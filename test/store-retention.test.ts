@@ -148,5 +148,5 @@ describe('store retention', () => {
     const bad = baton('store', 'prune', '--older-than', 'soon');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--older-than: expected a duration/);
-  }, 60_000);
+  }, 120_000);
 });

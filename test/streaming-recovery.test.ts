@@ -67,5 +67,5 @@ describe('streaming through a worker crash', () => {
     } finally {
       await wire.close();
     }
-  }, 90_000);
+  }, 180_000);
 });

@@ -70,7 +70,7 @@ describe('worker crash recovery', () => {
     expect(result.output).toBe('thought it through');
     expect(lines).toEqual(['think start', 'think start']);
     expect(recoveryMs).toBeLessThan(recoveryBoundMs);
-  }, 90_000);
+  }, 180_000);
 
   it('retries a tool call cut by kill -9 on a new worker within the recovery goal, though the tool never heartbeats', async () => {
     const env = await getTestEnv();
@@ -80,7 +80,7 @@ describe('worker crash recovery', () => {
     expect(result.output).toBe('done after silent_step');
     expect(lines).toEqual(['silent start attempt=1', 'silent start attempt=2', 'silent done']);
     expect(recoveryMs).toBeLessThan(recoveryBoundMs);
-  }, 90_000);
+  }, 180_000);
 
   it('finishes a run on a new worker after SIGKILL, without re-running completed tools', async () => {
     const env = await getTestEnv();

@@ -78,7 +78,7 @@ describe('workers with scaling and deployment options on the dev server', () => 
     const result = await baton.run(async () => (await baton.client.startAgent('a', 'hi')).result());
     expect(result.output).toBe('tuned');
     model.assertDone();
-  }, 60_000);
+  }, 120_000);
 
   it('runs an agent on a versioned worker once its build is the deployment’s current version, pinned to that build', async () => {
     const env = await getTestEnv();
@@ -109,5 +109,5 @@ describe('workers with scaling and deployment options on the dev server', () => 
       expect(attrs?.deploymentVersion).toMatchObject({ deploymentName, buildId: 'build-1' });
       expect(attrs?.versioningBehavior).toBe(temporal.api.enums.v1.VersioningBehavior.VERSIONING_BEHAVIOR_PINNED);
     }
-  }, 60_000);
+  }, 120_000);
 });
