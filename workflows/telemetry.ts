@@ -8,15 +8,24 @@
  * run ids or user text. Runs in the sandbox.
  */
 import { metricMeter } from '@temporalio/workflow';
+import type * as HookModule from './span-event-hook';
 
 /** Adds an event to the run's active span. */
 export type SpanEventHook = (name: string, attributes: Record<string, string | number>) => void;
 
-let spanEvent: SpanEventHook = () => undefined;
+/** This execution's hook holder: a deferred require, so each execution gets its own (this module is shared). */
+function hookHolder(): typeof HookModule.spanEventHook {
+  // eslint-disable-next-line no-restricted-globals, @typescript-eslint/no-require-imports
+  return (require('./span-event-hook') as typeof HookModule).spanEventHook;
+}
+
+function spanEvent(name: string, attributes: Record<string, string | number>): void {
+  hookHolder().current(name, attributes);
+}
 
 /** Called by the tracing workflow interceptors (once per workflow execution) to record span events. */
 export function setSpanEventHook(hook: SpanEventHook): void {
-  spanEvent = hook;
+  hookHolder().current = hook;
 }
 
 /** How a tool call of the agent loop ended, as `baton_tool_calls{outcome}` counts it. */
