@@ -2,12 +2,12 @@
  * What model and tool calls report: Prometheus series through the Temporal runtime's meter
  * (`call-metrics.ts`: the worker's exporter, so Baton's series sit beside the SDK's on one
  * endpoint), and one OpenTelemetry span per call with the GenAI semantic conventions, a child of
- * the activity's `RunActivity` span. Without a metrics exporter or a tracer both are no-ops. Labels
+ * the activity's `RunActivity` span (or of the run's span, in `calls` mode). Without a metrics exporter or a tracer both are no-ops. Labels
  * are config names (agent, provider, model, tool) and fixed words; prompt and completion text go
  * on spans only when the operator turns `telemetry.tracing.recordContent` on. Outside a kept trace
  * (a dropped one, or an activity with no trace context) no span is made and no attribute built.
  */
-import { SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Span } from '@opentelemetry/api';
 import type { ModelRequest, ModelResponse, ToolRequest, ToolResult } from '../core';
 import { recordModelAnswer, recordModelFailure, recordProviderRequest, recordToolAttempt } from './call-metrics';
 
@@ -35,11 +35,12 @@ export function countProviderRequest(agent: string, candidate: { provider: strin
 }
 
 /**
- * Runs `fn` inside an active span under the activity's recording `RunActivity` span, or with none
- * when nothing would record it (a dropped trace, or no trace context): no span or attribute is built.
+ * Runs `fn` inside an active span under the activity's context in a kept trace (its `RunActivity`
+ * span, or in `calls` mode the run's span), or with none when nothing would record it (a dropped
+ * trace, or no trace context): no span or attribute is built.
  */
 function inCallSpan<T>(name: string, kind: SpanKind, attributes: () => Attributes, fn: (span: Span | undefined) => Promise<T>): Promise<T> {
-  if (trace.getActiveSpan()?.isRecording() !== true) return fn(undefined);
+  if (((trace.getActiveSpan()?.spanContext().traceFlags ?? TraceFlags.NONE) & TraceFlags.SAMPLED) === 0) return fn(undefined);
   return tracer.startActiveSpan(name, { kind, attributes: attributes() }, async (span) => {
     try {
       return await fn(span);

@@ -1,8 +1,8 @@
 /**
  * What metrics and tracing cost in work, not wall time (`npm run bench:telemetry`): worker CPU
  * per agent run (model call, tool call, model call) of one worker process per setting — Baton
- * off, with metrics, with tracing (the client drops every trace, keeps 10% or keeps every one),
- * with both; bare Temporal plain, and with the SDK's own metrics and OpenTelemetry interceptors —
+ * off, with metrics, with tracing (the client drops every trace, keeps 10% or keeps every one;
+ * the `calls` or the `all` span mode), with both; bare Temporal plain, and with the SDK's own metrics and OpenTelemetry interceptors —
  * and the spans each exported per run. The client decides each trace, as `baton run` does. CPU
  * from /proc counts every thread of the worker, so it holds on a loaded machine where wall-clock
  * ratios swing. The settings take turns, round after round. BENCH_TELEMETRY_RUNS (runs per
@@ -27,7 +27,7 @@ const RUNS = Number(process.env.BENCH_TELEMETRY_RUNS ?? 100);
 const ROUNDS = Number(process.env.BENCH_TELEMETRY_ROUNDS ?? 3);
 const IN_FLIGHT = Number(process.env.BENCH_TELEMETRY_IN_FLIGHT ?? 10);
 
-interface Setting { label: string; kind: 'baton' | 'bare'; mode: string; keep?: number }
+interface Setting { label: string; kind: 'baton' | 'bare'; mode: string; keep?: number; spans?: 'calls' | 'all' }
 const allSettings: Setting[] = [
   { label: 'bare Temporal', kind: 'bare', mode: 'off' },
   { label: 'bare Temporal, the SDK\'s metrics', kind: 'bare', mode: 'metrics' },
@@ -35,9 +35,11 @@ const allSettings: Setting[] = [
   { label: 'Baton off', kind: 'baton', mode: 'off' },
   { label: 'Baton, metrics', kind: 'baton', mode: 'metrics' },
   { label: 'Baton, tracing, every trace dropped', kind: 'baton', mode: 'tracing', keep: 0 },
-  { label: 'Baton, tracing, every trace', kind: 'baton', mode: 'tracing', keep: 1 },
-  { label: 'Baton, metrics and tracing, 10% of traces', kind: 'baton', mode: 'both', keep: 0.1 },
-  { label: 'Baton, metrics and tracing, every trace', kind: 'baton', mode: 'both', keep: 1 },
+  { label: 'Baton, tracing, every trace, spans: calls', kind: 'baton', mode: 'tracing', keep: 1, spans: 'calls' },
+  { label: 'Baton, tracing, every trace, spans: all', kind: 'baton', mode: 'tracing', keep: 1, spans: 'all' },
+  { label: 'Baton, metrics and tracing, 10% of traces, spans: calls', kind: 'baton', mode: 'both', keep: 0.1, spans: 'calls' },
+  { label: 'Baton, metrics and tracing, every trace, spans: calls', kind: 'baton', mode: 'both', keep: 1, spans: 'calls' },
+  { label: 'Baton, metrics and tracing, every trace, spans: all', kind: 'baton', mode: 'both', keep: 1, spans: 'all' },
 ];
 const only = process.env.BENCH_TELEMETRY_ONLY;
 const settings = allSettings.filter((s) => !only || s.label.includes(only) || s.label === 'bare Temporal' || s.label === 'Baton off');
@@ -71,7 +73,7 @@ async function startSpanCounter(): Promise<{ endpoint: string; spans: Map<string
 }
 
 function startWorker(address: string, taskQueue: string, setting: Setting, endpoint: string, service: string): Promise<ChildProcess> {
-  const env = { ...process.env, OTEL_SERVICE_NAME: service, OTEL_BSP_SCHEDULE_DELAY: '200' };
+  const env = { ...process.env, OTEL_SERVICE_NAME: service, OTEL_BSP_SCHEDULE_DELAY: '200', ...(setting.spans ? { BATON_TRACING_SPANS: setting.spans } : {}) };
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${service}`] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(__dirname, 'telemetry-worker.ts'), setting.kind, address, taskQueue, setting.mode, endpoint], { stdio: ['ignore', 'pipe', 'inherit'], env });
   return new Promise((resolve, reject) => {

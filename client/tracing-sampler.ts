@@ -27,3 +27,14 @@ export function tracesSampler(sampleRatio: number | undefined, env: NodeJS.Proce
   const root = kind === 'always_on' ? new AlwaysOnSampler() : kind === 'always_off' ? new AlwaysOffSampler() : new TraceIdRatioBasedSampler(ratioFromEnv(env.OTEL_TRACES_SAMPLER_ARG));
   return name.startsWith('parentbased_') ? new ParentBasedSampler({ root }) : root;
 }
+
+/**
+ * The share of new traces (ones with no parent) the process's sampler keeps, for the workflow
+ * sandbox, which cannot ask it: the same reading of the environment and the config as `tracesSampler`.
+ */
+export function rootSampleRatio(sampleRatio: number | undefined, env: NodeJS.ProcessEnv): number {
+  const name = env.OTEL_TRACES_SAMPLER?.trim().toLowerCase();
+  if (!name) return sampleRatio ?? 1;
+  const kind = name.replace(/^parentbased_/, '');
+  return kind === 'always_on' ? 1 : kind === 'always_off' ? 0 : kind === 'traceidratio' ? ratioFromEnv(env.OTEL_TRACES_SAMPLER_ARG) : 1;
+}

@@ -14,8 +14,8 @@ import { OpenTelemetryActivityOutboundInterceptor, OpenTelemetryWorkflowClientIn
 import type { WorkerOptions } from '@temporalio/worker';
 import { ActivityTracingInbound } from '../workers/tracing-activity';
 import type { TracingSettings } from '../config/telemetry-settings';
-import type { Tracing } from './tracing';
-import { tracesSampler } from './tracing-sampler';
+import { tracingSpans, type Tracing } from './tracing';
+import { rootSampleRatio, tracesSampler } from './tracing-sampler';
 
 /** Starts a tracer provider, registered globally with an AsyncLocalStorage context. */
 export function startTracingSdk(settings: TracingSettings | undefined, defaultServiceName: string, env: NodeJS.ProcessEnv): Tracing {
@@ -28,14 +28,16 @@ export function startTracingSdk(settings: TracingSettings | undefined, defaultSe
   const provider = new NodeTracerProvider({ resource, sampler: tracesSampler(options?.sampleRatio, env), spanProcessors: [spanProcessor] });
   provider.register();
   const activityTracer = provider.getTracer('@temporalio/interceptor-activity');
+  const spans = tracingSpans(settings, env);
   return {
+    sandbox: { spans, rootSampleRatio: rootSampleRatio(options?.sampleRatio, env) },
     recordContent: Boolean(options?.recordContent) || env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT === 'true',
     // A collector that is down costs the spans, never the command or the worker: report it and go on.
     shutdown: () => provider.shutdown().catch((err: unknown) => console.error(`baton: could not export traces: ${err instanceof Error ? err.message : String(err)}`)),
     clientInterceptors: () => ({ workflow: [new OpenTelemetryWorkflowClientInterceptor()] }),
     workerOptions: (): Pick<WorkerOptions, 'interceptors' | 'sinks'> => ({
       interceptors: {
-        activity: [(ctx) => ({ inbound: new ActivityTracingInbound(ctx, activityTracer), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
+        activity: [(ctx) => ({ inbound: new ActivityTracingInbound(ctx, activityTracer, spans), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
       },
       sinks: { exporter: makeWorkflowExporter(spanProcessor, resource) },
     }),

@@ -11,6 +11,7 @@ import { context, trace, type Span } from '@opentelemetry/api';
 import type { WorkflowClientInterceptor } from '@temporalio/client';
 import type { WorkerOptions } from '@temporalio/worker';
 import type { TracingSettings } from '../config/telemetry-settings';
+import { tracingSpansModes, type SandboxTracingSettings, type TracingSpans } from '../workflows/tracing-settings';
 
 /** The process's running tracing. */
 export interface Tracing {
@@ -22,6 +23,8 @@ export interface Tracing {
   clientInterceptors(): { workflow: WorkflowClientInterceptor[] };
   /** Worker options: activity interceptors and the sink that exports the workflows' spans. */
   workerOptions(): Pick<WorkerOptions, 'interceptors' | 'sinks'>;
+  /** What the workflow sandbox must be bundled with: the span mode and the root sampling ratio. */
+  readonly sandbox: SandboxTracingSettings;
   /** Runs `fn` with spans suppressed. */
   withoutSpans<T>(fn: () => T): T;
 }
@@ -33,6 +36,17 @@ export function tracingEnabled(settings: TracingSettings | undefined, env: NodeJ
   if (env.OTEL_SDK_DISABLED === 'true' || env.OTEL_TRACES_EXPORTER === 'none') return false;
   if (settings === false) return false;
   return Boolean(settings || env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+}
+
+/** Which spans a worker makes: BATON_TRACING_SPANS, else the config's `spans`, else `calls`. */
+export function tracingSpans(settings: TracingSettings | undefined, env: NodeJS.ProcessEnv = process.env): TracingSpans {
+  const fromEnv = env.BATON_TRACING_SPANS?.trim();
+  if (fromEnv) {
+    const mode = tracingSpansModes.find((m) => m === fromEnv.toLowerCase());
+    if (!mode) throw new Error(`BATON_TRACING_SPANS: expected one of ${tracingSpansModes.join(', ')}, got "${env.BATON_TRACING_SPANS}"`);
+    return mode;
+  }
+  return (typeof settings === 'object' ? settings.spans : undefined) ?? 'calls';
 }
 
 /**

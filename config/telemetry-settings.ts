@@ -20,6 +20,9 @@ export const TracingSettingsSchema = z.union([
       recordContent: z.boolean().default(false),
       /** Share of traces kept (0 to 1), decided where a trace starts and followed by every worker; OTEL_TRACES_SAMPLER wins. Default: all. */
       sampleRatio: z.number().min(0).max(1).optional(),
+      /** `calls` (default): runs and Baton's `chat` / `execute_tool` spans; `all`: Temporal's StartActivity and RunActivity spans too. BATON_TRACING_SPANS wins. */
+      // A refinement, not an enum: inside the union, only a check (not a type) error names its field.
+      spans: z.string().refine((v) => v === 'calls' || v === 'all', 'expected calls or all').transform((v) => v as 'calls' | 'all').optional(),
     })
     .strict(),
 ]);

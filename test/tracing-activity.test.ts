@@ -40,11 +40,11 @@ const request: ModelRequest = { agent: { name: 'solver', provider: 'scripted', m
 const answer: ModelResponse = { message: { role: 'assistant', content: 'ok', toolCalls: [] }, stopReason: 'end', usage: { inputTokens: 3, outputTokens: 1, costUsd: 0, latencyMs: 0, modelCalls: 1, toolCalls: 0 } };
 
 /** Runs a model call through Baton's activity interceptor with `headers`, as the worker does; what was active inside. */
-async function runModelActivity(headers: Headers, body: () => Promise<unknown> = () => observeModelCall(request, 'scripted', async () => answer)) {
+async function runModelActivity(headers: Headers, body: () => Promise<unknown> = () => observeModelCall(request, 'scripted', async () => answer), spans: 'calls' | 'all' = 'all') {
   // The interceptor reads only the activity's info; the end-to-end tree on a real server is test/tracing.test.ts.
   const info = { activityType: 'callModel', activityId: '7', inWorkflow: true, workflowExecution: { workflowId: 'wf-1', runId: 'run-1' } } as const;
   let active: ReturnType<NonNullable<ReturnType<typeof trace.getActiveSpan>>['spanContext']> | undefined;
-  const result = await new ActivityTracingInbound({ info }, tracer).execute({ args: [], headers }, async () => {
+  const result = await new ActivityTracingInbound({ info }, tracer, spans).execute({ args: [], headers }, async () => {
     active = trace.getActiveSpan()?.spanContext();
     return body();
   });
@@ -81,6 +81,23 @@ describe('ActivityTracingInbound (the activity side of tracing)', () => {
     expect(run?.status.code).toBe(SpanStatusCode.OK);
     expect(chat?.parentSpanId).toBe(run?.spanContext().spanId);
     expect(chat?.attributes).toMatchObject({ 'gen_ai.request.model': 'm1', 'gen_ai.usage.input_tokens': 3, 'gen_ai.agent.name': 'solver' });
+  });
+
+  it('starts no RunActivity span in calls mode and puts the chat span right under the caller\'s span in a kept trace', async () => {
+    const { result, active } = await runModelActivity(headersOf(true), undefined, 'calls');
+    expect(result).toBe(answer);
+    expect(active).toMatchObject({ traceId, spanId: startActivitySpanId, traceFlags: TraceFlags.SAMPLED, isRemote: true });
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((s) => s.name)).toEqual(['chat m1']);
+    expect(spans[0]?.parentSpanId).toBe(startActivitySpanId);
+    expect(spans[0]?.spanContext().traceId).toBe(traceId);
+    expect(spans[0]?.attributes).toMatchObject({ 'gen_ai.usage.input_tokens': 3, 'gen_ai.usage.output_tokens': 1 });
+  });
+
+  it('starts no span at all in calls mode in a dropped trace', async () => {
+    await runModelActivity(headersOf(false), undefined, 'calls');
+    expect(sampler.asked).toBe(0);
+    expect(exporter.getFinishedSpans()).toEqual([]);
   });
 
   it('marks a failed activity as the SDK does: an error with the exception, a benign failure with the status unset', async () => {

@@ -1,8 +1,10 @@
 import { context, ROOT_CONTEXT, SpanKind, trace, TraceFlags, type Context } from '@opentelemetry/api';
-import { SamplingDecision, type Sampler } from '@opentelemetry/sdk-trace-base';
+import { SamplingDecision, TraceIdRatioBasedSampler, type Sampler } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { tracesSampler } from '../client/tracing-sampler';
+import { tracingSpans } from '../client/tracing';
+import { rootSampleRatio, tracesSampler } from '../client/tracing-sampler';
 import { validateConfig } from '../config/define-config';
+import { keepsRootTrace, tracingModuleQuery, tracingSettingsFromQuery } from '../workflows/tracing-settings';
 
 const traceId = '0af7651916cd43dd8448eb211c80319c';
 /** A context whose parent span came in through headers, sampled or not. */
@@ -42,5 +44,39 @@ describe('tracesSampler', () => {
     expect(() => tracesSampler(undefined, { OTEL_TRACES_SAMPLER: 'sometimes' })).toThrow(/OTEL_TRACES_SAMPLER: unknown sampler "sometimes" \(expected one of always_on, .*parentbased_traceidratio\)/);
     expect(() => tracesSampler(undefined, { OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '10%' })).toThrow('OTEL_TRACES_SAMPLER_ARG: expected a ratio from 0 to 1, got "10%"');
     expect(() => validateConfig({ telemetry: { tracing: { sampleRatio: 1.5 } } })).toThrow(/telemetry\.tracing\.sampleRatio/);
+  });
+});
+
+describe('the sandbox\'s tracing settings', () => {
+  const ids = Array.from({ length: 2000 }, (_, i) => (BigInt(i + 1) * 0x9e3779b97f4a7c15n * 0x2545f4914f6cdd1dn).toString(16).padStart(32, '0').slice(-32));
+
+  it('keeps exactly the root trace ids the worker\'s ratio sampler keeps', () => {
+    for (const ratio of [0, 0.1, 0.5, 0.9, 1]) {
+      const kept = ids.filter((id) => keepsRootTrace(id, ratio));
+      if (ratio > 0 && ratio < 1) expect(kept, `ratio ${ratio}`).toEqual(ids.filter((id) => decide(new TraceIdRatioBasedSampler(ratio), ROOT_CONTEXT, id) === KEEP));
+      expect(kept.length / ids.length).toBeCloseTo(ratio, 1);
+    }
+  });
+
+  it('reads the root ratio the way the process\'s sampler does: the environment, else the config, else every trace', () => {
+    expect(rootSampleRatio(undefined, {})).toBe(1);
+    expect(rootSampleRatio(0.2, {})).toBe(0.2);
+    expect(rootSampleRatio(0.2, { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.05' })).toBe(0.05);
+    expect(rootSampleRatio(0.2, { OTEL_TRACES_SAMPLER: 'always_off' })).toBe(0);
+    expect(rootSampleRatio(0.2, { OTEL_TRACES_SAMPLER: 'parentbased_always_on' })).toBe(1);
+  });
+
+  it('carries the span mode and root ratio through the bundle\'s resource query, and defaults what is missing', () => {
+    expect(tracingSettingsFromQuery(tracingModuleQuery({ spans: 'all', rootSampleRatio: 0.125 }))).toEqual({ spans: 'all', rootSampleRatio: 0.125 });
+    expect(tracingSettingsFromQuery(undefined)).toEqual({ spans: 'calls', rootSampleRatio: 1 });
+    expect(tracingSettingsFromQuery('?spans=some&rootSampleRatio=2')).toEqual({ spans: 'calls', rootSampleRatio: 1 });
+  });
+
+  it('takes the span mode from BATON_TRACING_SPANS over the config, calls by default, and names the variable or field of a bad value', () => {
+    expect(tracingSpans(undefined, {})).toBe('calls');
+    expect(tracingSpans({ spans: 'all', recordContent: false }, {})).toBe('all');
+    expect(tracingSpans({ spans: 'all', recordContent: false }, { BATON_TRACING_SPANS: 'calls' })).toBe('calls');
+    expect(() => tracingSpans(true, { BATON_TRACING_SPANS: 'most' })).toThrow('BATON_TRACING_SPANS: expected one of calls, all, got "most"');
+    expect(() => validateConfig({ telemetry: { tracing: { spans: 'most' } } })).toThrow(/telemetry\.tracing\.spans/);
   });
 });

@@ -1,38 +1,30 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { uniqueTaskQueue, uniqueWorkflowId } from './helpers/temporal';
 import { startOtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver';
+import { runTracingCli, startTracingWorker, waitForSpans as waitFor } from './fixtures/telemetry/tracing-processes';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { tracingInterceptorModule, workflowsPath } from '../workers/workflow-bundle';
+import { tracingInterceptorModuleFor, workflowsPath } from '../workers/workflow-bundle';
 
-const root = path.join(__dirname, '..');
-const configPath = path.join(__dirname, 'fixtures/telemetry/config.ts');
+// The `all` mode: Temporal's activity spans too (test/tracing-calls.test.ts covers the default, `calls`).
 const triageQueue = uniqueTaskQueue('trace-a');
 const solverQueue = uniqueTaskQueue('trace-b');
 const workers: ChildProcess[] = [];
 let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
 
-/** The OTEL_* settings every process gets: the receiver, short batches, its own service name. */
+/** The OTEL_* settings every process gets: the receiver, short batches, its own service name; every span. */
 const otelEnv = (service: string, extra: Record<string, string> = {}) => ({
   ...process.env,
   OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
   OTEL_SERVICE_NAME: service,
   OTEL_BSP_SCHEDULE_DELAY: '100',
   BATON_SOLVER_QUEUE: solverQueue,
+  BATON_TRACING_SPANS: 'all',
   ...extra,
 });
 
-function startWorker(queue: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'client/cli/main.ts', '--config', configPath, '--address', inject('temporalAddress'), 'worker', '-q', queue], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  workers.push(child);
-  return new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => ((out += chunk.toString()), out.includes('tracing: on') && resolve()));
-    child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
-  });
-}
+const startWorker = (queue: string, env: NodeJS.ProcessEnv) => startTracingWorker(inject('temporalAddress'), queue, env, workers);
 
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
@@ -48,20 +40,8 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'client/cli/main.ts', '--config', configPath, '--address', inject('temporalAddress'), ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once('close', (status) => resolve({ status, stdout, stderr })));
-}
-
-async function waitForSpans(ready: (spans: ReceivedSpan[]) => boolean): Promise<ReceivedSpan[]> {
-  const deadline = Date.now() + 20_000;
-  while (!ready(receiver.spans) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  return receiver.spans;
-}
+const runCli = (args: string[], env: NodeJS.ProcessEnv) => runTracingCli(inject('temporalAddress'), args, env);
+const waitForSpans = (ready: (spans: ReceivedSpan[]) => boolean) => waitFor(receiver.spans, ready);
 
 describe('tracing (OTLP/HTTP)', () => {
   it('puts baton run, the workflow, both agents\' model calls and the tool call on one trace across two workers', async () => {
@@ -197,11 +177,13 @@ describe('tracing (OTLP/HTTP)', () => {
     expect(spans.filter((s) => !s.parentSpanId).map((s) => s.name)).toEqual(['baton run']);
   });
 
-  it('bundles the tracing workflow interceptors with no disallowed module and no OpenTelemetry SDK, and keeps them out of the plain bundle', async () => {
+  it('bundles the tracing workflow interceptors with the worker\'s settings, no disallowed module and no OpenTelemetry SDK, and keeps them out of the plain bundle', async () => {
     const warnings: string[] = [];
     const logger = { trace: () => undefined, debug: () => undefined, info: () => undefined, log: () => undefined, error: () => undefined, warn: (m: string) => void warnings.push(m) };
-    const traced = await bundleWorkflowCode({ workflowsPath, logger, workflowInterceptorModules: [tracingInterceptorModule] });
+    const traced = await bundleWorkflowCode({ workflowsPath, logger, workflowInterceptorModules: [tracingInterceptorModuleFor({ spans: 'all', rootSampleRatio: 0.25 })] });
     expect(warnings).toEqual([]);
+    // The settings reach the sandbox as the module's resource query, fixed in the bundle.
+    expect(traced.code).toContain('var __resourceQuery = "?spans=all&rootSampleRatio=0.25"');
     // The sandbox's own small tracer: no OpenTelemetry SDK for every workflow execution to evaluate again.
     expect(traced.code).toContain('workflows/tracing-spans.ts');
     expect(traced.code).not.toContain('@opentelemetry');

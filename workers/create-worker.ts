@@ -134,7 +134,7 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     namespace: options.namespace ?? config.temporal.namespace ?? 'default',
     taskQueue: options.taskQueue ?? pool.taskQueue,
     maxTaskQueueActivitiesPerSecond: pool.settings.activitiesPerSecond,
-    workflowBundle: options.workflowBundle ?? (await getWorkflowBundle(dataConverter?.failureConverterPath, Boolean(tracing))),
+    workflowBundle: options.workflowBundle ?? (await getWorkflowBundle(dataConverter?.failureConverterPath, tracing?.sandbox)),
     dataConverter,
     activities,
     ...scalingOptionsOf(config.worker, options.env),
@@ -143,6 +143,6 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     // Streamed model text rides on heartbeats every 100 ms; other calls pace their own (activities/heartbeats.ts).
     maxHeartbeatThrottleInterval: heartbeatThrottleMs,
     workflowFailureErrorTypes,
-    ...tracing,
+    ...tracing?.workerOptions,
   });
 }

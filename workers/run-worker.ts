@@ -42,7 +42,8 @@ export async function runWorker(config: BatonConfig, options: RunWorkerOptions =
     log(`  tools: ${config.tools.map((t) => t.spec.name).join(', ') || 'none'}`);
     if (mcp) log(`  mcp servers: ${Object.keys(mcp.servers).join(', ')}`);
     if (metricsAddress) log(`  metrics: http://${metricsAddress}/metrics`);
-    if (activeTracing()) log('  tracing: on (OTLP/HTTP)');
+    const tracing = activeTracing();
+    if (tracing) log(`  tracing: on (OTLP/HTTP, spans: ${tracing.sandbox.spans})`);
     const deployment = deploymentOptionsOf(config.worker);
     if (deployment) log(`  worker deployment: ${deployment.version.deploymentName} · build ${deployment.version.buildId} · ${deployment.defaultVersioningBehavior}`);
     if (settings.profile) log(`  connection profile: ${settings.profile} (temporal.toml)`);

@@ -10,6 +10,13 @@ import { useRuntimeMetricMeter } from '../activities/call-metrics';
 import { recordContentOnSpans } from '../activities/telemetry';
 import { startTracing } from '../client/tracing';
 import type { TracingSettings } from '../config/telemetry-settings';
+import type { SandboxTracingSettings } from '../workflows/tracing-settings';
+
+/** A tracing worker's options, and the settings its workflow bundle must carry (`getWorkflowBundle`). */
+export interface WorkerTracing {
+  readonly workerOptions: Pick<WorkerOptions, 'interceptors' | 'sinks'>;
+  readonly sandbox: SandboxTracingSettings;
+}
 
 /** The bind address of a `--metrics` value: `9464` → `127.0.0.1:9464`; `0.0.0.0:9464` as given. */
 export function metricsBindAddress(value: string | number): string {
@@ -38,16 +45,16 @@ export function installMetricsRuntime(bindAddress: string): void {
 
 /**
  * Starts tracing for a worker process when the config or environment ask for it, and returns
- * the worker options that trace: activity interceptors and the workflow span exporter sink. The
- * workflow interceptor module must be in the bundle too (see `getWorkflowBundle`). Also hands
- * the runtime's meter to Baton's call metrics (made once, recorded on cheaply), whatever tracing does.
+ * the worker options that trace (activity interceptors and the workflow span exporter sink) and
+ * the settings the workflow interceptor module is bundled with (see `getWorkflowBundle`). Also
+ * hands the runtime's meter to Baton's call metrics (made once, recorded on cheaply), whatever tracing does.
  */
-export async function workerTracingOptions(settings: TracingSettings | undefined, env = process.env): Promise<Pick<WorkerOptions, 'interceptors' | 'sinks'> | undefined> {
+export async function workerTracingOptions(settings: TracingSettings | undefined, env = process.env): Promise<WorkerTracing | undefined> {
   useRuntimeMetricMeter(Runtime.instance().metricMeter);
   const tracing = await startTracing(settings, 'baton-worker', env);
   if (!tracing) return undefined;
   recordContentOnSpans(tracing.recordContent);
-  return tracing.workerOptions();
+  return { workerOptions: tracing.workerOptions(), sandbox: tracing.sandbox };
 }
 
 /** A Baton series on the metrics endpoint: what the README's "Metrics" table lists. */

@@ -1,6 +1,7 @@
 /** Bundles the workflows once per process; every worker in the process reuses the bundle. */
 import path from 'node:path';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { defaultSandboxTracing, tracingModuleQuery, type SandboxTracingSettings } from '../workflows/tracing-settings';
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
@@ -13,6 +14,11 @@ export const workflowsPath = path.join(__dirname, '..', 'workflows', `index${sou
 /** The OpenTelemetry workflow interceptors and Baton's span events: in the bundle only when the worker traces. */
 export const tracingInterceptorModule = path.join(__dirname, '..', 'workflows', `tracing-interceptors${sourceExtension}`);
 
+/** The tracing interceptor module with the worker's settings as its resource query: what a prebuilt bundle lists. */
+export function tracingInterceptorModuleFor(settings: SandboxTracingSettings = defaultSandboxTracing): string {
+  return `${tracingInterceptorModule}${tracingModuleQuery(settings)}`;
+}
+
 /**
  * Core modules with no state of their own (pure functions and frozen constants, no zod: the lint
  * keeps them so): evaluated once per worker thread and shared by every workflow execution,
@@ -24,13 +30,14 @@ export const sharedCoreModules = ['usage', 'hash', 'failures', 'steps', 'convers
 /**
  * Bundling takes seconds (webpack + swc); do it once and share the result. With
  * `failureConverterPath` (encryption on) the sandbox gets that failure converter: a separate bundle.
- * With `tracing`, the workflow interceptors that trace: a separate bundle too.
+ * With `tracing`, the workflow interceptors that trace, with those settings: a bundle per setting too.
  */
-export function getWorkflowBundle(failureConverterPath?: string, tracing = false): Promise<WorkflowBundleWithSourceMap> {
-  const key = `${failureConverterPath ?? ''}|${tracing}`;
+export function getWorkflowBundle(failureConverterPath?: string, tracing?: SandboxTracingSettings): Promise<WorkflowBundleWithSourceMap> {
+  const interceptorModule = tracing ? tracingInterceptorModuleFor(tracing) : '';
+  const key = `${failureConverterPath ?? ''}|${interceptorModule}`;
   let bundle = bundles.get(key);
   if (!bundle) {
-    const workflowInterceptorModules = tracing ? [tracingInterceptorModule] : [];
+    const workflowInterceptorModules = tracing ? [interceptorModule] : [];
     bundle = bundleWorkflowCode({ workflowsPath, logger: quietLogger, workflowInterceptorModules, preloadModules: sharedCoreModules, ...(failureConverterPath ? { failureConverterPath } : {}) });
     bundles.set(key, bundle);
   }

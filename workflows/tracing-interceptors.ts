@@ -3,8 +3,11 @@
  * interceptors make (RunWorkflow, HandleSignal, HandleUpdate, ValidateUpdate, HandleQuery;
  * StartActivity, StartChildWorkflow, SignalWorkflow, ContinueAsNew), made by the small sandbox
  * tracer of `tracing-spans.ts`, and Baton's span events (hand-offs, approvals, budget stops) on
- * the active span. Bundled only when the worker traces (`getWorkflowBundle(…, true)`). Runs in
- * the workflow sandbox.
+ * the active span. In `calls` mode (the default) no StartActivity span is made: an activity gets
+ * the context of the span it was scheduled in (the run's RunWorkflow span), so its `chat` or
+ * `execute_tool` span hangs right under the run. The mode and the root sampling ratio come in
+ * this module's resource query (`tracing-settings.ts`). Bundled only when the worker traces
+ * (`getWorkflowBundle`). Runs in the workflow sandbox.
  */
 import {
   ContinueAsNew,
@@ -27,8 +30,13 @@ import {
   type WorkflowInternalsInterceptor,
   type WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
-import { activeSpan, contextFromHeader, contextHeader, currentSpan, disposeSpans, runInSpan, SandboxSpan, startSpan, TRACE_HEADER, type SpanRef } from './tracing-spans';
+import { activeSpan, contextFromHeader, contextHeader, currentSpan, disposeSpans, runInSpan, SandboxSpan, sampleRootsAt, startSpan, TRACE_HEADER, type SpanRef } from './tracing-spans';
 import { setSpanEventHook } from './telemetry';
+import { tracingSettingsFromQuery } from './tracing-settings';
+
+/** Webpack's resource query of this module: the worker's tracing settings (undefined outside a bundle). */
+declare const __resourceQuery: string | undefined;
+const settings = tracingSettingsFromQuery(typeof __resourceQuery === 'string' ? __resourceQuery : undefined);
 
 const isContinueAsNew = (err: unknown) => err instanceof ContinueAsNew;
 
@@ -49,6 +57,12 @@ async function inSpan<T>(name: string, parent: SpanRef | undefined, fn: (span: S
       throw err;
     }
   });
+}
+
+/** Passes the current span's context on in the headers, with no span of its own (an activity in `calls` mode). */
+function passContext<T>(headers: Headers, next: (headers: Headers) => Promise<T>): Promise<T> {
+  const ref = currentSpan();
+  return next(ref ? { ...headers, [TRACE_HEADER]: contextHeader(ref) } : headers);
 }
 
 /**
@@ -109,9 +123,11 @@ class TracingInbound implements WorkflowInboundCallsInterceptor {
 
 class TracingOutbound implements WorkflowOutboundCallsInterceptor {
   scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>): Promise<unknown> {
+    if (settings.spans === 'calls') return passContext(input.headers, (headers) => next({ ...input, headers }));
     return outbound(`StartActivity:${input.activityType}`, input.headers, (headers) => next({ ...input, headers }));
   }
   scheduleLocalActivity(input: LocalActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>): Promise<unknown> {
+    if (settings.spans === 'calls') return passContext(input.headers, (headers) => next({ ...input, headers }));
     return outbound(`StartActivity:${input.activityType}`, input.headers, (headers) => next({ ...input, headers }));
   }
   startChildWorkflowExecution(input: StartChildWorkflowExecutionInput, next: Next<WorkflowOutboundCallsInterceptor, 'startChildWorkflowExecution'>): Promise<[Promise<string>, Promise<unknown>]> {
@@ -140,5 +156,6 @@ class TracingInternals implements WorkflowInternalsInterceptor {
 /** The SDK calls this once per workflow execution. */
 export function interceptors(): WorkflowInterceptors {
   setSpanEventHook((name, attributes) => activeSpan()?.addEvent(name, attributes));
+  sampleRootsAt(settings.rootSampleRatio);
   return { inbound: [new TracingInbound()], outbound: [new TracingOutbound()], internals: [new TracingInternals()] };
 }

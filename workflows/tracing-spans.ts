@@ -8,12 +8,15 @@
  * `.then`. Spans keep the SDK's names, attributes and exporter sink, and the context travels in
  * the same `_tracer-data` header (W3C `traceparent`), so the client's and the activities' SDK
  * interceptors link up unchanged. The parent's sampling decision is followed: in a sampled-out
- * trace no span is made, the parent's context is only passed on. Runs in the workflow sandbox.
+ * trace no span is made, the parent's context is only passed on. A trace that starts here (a run
+ * with no trace context) is kept at the worker's root ratio, fixed in the bundle
+ * (`tracing-settings.ts`). Runs in the workflow sandbox.
  */
 import { ApplicationFailure, ApplicationFailureCategory, type Payload } from '@temporalio/common';
 import { AsyncLocalStorage, proxySinks } from '@temporalio/workflow';
 import type { OpenTelemetrySinks, SerializableSpan } from '@temporalio/interceptors-opentelemetry/lib/workflow/definitions';
 import type { SpanRef } from './tracing-context';
+import { keepsRootTrace } from './tracing-settings';
 
 export { TRACE_HEADER, contextFromHeader, contextHeader, type SpanRef } from './tracing-context';
 
@@ -44,8 +47,9 @@ export class SandboxSpan implements SpanRef {
   constructor(
     private readonly name: string,
     private readonly parent: SpanRef | undefined,
+    rootTraceId?: string,
   ) {
-    this.traceId = parent?.traceId ?? randomHex(16);
+    this.traceId = parent?.traceId ?? rootTraceId ?? randomHex(16);
     if (parent?.traceState) this.traceState = parent.traceState;
   }
 
@@ -90,9 +94,23 @@ export class SandboxSpan implements SpanRef {
   }
 }
 
-/** A span under `parent`, or the parent itself when its trace is sampled out (nothing is recorded then). */
+/** Share of the traces that start in this execution kept: the worker's root ratio (`sampleRootsAt`). */
+let rootSampleRatio = 1;
+
+/** Set once per execution by the tracing interceptors, from the worker's settings fixed at bundle time. */
+export function sampleRootsAt(ratio: number): void {
+  rootSampleRatio = ratio;
+}
+
+/**
+ * A span under `parent`, or the parent itself when its trace is sampled out (nothing is recorded
+ * then). With no parent a trace starts here, kept at the worker's root ratio; a dropped one is a
+ * context only, passed on so the run's activities and children drop it too.
+ */
 export function startSpan(name: string, parent: SpanRef | undefined): SpanRef {
-  return parent && !parent.sampled ? parent : new SandboxSpan(name, parent);
+  if (parent) return parent.sampled ? new SandboxSpan(name, parent) : parent;
+  const traceId = randomHex(16);
+  return keepsRootTrace(traceId, rootSampleRatio) ? new SandboxSpan(name, undefined, traceId) : { traceId, spanId: randomHex(8), sampled: false };
 }
 
 /** The active span of the code that runs (an AsyncLocalStorage, the sandbox's own). */
