@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -6,7 +8,7 @@ import { defineTool } from '../activities';
 import { ScriptedModel } from '../activities/providers/scripted';
 import { runInputFor, validateConfig } from '../config/define-config';
 import { createBatonWorker } from '../workers/create-worker';
-import { getWorkflowBundle, sharedCoreModules, workflowsPath } from '../workers/workflow-bundle';
+import { getWorkflowBundle, preloadedModules, sharedCoreModules, workflowsPath } from '../workers/workflow-bundle';
 import { BatonClient } from '../client/baton-client';
 import { agentWorkflow, decideApprovalUpdate, stateQuery } from '../workflows';
 import { zodLoadedQuery } from './fixtures/zod-probe/interceptors';
@@ -100,5 +102,35 @@ describe('the workflow path without zod', () => {
     const preload = /preloadModules = function preloadModules\(\) \{([^}]*)\}/.exec(code)?.[1] ?? '';
     expect([...preload.matchAll(/"(\.\/core\/[^"]+)"\)/g)].map((m) => m[1])).toEqual(ids);
     expect([...reached].filter((id) => /zod|\/core\/(agent-spec|tool-spec|messages|durations|run|workflow-spec|tool-plan|run-budget-schema)\.ts$/.test(id))).toEqual([]);
+  }, 120_000);
+
+  it("shares Baton's workflow modules with no per-run state: what they reach by import declares only consts, functions and classes at its top level", async () => {
+    const { code } = await getWorkflowBundle();
+    const factories = new Map<string, string>();
+    const starts = [...code.matchAll(/^\/\*\*\*\/ "([^"]+)"$/gm)];
+    starts.forEach((m, i) => factories.set(m[1] as string, code.slice(m.index, starts[i + 1]?.index ?? code.length)));
+    // Static imports only: a deferred require (lazy schemas, the span-event hook) lands in the execution's own cache.
+    const imports = (id: string) => [...(factories.get(id) ?? '').matchAll(/harmony import \*\/ var \w+ = __webpack_require__\(\/\*! [^*]* \*\/ "([^"]+)"\)/g)].map((m) => m[1] as string);
+    const preloaded = preloadedModules.map((file) => `./${path.relative(path.join(__dirname, '..'), file).split(path.sep).join('/')}`);
+    expect(preloaded).toContain('./workflows/index.ts');
+    const reached = new Set<string>(preloaded);
+    for (const id of reached) for (const next of imports(id)) if (/^\.\/(workflows|core)\//.test(next)) reached.add(next);
+    // The walk must see the agent loop and telemetry, or the checks below would pass on nothing.
+    expect([...reached]).toEqual(expect.arrayContaining(['./workflows/agent-loop.ts', './workflows/telemetry.ts', './workflows/lazy-schemas.ts', './core/usage.ts']));
+    expect([...reached].filter((id) => /\/schemas\.ts$|span-event-hook|tracing-|zod/.test(id))).toEqual([]);
+    const stateful: string[] = [];
+    for (const id of reached) {
+      const source = ts.createSourceFile(id, readFileSync(path.join(__dirname, '..', id), 'utf8'), ts.ScriptTarget.Latest);
+      for (const statement of source.statements) {
+        if (!ts.isVariableStatement(statement)) continue;
+        if (!(statement.declarationList.flags & ts.NodeFlags.Const)) stateful.push(`${id}: ${statement.getText(source).slice(0, 60)}`);
+        for (const declaration of statement.declarationList.declarations) {
+          const made = declaration.initializer && ts.isNewExpression(declaration.initializer) ? declaration.initializer.expression.getText(source) : undefined;
+          const readonly = declaration.type?.getText(source).startsWith('Readonly') ?? false;
+          if (made !== undefined && /^(Map|Set|WeakMap|WeakSet|Array)$/.test(made) && !readonly) stateful.push(`${id}: ${declaration.getText(source).slice(0, 60)}`);
+        }
+      }
+    }
+    expect(stateful).toEqual([]);
   }, 120_000);
 });

@@ -28,6 +28,18 @@ export const sharedCoreModules = ['usage', 'hash', 'failures', 'steps', 'convers
   .map((name) => path.join(__dirname, '..', 'core', `${name}${sourceExtension}`));
 
 /**
+ * Baton's workflow modules, all that the workflows index reaches by static import: preloaded too,
+ * so an execution does not evaluate them again in its own module cache. They hold no state of
+ * their own at module level (only consts, functions and classes; test/workflow-path-zod.test.ts
+ * checks their top level); what is per execution (the lazily loaded schemas, the tracing span
+ * hook) is reached only by a deferred require, which lands in the execution's own module cache.
+ */
+export const sharedWorkflowModules = [workflowsPath];
+
+/** Everything preloaded: the shared core modules, then the workflows. */
+export const preloadedModules = [...sharedCoreModules, ...sharedWorkflowModules];
+
+/**
  * Bundling takes seconds (webpack + swc); do it once and share the result. With
  * `failureConverterPath` (encryption on) the sandbox gets that failure converter: a separate bundle.
  * With `tracing`, the workflow interceptors that trace, with those settings: a bundle per setting too.
@@ -38,7 +50,7 @@ export function getWorkflowBundle(failureConverterPath?: string, tracing?: Sandb
   let bundle = bundles.get(key);
   if (!bundle) {
     const workflowInterceptorModules = tracing ? [interceptorModule] : [];
-    bundle = bundleWorkflowCode({ workflowsPath, logger: quietLogger, workflowInterceptorModules, preloadModules: sharedCoreModules, ...(failureConverterPath ? { failureConverterPath } : {}) });
+    bundle = bundleWorkflowCode({ workflowsPath, logger: quietLogger, workflowInterceptorModules, preloadModules: preloadedModules, ...(failureConverterPath ? { failureConverterPath } : {}) });
     bundles.set(key, bundle);
   }
   return bundle;
