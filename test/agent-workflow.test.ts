@@ -76,7 +76,8 @@ describe('agentWorkflow', () => {
         running++;
         maxRunning = Math.max(maxRunning, running);
         seen.push({ city, key: ctx.idempotencyKey, attempt: ctx.attempt });
-        for (let i = 0; i < 100 && running < 2; i++) await new Promise((r) => setTimeout(r, 20));
+        // Each call waits for the other to start (a loaded machine may dispatch the second late), then both end.
+        for (const until = Date.now() + 30_000; running < 2 && Date.now() < until;) await new Promise((r) => setTimeout(r, 20));
         running--;
         return { city, forecast: city === 'Oslo' ? 'snow' : 'sun' };
       },

@@ -21,6 +21,7 @@ import { parseSince } from '../client/cli/commands/audit';
 import { startTestBaton } from './helpers/baton';
 import { specFor } from './helpers/spec';
 import { closeTestEnv } from './helpers/temporal';
+import { waitFor } from './helpers/wait-for';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'baton-audit-'));
 afterAll(async () => {
@@ -55,7 +56,7 @@ async function exportedRun(): Promise<{ lines: string[]; workflowId: string; sta
   const started = new Date(Date.now() - 1000);
   const workflowId = await baton.run(async () => {
     const handle = await baton.client.startAgent('triage', prompt);
-    for (let i = 0; i < 200 && !(await handle.query(stateQuery)).pendingApprovals.length; i++) await new Promise((r) => setTimeout(r, 50));
+    await waitFor(async () => (await handle.query(stateQuery)).pendingApprovals.length > 0, 'the wire to wait for approval', 60_000, 50);
     await handle.executeUpdate(decideApprovalUpdate, { args: [{ approvalId: 'approval-1', approve: true, reason: 'ok, told bob@example.org', by: 'alice' }] });
     await handle.result();
     return handle.workflowId;
@@ -64,11 +65,12 @@ async function exportedRun(): Promise<{ lines: string[]; workflowId: string; sta
   await exportAudit(baton.client.temporal, baton.config.audit, { workflowId }, (line) => void lines.push(line));
   // Without --run: visibility finds the same run by its agent and start time (children included).
   const byAgent: string[] = [];
-  for (let i = 0; i < 50 && byAgent.length <= 1; i++) {
+  // Visibility catches up with the run's end on its own time (longer on a loaded machine).
+  await waitFor(async () => {
     byAgent.length = 0;
     await exportAudit(baton.client.temporal, baton.config.audit, { agent: 'triage', since: started }, (line) => void byAgent.push(line));
-    if (byAgent.length <= 1) await new Promise((r) => setTimeout(r, 100));
-  }
+    return byAgent.length > 1;
+  }, 'visibility to list the finished run by its agent', 60_000, 100);
   expect(byAgent.map((l) => (JSON.parse(l) as Line).type)).toEqual(lines.map((l) => (JSON.parse(l) as Line).type));
   return { lines, workflowId, started };
 }
@@ -156,7 +158,7 @@ describe('audit export', () => {
     const flow = { kind: 'sequence', steps: [{ kind: 'agent', agent: 'drafter' }, { kind: 'approval', message: 'Publish this draft?' }, { kind: 'agent', agent: 'publisher' }] };
     const ids = await baton.run(async () => {
       const spec = await baton.client.startSpec(specFor(baton, 'review', flow), 'news');
-      for (let i = 0; i < 200 && !(await spec.query(specStateQuery)).pendingApprovals.length; i++) await new Promise((r) => setTimeout(r, 50));
+      await waitFor(async () => (await spec.query(specStateQuery)).pendingApprovals.length > 0, 'the spec to wait for approval', 60_000, 50);
       await spec.executeUpdate(replaceStepUpdate, { args: [{ path: 'root.steps[2]', step: { kind: 'agent', agent: 'archiver' } }] });
       await spec.executeUpdate(decideApprovalUpdate, { args: [{ approvalId: 'approval-1', approve: true, by: 'carol' }] });
       await spec.result();

@@ -13,6 +13,7 @@ import { stateQuery } from '../workflows';
 import { startTestBaton, type TestBaton } from './helpers/baton';
 import { captureCli } from './helpers/cli';
 import { closeTestEnv, getTestEnv, uniqueWorkflowId } from './helpers/temporal';
+import { waitFor } from './helpers/wait-for';
 
 const fixture = path.join(__dirname, 'fixtures/cli-usability/config.ts');
 afterAll(closeTestEnv);
@@ -32,11 +33,7 @@ describe('usage.toolCalls', () => {
     const id = uniqueWorkflowId('rejected');
     const out = await baton.run(async () => {
       const handle = await baton.client.startAgent('payer', 'pay 5', { workflowId: id });
-      for (let i = 0; i < 200; i++) {
-        const state: AgentRunState = await handle.query(stateQuery);
-        if (state.pendingApprovals.length) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await waitFor(async () => ((await handle.query(stateQuery)) as AgentRunState).pendingApprovals.length > 0, 'a pending approval', 60_000, 50);
       const rejected = await cli('approve', id, '--reject', '--reason', 'not today');
       const result = await handle.result();
       return { rejected, result, status: await cli('status', id) };

@@ -96,7 +96,7 @@ describe('bin/baton.cjs', () => {
     expect(out).toContain('baton worker stopped');
     // Helpers the loaders started (esbuild's service) end with it, within a moment.
     const left = () => [worker.pid as number, ...tree].filter(alive);
-    for (let i = 0; i < 50 && left().length; i++) await new Promise((r) => setTimeout(r, 100));
+    for (const until = Date.now() + 20_000; left().length && Date.now() < until;) await new Promise((r) => setTimeout(r, 100));
     expect(left().map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8'))).toEqual([]);
   });
 

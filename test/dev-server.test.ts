@@ -21,7 +21,7 @@ afterAll(closeTestEnv);
 
 /** Visibility is written asynchronously: poll the list until `query` matches something. */
 async function listUntilFound(list: (query: string) => AsyncIterable<WorkflowExecutionInfo>, query: string): Promise<WorkflowExecutionInfo[]> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     const found: WorkflowExecutionInfo[] = [];
     for await (const info of list(query)) found.push(info);

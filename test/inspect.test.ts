@@ -11,6 +11,7 @@ import { renderTree } from '../client/inspect-render';
 import { decideApprovalUpdate, stateQuery } from '../workflows';
 import { startTestBaton } from './helpers/baton';
 import { closeTestEnv } from './helpers/temporal';
+import { waitFor } from './helpers/wait-for';
 
 afterAll(closeTestEnv);
 
@@ -42,7 +43,7 @@ describe('baton inspect', () => {
     });
     const { id, tree } = await baton.run(async () => {
       const handle = await baton.client.startAgent('triage', 'refund INV-7 please');
-      for (let i = 0; i < 200 && !(await handle.query(stateQuery)).pendingApprovals.length; i++) await new Promise((r) => setTimeout(r, 50));
+      await waitFor(async () => (await handle.query(stateQuery)).pendingApprovals.length > 0, 'the refund to wait for approval', 60_000, 50);
       const pending = (await handle.query(stateQuery)).pendingApprovals[0];
       await handle.executeUpdate(decideApprovalUpdate, { args: [{ approvalId: pending?.id ?? '', approve: true, reason: 'amount ok' }] });
       await handle.result();

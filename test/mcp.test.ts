@@ -182,7 +182,7 @@ describe('MCP servers as tools', () => {
       const attempts = (await handle.fetchHistory()).events?.flatMap((e) => (e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt ?? 1] : [])) ?? [];
       const before = model.calls.at(-1)?.tools.map((t) => t.name) ?? [];
       await baton.client.startAgent('admin', 'add a greeter').then((h) => h.result());
-      const deadline = Date.now() + 5000;
+      const deadline = Date.now() + 30_000;
       while (!(await mcp.toolSpecs('crashy')).some((t) => t.name === 'crashy__greet') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       const greeted = await baton.client.startAgent('user', 'greet').then((h) => h.result());
       return { crashed, attempts, before, greeted };

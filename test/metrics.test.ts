@@ -34,7 +34,7 @@ function freePort(): Promise<number> {
 
 /** Scrapes the worker's endpoint over HTTP until `ready` holds (workflow metrics arrive through a sink). */
 async function scrapeUntil(ready: (samples: Sample[]) => boolean): Promise<Sample[]> {
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     const response = await fetch(`http://127.0.0.1:${port}/metrics`);
     expect(response.status).toBe(200);

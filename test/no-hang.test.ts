@@ -43,11 +43,11 @@ describe('no run hangs on prototype names', () => {
       let done = false;
       void settled.then(() => (done = true));
       while (!done) {
-        states.push(await within(5_000, handle.query(specStateQuery), 'the specState query'));
+        states.push(await within(20_000, handle.query(specStateQuery), 'the specState query'));
         await new Promise((r) => setTimeout(r, 200));
       }
-      const err = await within(15_000, settled, 'the route run');
-      const other = await within(15_000, (await baton.client.startSpec(defaulting, 'hello')).result(), 'the defaulting run');
+      const err = await within(45_000, settled, 'the route run');
+      const other = await within(45_000, (await baton.client.startSpec(defaulting, 'hello')).result(), 'the defaulting run');
       return { err, states, final: await handle.query(specStateQuery), other };
     });
     expect(failureOf(out.err)).toMatchObject({ type: FailureType.StepFailed, message: 'root: unknown route "constructor" (routes: billing)' });
@@ -63,7 +63,7 @@ describe('no run hangs on prototype names from the model', () => {
   it('answers transfer_to_constructor and ask_toString calls with errors the model can read', async () => {
     const model = ScriptedModel.respondWith((req) => (req.messages.some((m) => m.role === 'tool') ? { text: 'done' } : { toolCalls: [{ name: 'transfer_to_constructor', arguments: {} }, { name: 'ask_toString', arguments: { request: 'x' } }, { name: '__proto__', arguments: {} }] }));
     const baton = await startTestBaton({ models: { scripted: model }, agents: { lead: { provider: 'scripted', model: 's', handoffs: ['helper'], agentTools: ['helper'] }, helper: { provider: 'scripted', model: 's' } } });
-    const result = await baton.run(async () => within(15_000, (await baton.client.startAgent('lead', 'go')).result(), 'the run'));
+    const result = await baton.run(async () => within(45_000, (await baton.client.startAgent('lead', 'go')).result(), 'the run'));
     expect(result).toMatchObject({ output: 'done', agent: 'lead', path: ['lead'] });
     const replies = model.calls[1]?.messages.filter((m): m is ToolMessage => m.role === 'tool') ?? [];
     expect(replies.map((m) => [m.isError, m.content])).toEqual([
@@ -80,7 +80,7 @@ describe('no run hangs on an unexpected error in workflow code', () => {
     const err = await baton.run(async () => {
       // `validated: true` makes the workflow trust the input: this malformed one throws a TypeError inside it.
       const handle = await baton.client.temporal.workflow.start(agentWorkflow, { args: [{ validated: true, agent: { name: 'x' }, input: 'hi' } as never], taskQueue: baton.taskQueue, workflowId: uniqueWorkflowId('malformed') });
-      return within(15_000, handle.result().then(() => undefined, (e: unknown) => e), 'the malformed run');
+      return within(45_000, handle.result().then(() => undefined, (e: unknown) => e), 'the malformed run');
     });
     const failure = failureOf(err);
     expect(failure.type).toBe(FailureType.WorkflowError);
@@ -110,8 +110,8 @@ describe('Baton limits below the server\'s', () => {
       const isItem = (id: string | null | undefined) => Boolean(id?.includes('.items['));
       const firstDone = events.findIndex((e) => isItem(e.childWorkflowExecutionCompletedEventAttributes?.workflowExecution?.workflowId));
       const peak = events.slice(0, firstDone).filter((e) => isItem(e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId)).length;
-      const tooMany = await within(15_000, (await baton.client.startSpec(wide, 'many')).result().catch((e: unknown) => e), 'the 2,001-item map');
-      const overCap = await within(15_000, (await baton.client.startSpec(capped, 'five')).result().catch((e: unknown) => e), 'the capped map');
+      const tooMany = await within(45_000, (await baton.client.startSpec(wide, 'many')).result().catch((e: unknown) => e), 'the 2,001-item map');
+      const overCap = await within(45_000, (await baton.client.startSpec(capped, 'five')).result().catch((e: unknown) => e), 'the capped map');
       return { result, peak, tooMany, overCap };
     });
     expect(out.result.output.match(/^Result \d+ \(worker: item \d+\):\ndid item \d+$/gm)).toHaveLength(80);
@@ -126,7 +126,7 @@ describe('Baton limits below the server\'s', () => {
       const agents = { ...Object.fromEntries(names.map((n) => [n, { provider: 'scripted', model: 's' }])), classifier: { provider: 'scripted', model: 's', outputSchema: plannerSchema } };
       const baton = await startTestBaton({ models: { scripted: model }, agents });
       const spec = specFor(baton, 'items', { kind: 'sequence', steps: [{ kind: 'agent', agent: 'classifier', as: 'plan' }, { kind: 'map', over: 'steps.plan.structured.items', onFailure: 'continue' }] });
-      return baton.run(async () => within(15_000, (await baton.client.startSpec(spec, 'go')).result().catch((e: unknown) => e), 'the map'));
+      return baton.run(async () => within(45_000, (await baton.client.startSpec(spec, 'go')).result().catch((e: unknown) => e), 'the map'));
     };
     const result = (await planned([{ agent: 'constructor', input: 'a' }, { agent: 'worker', input: 'b' }])) as { output: string };
     expect(result.output).toMatch(/^Result 1 \(constructor: a\):\nFAILED: the workflow spec has no agent "constructor" \(agents: /);

@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../core';
 import { startTestBaton } from './helpers/baton';
 import { closeTestEnv } from './helpers/temporal';
+import { waitFor } from './helpers/wait-for';
 import { anthropicError, anthropicOverloaded, anthropicText, openaiError, openaiRateLimited, openaiText, startWireServer, type WireServer } from '../testing';
 
 process.env.BATON_TEST_PROVIDER_KEY = 'sk-test';
@@ -70,7 +71,7 @@ describe('model calls through Temporal against real SDK clients', () => {
       while (server.requests.length === 0) await new Promise((r) => setTimeout(r, 50));
       await handle.cancel();
       const err = await handle.result().catch((e: unknown) => e);
-      for (let i = 0; i < 100 && server.abortedRequests === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      await waitFor(() => server.abortedRequests > 0, 'the fake provider to see the call aborted', 60_000, 50);
       return { err, description: await handle.describe() };
     });
     expect(outcome.description.status.name).toBe('CANCELLED');

@@ -6,6 +6,7 @@ import { decideApprovalUpdate, replaceStepUpdate, specStateQuery } from '../work
 import { startTestBaton } from './helpers/baton';
 import { specFor } from './helpers/spec';
 import { closeTestEnv } from './helpers/temporal';
+import { waitFor } from './helpers/wait-for';
 
 afterAll(closeTestEnv);
 
@@ -18,12 +19,10 @@ async function setup() {
 }
 
 async function until(query: () => Promise<SpecRunState>, check: (s: SpecRunState) => boolean): Promise<SpecRunState> {
-  for (let i = 0; i < 200; i++) {
+  return waitFor(async () => {
     const state = await query();
-    if (check(state)) return state;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('state never matched');
+    return check(state) && state;
+  }, 'the spec run\'s state to match', 60_000, 50);
 }
 
 const reviewFlow = {

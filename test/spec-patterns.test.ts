@@ -7,6 +7,7 @@ import { specStateQuery } from '../workflows';
 import { startTestBaton } from './helpers/baton';
 import { specFor } from './helpers/spec';
 import { closeTestEnv } from './helpers/temporal';
+import { waitFor } from './helpers/wait-for';
 
 afterAll(closeTestEnv);
 
@@ -38,13 +39,11 @@ describe('declarative workflow patterns', () => {
       const result = await handle.result();
       const child = await baton.client.temporal.workflow.getHandle(`${handle.workflowId}/root.branches[0]`).describe();
       const children = async (query: string) => {
-        for (let i = 0; i < 50; i++) {
+        return waitFor(async () => {
           const ids: string[] = [];
           for await (const run of baton.client.temporal.workflow.list({ query })) ids.push(run.workflowId);
-          if (ids.length >= 4) return ids.sort();
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        throw new Error(`visibility never listed the children for ${query}`);
+          return ids.length >= 4 && ids.sort();
+        }, `visibility to list the children for ${query}`, 60_000, 100);
       };
       const byParent = await children(`ParentWorkflowId = "${handle.workflowId}"`);
       const byRoot = await children(`RootWorkflowId = "${handle.workflowId}" AND WorkflowId != "${handle.workflowId}"`);

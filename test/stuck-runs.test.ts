@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import { BatonAgent, BatonPattern } from '../core';
 import { closeTestEnv, getTestEnv, uniqueTaskQueue, uniqueWorkflowId } from './helpers/temporal';
+import { waitFor } from './helpers/wait-for';
 
 const root = path.join(__dirname, '..');
 const config = path.join(__dirname, 'fixtures/cli/config.ts');
@@ -29,9 +30,9 @@ beforeAll(async () => {
     const stuck = await env.client.workflow.start('stuckWorkflow', { taskQueue, workflowId: stuckId, typedSearchAttributes: attributes('stuck-fixture') });
     const failed = await env.client.workflow.start('failedWorkflow', { taskQueue, workflowId: failedId, typedSearchAttributes: attributes('failed-fixture') });
     await failed.result().catch(() => undefined);
-    for (let i = 0; i < 100 && ((await stuck.describe()).raw.pendingWorkflowTask?.attempt ?? 0) < 2; i++) await new Promise((r) => setTimeout(r, 200));
+    await waitFor(async () => ((await stuck.describe()).raw.pendingWorkflowTask?.attempt ?? 0) >= 2, 'the stuck run\'s workflow task to fail twice', 90_000, 200);
   });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   const env = await getTestEnv();

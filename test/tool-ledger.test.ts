@@ -15,6 +15,7 @@ import { ScriptedModel } from '../activities/providers/scripted';
 import type { ToolMessage, ToolResult } from '../core';
 import { startTestBaton } from './helpers/baton';
 import { usePostgres } from './helpers/postgres';
+import { waitFor } from './helpers/wait-for';
 
 const urlEnv = 'BATON_LEDGER_TEST_DATABASE_URL';
 const db = usePostgres(urlEnv);
@@ -118,8 +119,7 @@ describe('tool-call ledger', () => {
     const openLogs = () => readdirSync('/proc/self/fd').filter((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir); } catch { return false; } }).length;
     await ledger.complete('wf/run/1', 'charge_card', ok('{"id":"ch_1"}'), true);
     expect(openLogs()).toBe(1);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(openLogs()).toBe(0);
+    await waitFor(() => openLogs() === 0, 'the idle log to be closed', 20_000, 20);
     await ledger.complete('wf/run/2', 'charge_card', ok('{"id":"ch_2"}'), true);
     expect(readdirSync(dir)).toHaveLength(1);
     expect(await ledger.begin('wf/run/1', 'charge_card', 0)).toEqual({ state: 'completed', result: ok('{"id":"ch_1"}') });

@@ -14,6 +14,7 @@ import { decideApprovalUpdate, specStateQuery } from '../workflows';
 import { startTestBaton } from './helpers/baton';
 import { specFor } from './helpers/spec';
 import { closeTestEnv } from './helpers/temporal';
+import { waitFor } from './helpers/wait-for';
 
 const annotatedBin = `${__dirname}/servers/mcp-annotated-server.mjs`;
 const pools: McpPool[] = [];
@@ -49,12 +50,10 @@ function rootFailure(err: unknown): { type?: string; message: string } {
 }
 
 async function waitForPending(handle: WorkflowHandle): Promise<SpecRunState> {
-  for (let i = 0; i < 300; i++) {
+  return waitFor(async () => {
     const state = await handle.query(specStateQuery).catch(() => undefined);
-    if (state?.pendingApprovals.length) return state;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('no pending approval appeared');
+    return Boolean(state?.pendingApprovals.length) && state;
+  }, 'a pending approval', 60_000, 50);
 }
 
 const planner = (answer: unknown) => (req: ModelRequest): ScriptReply => (req.agent.name === 'planner' ? { text: JSON.stringify({ steps: answer }) } : { text: `${req.agent.name} done` });

@@ -89,12 +89,13 @@ describe('workers with scaling and deployment options on the dev server', () => 
     const service = env.client.workflowService;
     const result = await baton.run(async () => {
       // The version exists once the worker polled; make it current (what `temporal worker deployment set-current-version` does).
-      for (let attempt = 0; ; attempt++) {
+      // The version exists once the worker has polled with it: a loaded machine may take a while.
+      for (const until = Date.now() + 60_000; ;) {
         try {
           await service.setWorkerDeploymentCurrentVersion({ namespace, deploymentName, buildId: 'build-1', identity: 'worker-scaling test' });
           break;
         } catch (err) {
-          if (attempt > 50) throw err;
+          if (Date.now() > until) throw err;
           await new Promise((r) => setTimeout(r, 200));
         }
       }

@@ -11,15 +11,16 @@ import { decideApprovalUpdate } from '../workflows';
 type AnyClient = Client | BatonClient;
 const temporalOf = (client: AnyClient): Client => ('temporal' in client ? client.temporal : client);
 
-/** Waits until the run asks for an approval and returns the first one pending (needs a running worker). */
+/** Waits until the run asks for an approval and returns the first one pending (needs a running worker; 30 s at most by default, room for a loaded CI machine). */
 export async function waitForApproval(client: AnyClient, workflowId: string, options: { timeoutMs?: number } = {}): Promise<PendingApproval> {
   const temporal = temporalOf(client);
   const { type } = await temporal.workflow.getHandle(workflowId).describe();
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const [first] = await livePendingApprovals(temporal, workflowId, type);
     if (first) return first;
-    if (Date.now() > deadline) throw new Error(`${workflowId} asked for no approval within ${options.timeoutMs ?? 10_000} ms`);
+    if (Date.now() > deadline) throw new Error(`${workflowId} asked for no approval within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -1,12 +1,11 @@
-/** Waiting for a run to ask a person: polls its state until an approval is pending (10 s at most). */
+/** Waiting for a run to ask a person: polls its state until an approval is pending. */
 import type { AgentRunState } from '../../core';
+import { waitFor } from './wait-for';
 
-/** Resolves to the first state with a pending approval. */
+/** Resolves to the first state with a pending approval (60 s at most: a loaded machine may start the worker late). */
 export async function waitForPending(query: () => Promise<AgentRunState>): Promise<AgentRunState> {
-  for (let i = 0; i < 200; i++) {
+  return waitFor(async () => {
     const state = await query();
-    if (state.pendingApprovals.length) return state;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('no pending approval appeared');
+    return state.pendingApprovals.length > 0 && state;
+  }, 'a pending approval', 60_000, 50);
 }
