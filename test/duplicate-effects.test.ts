@@ -21,6 +21,8 @@ const configPath = path.join(__dirname, 'fixtures/recovery/effects-config.ts');
 const workerPath = path.join(__dirname, 'fixtures/recovery/effects-worker.ts');
 const targetKills = 100;
 const killPhaseMs = 90_000;
+/** Kills the test needs to mean something: the kill phase goes on past killPhaseMs until it has them (a loaded machine starts workers slowly). */
+const minKills = 15;
 const concurrentRuns = 24;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -78,7 +80,7 @@ describe('tool effects under repeated kill -9', () => {
     const started = Date.now();
     let kills = 0;
     const startupMs: number[] = [];
-    while (kills < targetKills && Date.now() - started < killPhaseMs) {
+    while (kills < targetKills && (Date.now() - started < killPhaseMs || kills < minKills)) {
       const ready = slots.filter((w) => w.readyAt && !w.exited);
       if (!ready.length) { await sleep(50); continue; }
       await sleep(200 + Math.random() * 1000);
@@ -108,7 +110,7 @@ describe('tool effects under repeated kill -9', () => {
     expect(outputs.every((o) => o === `sent ${callsPerRun}`)).toBe(true);
     expect(checked.size + naive.size).toBe(calls);
     expect(duplicates(checked)).toBe(0);
-    expect(kills).toBeGreaterThanOrEqual(15);
+    expect(kills).toBeGreaterThanOrEqual(minKills);
     rmSync(dir, { recursive: true, force: true }); // kept for a look when an assertion fails
-  }, 200_000);
+  }, 300_000);
 });

@@ -133,7 +133,7 @@ describe('baton mcp --http sessions', () => {
 
   it('ends a session idle longer than --session-idle or deleted by its client, and keeps active and connected ones', async () => {
     const port = await freePort();
-    const server = await spawnUntil(['mcp', '--http', `127.0.0.1:${port}`, '--session-idle', '2s'], env, 'baton MCP server on');
+    const server = await spawnUntil(['mcp', '--http', `127.0.0.1:${port}`, '--session-idle', '4s'], env, 'baton MCP server on');
     children.push(server.child);
     const sessionUrl = `http://127.0.0.1:${port}/mcp`;
     const idle = await openSession(sessionUrl);
@@ -146,7 +146,9 @@ describe('baton mcp --http sessions', () => {
     expect((await rpc(sessionUrl, {}, deleted, 'DELETE')).status).toBe(200);
     expect((await ping(sessionUrl, deleted)).status).toBe(404);
 
-    const until = Date.now() + 5000;
+    // Pinged every 400 ms for twice the idle time: the active session stays, the idle one ends. The idle time leaves
+    // a loaded machine 3.6 s for a ping's round trip before an active session would count as idle.
+    const until = Date.now() + 8000;
     while (Date.now() < until) {
       expect((await ping(sessionUrl, active)).status).toBe(200);
       await new Promise((r) => setTimeout(r, 400));

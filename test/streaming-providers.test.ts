@@ -95,8 +95,8 @@ describe('streamed model calls through the real SDKs', () => {
       const live = await envFor(true);
       const still = await envFor(false);
       try {
-        // 33 deltas, one every 40 ms: about 1.3 s of streaming.
-        wire.push(kind.streamed(answer, { intervalMs: 40, tokens, onEvent: (_i, at) => sent.push(at) }), kind.whole(answer));
+        // 33 deltas, one every 100 ms: about 3.3 s of streaming, so a watcher slowed by a loaded machine still sees it live.
+        wire.push(kind.streamed(answer, { intervalMs: 100, tokens, onEvent: (_i, at) => sent.push(at) }), kind.whole(answer));
         const { events, streamed } = await live.run(async () => {
           const handle = await live.client.startAgent('narrator', 'Explain streaming.');
           const events: Array<WatchEvent & { at: number }> = [];

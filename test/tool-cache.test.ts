@@ -13,9 +13,11 @@ afterAll(closeTestEnv);
 
 describe('tool result cache', () => {
   it('answers a repeated call from the cache across runs, keyed by the chosen fields, until the TTL passes', async () => {
+    // Long enough that the second run's lookup (one run later) falls inside it on a loaded machine.
+    const ttlMs = 6000;
     const executed: string[] = [];
     const rates = defineTool({
-      name: 'exchange_rate', description: 'Rate for a currency pair', cache: { ttl: '1500ms', key: ['pair'] },
+      name: 'exchange_rate', description: 'Rate for a currency pair', cache: { ttl: `${ttlMs}ms`, key: ['pair'] },
       input: z.object({ pair: z.string(), requestId: z.string() }),
       execute: ({ pair }) => (executed.push(pair), { pair, rate: 1.08 }),
     });
@@ -37,9 +39,10 @@ describe('tool result cache', () => {
     };
     const out = await baton.run(async () => {
       const first = await runOnce('EURUSD');
+      const storedBy = Date.now(); // the entry was stored before the first run's tool call completed
       const second = await runOnce('EURUSD');
       const other = await runOnce('GBPUSD');
-      await new Promise((r) => setTimeout(r, 1700));
+      await new Promise((r) => setTimeout(r, Math.max(0, storedBy + ttlMs + 200 - Date.now())));
       const expired = await runOnce('EURUSD');
       return { first, second, other, expired };
     });

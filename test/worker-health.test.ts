@@ -57,7 +57,8 @@ describe('baton worker --health and SIGTERM drain', () => {
     const baton = new BatonClient(env.client, await loadConfig(configPath), { namespace: env.namespace ?? 'default' });
     const log = logFile();
     const queue = uniqueTaskQueue('drain');
-    const first = await startWorker(queue, { HEALTH_LOG: log.file });
+    // The call works 8 s: the window in which /readyz says draining, wide enough for a loaded machine to look.
+    const first = await startWorker(queue, { HEALTH_LOG: log.file, HEALTH_SLOW_MS: '8000' });
     expect(await waitFor(() => probe(first.port, 'healthz'), '/healthz')).toEqual({ status: 200, body: { status: 'ok', worker: 'RUNNING' } });
     expect(await probe(first.port, 'readyz')).toEqual({ status: 200, body: { status: 'ready', worker: 'RUNNING', temporal: 'connected', mcpServers: { annotated: 'connected' }, providers: ['scripted'] } });
 
@@ -67,7 +68,7 @@ describe('baton worker --health and SIGTERM drain', () => {
     const draining = await waitFor(async () => {
       const answer = await probe(first.port, 'readyz');
       return answer?.status === 503 ? answer : undefined;
-    }, '/readyz to say draining', 2000);
+    }, '/readyz to say draining', 7000);
     expect((draining.body.problems as string[])[0]).toMatch(/^worker is draining/);
     expect((await probe(first.port, 'healthz'))?.body.status).toBe('draining');
 
@@ -76,7 +77,7 @@ describe('baton worker --health and SIGTERM drain', () => {
     expect(first.output()).toMatch(/SIGTERM, draining: no new tasks; 1 call\(s\) in flight get up to 20 s/);
 
     // The run's next workflow task needs a worker: a second one carries the run to its end.
-    await startWorker(queue, { HEALTH_LOG: log.file });
+    await startWorker(queue, { HEALTH_LOG: log.file, HEALTH_SLOW_MS: '8000' });
     const result = await handle.result();
     expect(result.output).toBe('done after slow_step');
     expect(log.lines()).toEqual(['slow start', 'slow done']);
@@ -87,7 +88,7 @@ describe('baton worker --health and SIGTERM drain', () => {
     const completed = events.find((e) => String(e.activityTaskCompletedEventAttributes?.scheduledEventId) === toolId);
     expect(started?.activityTaskStartedEventAttributes?.identity).toMatch(new RegExp(`^${first.child.pid}@`));
     expect(completed?.activityTaskCompletedEventAttributes?.identity).toMatch(new RegExp(`^${first.child.pid}@`));
-  }, 120_000);
+  }, 240_000); // two worker processes started one after the other
 
   it('stops harder on a second SIGTERM (exit 1, at once) and when calls outlast the grace time; another worker retries the call', async () => {
     const env = await getTestEnv();
@@ -127,5 +128,5 @@ describe('baton worker --health and SIGTERM drain', () => {
 
     await startWorker(queue, { HEALTH_LOG: log.file });
     expect((await handle.result()).output).toBe('done after slow_step');
-  }, 150_000);
+  }, 300_000); // three worker processes started one after the other
 });

@@ -28,7 +28,7 @@ export interface CliWorkerOptions {
   env?: Record<string, string>;
   /** The worker counts as ready once its output (stdout and stderr) matches this (default `baton worker ready`). */
   ready?: string | RegExp;
-  /** How long it may take to get ready (default 60 s). */
+  /** How long it may take to get ready (default 90 s: several workers bundling at once on a loaded 2-core machine). */
   timeoutMs?: number;
 }
 
@@ -47,7 +47,7 @@ export async function startCliWorker(config: string, queue: string | undefined, 
   const ready = options.ready ?? 'baton worker ready';
   const isReady = () => (typeof ready === 'string' ? out.includes(ready) : ready.test(out));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`the worker was not ready within ${options.timeoutMs ?? 60_000} ms:\n${out}`))), options.timeoutMs ?? 60_000);
+    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`the worker was not ready within ${options.timeoutMs ?? 90_000} ms:\n${out}`))), options.timeoutMs ?? 90_000);
     const settle = (fn: () => void) => (clearTimeout(timer), fn());
     const onOutput = (chunk: Buffer) => ((out += chunk.toString()), isReady() && settle(resolve));
     child.stdout?.on('data', onOutput);
