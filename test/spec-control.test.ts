@@ -71,8 +71,13 @@ describe('controlling a running workflow spec', () => {
       await until(() => handle.query(specStateQuery), (s) => s.steps.filter((st) => st.status === 'running').length === 2 && s.steps.some((st) => st.status === 'completed'));
       await handle.cancel();
       await handle.result().catch(() => undefined);
-      const children = await Promise.all([1, 2].map((i) => baton.client.temporal.workflow.getHandle(`${handle.workflowId}/root.branches[${i}]`).describe()));
-      return { description: await handle.describe(), children: children.map((c) => c.status.name), state: await handle.query(specStateQuery) };
+      // The run ends once it asked its children to cancel; each child then ends on its own (later on a loaded machine).
+      const childStatuses = async () => (await Promise.all([1, 2].map((i) => baton.client.temporal.workflow.getHandle(`${handle.workflowId}/root.branches[${i}]`).describe()))).map((c) => c.status.name);
+      const children = await waitFor(async () => {
+        const statuses = await childStatuses();
+        return statuses.every((s) => s !== 'RUNNING') && statuses;
+      }, 'the child runs to end', 60_000, 100);
+      return { description: await handle.describe(), children, state: await handle.query(specStateQuery) };
     });
     expect(out.description.status.name).toBe('CANCELLED');
     expect(out.children).toEqual(['CANCELLED', 'CANCELLED']);

@@ -4,7 +4,7 @@
  * child runs and activities are cancelled too); continue records the error and goes on.
  * Runs in the workflow sandbox.
  */
-import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, patched } from '@temporalio/workflow';
 import { FailureType } from '../../core/failures';
 import { rootMessage } from '../failures';
 
@@ -42,9 +42,12 @@ export async function fanOut<T>(count: number, task: (index: number) => Promise<
     }
   };
   const lanes = Math.max(1, Math.min(options.concurrency ?? count, count));
+  let running: Array<Promise<void>> = [];
   try {
-    await scope.run(() => Promise.all(Array.from({ length: lanes }, lane)));
+    await scope.run(() => Promise.all((running = Array.from({ length: lanes }, lane))));
   } catch (err) {
+    // A cancelled run ends once every branch has ended (each records it was cancelled), not at the first one.
+    if (!firstFailure && isCancellation(err) && patched('baton-fan-out-cancel-settles')) await Promise.allSettled(running);
     if (!firstFailure) throw err;
   }
   if (firstFailure) throw firstFailure;
