@@ -60,7 +60,7 @@ describe('the workflow path without zod', () => {
     expect(seen.result.usage.toolCalls).toBe(1);
     expect(seen.whileParked).toBe(false);
     expect(seen.afterDecision).toBe(false);
-  }, 60_000);
+  }, 120_000);
 
   it('runs a session turn without evaluating zod', async () => {
     const { client, worker } = await startProbeBaton();
@@ -71,7 +71,7 @@ describe('the workflow path without zod', () => {
     });
     expect(seen.reply.reply).toBe('ok');
     expect(seen.loaded).toBe(false);
-  }, 60_000);
+  }, 120_000);
 
   it('does evaluate zod for an input that is not marked validated (the probe sees it)', async () => {
     const { env, config, worker } = await startProbeBaton();
@@ -82,7 +82,7 @@ describe('the workflow path without zod', () => {
     });
     expect(seen.result.output).toBe('ok');
     expect(seen.loaded).toBe(true);
-  }, 60_000);
+  }, 120_000);
 
   it('shares only zod-free core modules across executions: no shared module reaches zod or a schema module in the bundle', async () => {
     const { code } = await getWorkflowBundle();
