@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { uniqueTaskQueue, uniqueWorkflowId } from './helpers/temporal';
 import { startOtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver';
-import { runTracingCli, startTracingWorker, traceTree, waitForSpans as waitFor } from './fixtures/telemetry/tracing-processes';
+import { runTracingCli, startTracingWorker, traceTree, tracingEnv, waitForSpans as waitFor } from './fixtures/telemetry/tracing-processes';
 
 // The default `calls` mode: runs and Baton's model and tool spans, no StartActivity / RunActivity spans.
 // Worker C runs the workflows and triage's calls and keeps no trace that starts on it (ratio 0);
@@ -13,14 +13,7 @@ const solverQueue = uniqueTaskQueue('calls-d');
 const workers: ChildProcess[] = [];
 let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
 
-const otelEnv = (service: string, extra: Record<string, string> = {}) => ({
-  ...process.env,
-  OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
-  OTEL_SERVICE_NAME: service,
-  OTEL_BSP_SCHEDULE_DELAY: '100',
-  BATON_SOLVER_QUEUE: solverQueue,
-  ...extra,
-});
+const otelEnv = (service: string, extra: Record<string, string> = {}) => tracingEnv(receiver.endpoint, service, solverQueue, extra);
 const runCli = (args: string[], env: NodeJS.ProcessEnv) => runTracingCli(inject('temporalAddress'), args, env);
 const waitForSpans = (ready: (spans: ReceivedSpan[]) => boolean) => waitFor(receiver.spans, ready);
 const isActivitySpan = (s: ReceivedSpan) => s.name.startsWith('StartActivity:') || s.name.startsWith('RunActivity:');

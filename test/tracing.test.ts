@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { uniqueTaskQueue, uniqueWorkflowId } from './helpers/temporal';
 import { startOtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver';
-import { runTracingCli, startTracingWorker, waitForSpans as waitFor } from './fixtures/telemetry/tracing-processes';
+import { runTracingCli, startTracingWorker, tracingEnv, waitForSpans as waitFor } from './fixtures/telemetry/tracing-processes';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { tracingInterceptorModuleFor, workflowsPath } from '../workers/workflow-bundle';
 
@@ -14,15 +14,7 @@ const workers: ChildProcess[] = [];
 let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
 
 /** The OTEL_* settings every process gets: the receiver, short batches, its own service name; every span. */
-const otelEnv = (service: string, extra: Record<string, string> = {}) => ({
-  ...process.env,
-  OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
-  OTEL_SERVICE_NAME: service,
-  OTEL_BSP_SCHEDULE_DELAY: '100',
-  BATON_SOLVER_QUEUE: solverQueue,
-  BATON_TRACING_SPANS: 'all',
-  ...extra,
-});
+const otelEnv = (service: string, extra: Record<string, string> = {}) => tracingEnv(receiver.endpoint, service, solverQueue, { BATON_TRACING_SPANS: 'all', ...extra });
 
 const startWorker = (queue: string, env: NodeJS.ProcessEnv) => startTracingWorker(inject('temporalAddress'), queue, env, workers);
 
