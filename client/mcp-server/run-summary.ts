@@ -3,7 +3,7 @@ import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { z } from 'zod';
 import { BatonAgent, BatonStatus, UsageSchema, type AgentRunResult, type PendingApproval, type SpecRunResult } from '../../core';
 import type { SessionState } from '../../workflows';
-import { liveState, type LiveState } from '../live-state';
+import { livePendingApprovals, liveState, pendingApprovalsOf, type LiveState } from '../live-state';
 import { describeStuckTask, stuckTask } from '../run-health';
 import { describeRunFailure } from '../cli/commands/result';
 import { displayStatus } from '../cli/commands/list';
@@ -46,17 +46,22 @@ export function progressLine(summary: RunSummary): string {
   return `${summary.agent ?? summary.type}${turn} · ${summary.status.replace('_', ' ')}${summary.lastStep ? ` · last: ${summary.lastStep}` : ''}${waiting}`;
 }
 
-function fromState(summary: RunSummary, state: LiveState): void {
-  if ('pendingApprovals' in state) summary.pendingApprovals = state.pendingApprovals.map((p) => ({ ...p, arguments: p.arguments ?? {} }));
-  if ('usage' in state) summary.usage = state.usage;
-  if ('turn' in state) Object.assign(summary, { agent: state.agent, turn: state.turn, maxTurns: state.maxTurns });
-  if ('turns' in state) Object.assign(summary, { agent: state.agent, turn: state.turns });
-  if ('lastStep' in state && state.lastStep) summary.lastStep = `${state.lastStep.kind} ${state.lastStep.name}${state.lastStep.isError ? ' (error)' : ''}`;
-  if ('steps' in state && !summary.lastStep) {
-    const step = state.steps[state.steps.length - 1];
+function fromState(summary: RunSummary, live: LiveState): void {
+  const { state } = live;
+  summary.pendingApprovals = pendingApprovalsOf(live).map((p) => ({ ...p, arguments: p.arguments ?? {} }));
+  summary.usage = state.usage;
+  summary.status = state.status;
+  if (live.kind === 'session') {
+    Object.assign(summary, { agent: live.state.agent, turn: live.state.turns });
+    return;
+  }
+  if (live.kind === 'agent') Object.assign(summary, { agent: live.state.agent, turn: live.state.turn, maxTurns: live.state.maxTurns });
+  const last = live.state.lastStep;
+  if (last) summary.lastStep = `${last.kind} ${last.name}${last.isError ? ' (error)' : ''}`;
+  else if (live.kind === 'spec') {
+    const step = live.state.steps[live.state.steps.length - 1];
     if (step) summary.lastStep = `${step.path} ${step.kind}${step.agent ? ` ${step.agent}` : ''} ${step.status}`;
   }
-  summary.status = state.status;
 }
 
 /** Approvals waiting in the run's child runs at any depth (a spec's agent steps, agents called as tools), each with its run's id. */
@@ -65,8 +70,8 @@ export async function descendantApprovals(client: Client, rootId: string): Promi
   const query = `RootWorkflowId = "${id}" AND WorkflowId != "${id}" AND ${BatonStatus.name} = "waiting_approval" AND ExecutionStatus = "Running"`;
   const found: Array<PendingApproval & { runId: string }> = [];
   for await (const child of client.workflow.list({ query })) {
-    const state = await liveState(client, child.workflowId, child.type);
-    if (state && 'pendingApprovals' in state) found.push(...state.pendingApprovals.map((p) => ({ ...p, arguments: p.arguments ?? {}, runId: child.workflowId })));
+    const pending = await livePendingApprovals(client, child.workflowId, child.type);
+    found.push(...pending.map((p) => ({ ...p, arguments: p.arguments ?? {}, runId: child.workflowId })));
   }
   return found;
 }

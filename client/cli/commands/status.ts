@@ -28,16 +28,18 @@ export async function statusCommand(id: string, globals: GlobalFlags): Promise<n
     lines[2] = ['status', `running · ${forTerminal(describeStuckTask(stuck))}`];
     lines.push(['problem', stuckTaskAdvice]);
   } else if (status === 'running') {
-    const state = await liveState(client, id, d.type);
-    if (!state) lines.push(['state', `no worker answered the state query (is a worker polling ${d.taskQueue}?)`]);
-    else if ('maxTurns' in state) {
+    const live = await liveState(client, id, d.type);
+    if (!live) lines.push(['state', `no worker answered the state query (is a worker polling ${d.taskQueue}?)`]);
+    else if (live.kind === 'agent') {
+      const { state } = live;
       lines.push(['turn', `${state.turn}/${state.maxTurns} (${state.status.replace('_', ' ')})`]);
       lines.push(['last step', state.lastStep ? `${state.lastStep.kind} ${state.lastStep.name}${servedByNote(state.lastStep)}` : '-']);
       lines.push(['usage', formatUsage(state.usage)], ['spec', state.specHash]);
-    } else if ('steps' in state) {
+    } else if (live.kind === 'spec') {
+      const { state } = live;
       const done = state.steps.filter((step) => step.status === 'completed').length;
       lines.push(['steps', `${done}/${state.steps.length} completed (${state.status.replace('_', ' ')})`], ['usage', formatUsage(state.usage)]);
-    } else lines.push(['turns', `${state.turns} (${state.status})`], ['usage', formatUsage(state.usage)]);
+    } else lines.push(['turns', `${live.state.turns} (${live.state.status})`], ['usage', formatUsage(live.state.usage)]);
   } else if (status === 'completed') {
     const result = (await handle.result()) as AgentRunResult;
     lines.push(['turns', String(result.turns)], ['usage', formatUsage(result.usage)], ['spec', result.specHash]);
