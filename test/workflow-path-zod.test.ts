@@ -44,6 +44,15 @@ async function startProbeBaton() {
   return { env, config, worker, client: new BatonClient(env.client, config, { namespace: env.namespace ?? 'default' }) };
 }
 
+
+/** The bundle's module factories by module id (from the header line webpack writes before each), each with its source. */
+function moduleFactories(code: string): Map<string, string> {
+  const factories = new Map<string, string>();
+  const starts = [...code.matchAll(/^\/\*\*\*\/ "([^"]+)"$/gm)];
+  starts.forEach((m, i) => factories.set(m[1] as string, code.slice(m.index, starts[i + 1]?.index ?? code.length)));
+  return factories;
+}
+
 describe('the workflow path without zod', () => {
   it('runs an agent with a run-wide budget to an approval and past it without evaluating zod in the run', async () => {
     const { client, worker } = await startProbeBaton();
@@ -87,9 +96,7 @@ describe('the workflow path without zod', () => {
   it('shares only zod-free core modules across executions: no shared module reaches zod or a schema module in the bundle', async () => {
     const { code } = await getWorkflowBundle();
     // Module factories by id, and the ids each one requires.
-    const factories = new Map<string, string>();
-    const starts = [...code.matchAll(/^\/\*\*\*\/ "([^"]+)"$/gm)];
-    starts.forEach((m, i) => factories.set(m[1] as string, code.slice(m.index, starts[i + 1]?.index ?? code.length)));
+    const factories = moduleFactories(code);
     const requires = (id: string) => [...(factories.get(id) ?? '').matchAll(/__webpack_require__\(\/\*! [^*]* \*\/ "([^"]+)"\)/g)].map((m) => m[1] as string);
     const ids = sharedCoreModules.map((file) => `./core/${path.basename(file)}`);
     // Both patterns must still fit the bundle's shape, or the check at the end would pass on nothing:
@@ -106,9 +113,7 @@ describe('the workflow path without zod', () => {
 
   it("shares Baton's workflow modules with no per-run state: what they reach by import declares only consts, functions and classes at its top level", async () => {
     const { code } = await getWorkflowBundle();
-    const factories = new Map<string, string>();
-    const starts = [...code.matchAll(/^\/\*\*\*\/ "([^"]+)"$/gm)];
-    starts.forEach((m, i) => factories.set(m[1] as string, code.slice(m.index, starts[i + 1]?.index ?? code.length)));
+    const factories = moduleFactories(code);
     // Static imports only: a deferred require (lazy schemas, the span-event hook) lands in the execution's own cache.
     const imports = (id: string) => [...(factories.get(id) ?? '').matchAll(/harmony import \*\/ var \w+ = __webpack_require__\(\/\*! [^*]* \*\/ "([^"]+)"\)/g)].map((m) => m[1] as string);
     const preloaded = preloadedModules.map((file) => `./${path.relative(path.join(__dirname, '..'), file).split(path.sep).join('/')}`);
