@@ -22,6 +22,7 @@ import * as bareActivities from './bare-activities';
 import { benchPatterns, printPatternTable, type PatternRow } from './patterns';
 import { growingPage, historyReaderReply, historyTurns } from './agent-history';
 import { percentile, recordStep, turnDurations } from './step-clock';
+import { collectPhases, printPhases, type Phases } from './history-phases';
 import { benchRuntimeTelemetry, benchTracing } from './telemetry';
 import { activeTracing, tracingClientInterceptors } from '../client/tracing';
 
@@ -122,6 +123,8 @@ async function main(): Promise<void> {
     };
 
     const results = { baton: [] as Sample[], bare: [] as Sample[] };
+    /** BENCH_PHASES=1: where each turn's time goes, from the histories' server timestamps. */
+    const phases = process.env.BENCH_PHASES === '1' ? { bare: new Map() as Phases, baton: new Map() as Phases } : undefined;
     const peaks = { baton: 0, bare: 0, patterns: 0 };
     let patternRows: PatternRow[] = [];
     await Promise.all([batonWorker.run(), bareWorker.run(), (async () => {
@@ -130,10 +133,14 @@ async function main(): Promise<void> {
         // BENCH_ONLY picks pattern rows; the agent-turn table is skipped then.
         for (let i = 0; i < (process.env.BENCH_ONLY ? 0 : RUNS); i++) {
           memory.reset();
-          results.bare.push(await runBare(`bare-${i}-${Date.now()}`));
+          const bareKey = `bare-${i}-${Date.now()}`;
+          results.bare.push(await runBare(bareKey));
+          if (phases) await collectPhases(client, bareKey, phases.bare);
           peaks.bare = Math.max(peaks.bare, memory.peak());
           memory.reset();
-          results.baton.push(await runBaton(`baton-${i}-${Date.now()}`));
+          const batonKey = `baton-${i}-${Date.now()}`;
+          results.baton.push(await runBaton(batonKey));
+          if (phases) await collectPhases(client, batonKey, phases.baton);
           peaks.baton = Math.max(peaks.baton, memory.peak());
         }
         memory.reset();
@@ -145,6 +152,7 @@ async function main(): Promise<void> {
       }
     })()]);
     if (results.baton.length) printReport(results, peaks);
+    if (phases) printPhases(phases.bare, phases.baton, { bareModel: 'model call', callModel: 'model call', bareTool: 'tool call', runTool: 'tool call' });
     if (patternRows.length) {
       printPatternTable(patternRows);
       console.log(`\nPeak RSS of the process running both workers during the pattern rows: ${(peaks.patterns / 1024 / 1024).toFixed(0)} MB`);

@@ -1,0 +1,92 @@
+/**
+ * Where a run's time goes, read from its history's server timestamps: per activity, the
+ * dispatch (workflow task completed → activity started), the execution in the worker
+ * (started → completed) and the return (activity completed → next workflow task started),
+ * and per workflow task the worker's processing (started → completed). `BENCH_PHASES=1`
+ * prints the medians for bare and Baton side by side, so an overhead ratio can be split
+ * into worker time and server time.
+ */
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { percentile } from './step-clock';
+
+const { EventType } = temporal.api.enums.v1;
+type Event = temporal.api.history.v1.IHistoryEvent;
+
+export type Phases = Map<string, number[]>;
+
+const ms = (e: Event): number => {
+  const t = e.eventTime;
+  return Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
+};
+
+/** Adds the phase durations of one workflow's history to `into`. */
+export async function collectPhases(client: Client, workflowId: string, into: Phases): Promise<void> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const add = (phase: string, value: number) => {
+    const list = into.get(phase) ?? [];
+    list.push(value);
+    into.set(phase, list);
+  };
+  const events = history.events ?? [];
+  let lastWftCompleted: number | undefined;
+  let pendingReturn: number | undefined;
+  const scheduledKind = new Map<string, string>();
+  for (const e of events) {
+    switch (e.eventType) {
+      case EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+        if (pendingReturn !== undefined) add('return: activity completed → workflow task started', ms(e) - pendingReturn);
+        pendingReturn = undefined;
+        add('#wft-started', ms(e));
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED: {
+        const started = into.get('#wft-started')?.pop();
+        if (started !== undefined) add('worker: workflow task', ms(e) - started);
+        lastWftCompleted = ms(e);
+        break;
+      }
+      case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+        scheduledKind.set(String(e.eventId), e.activityTaskScheduledEventAttributes?.activityType?.name ?? '?');
+        break;
+      case EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED: {
+        const kind = scheduledKind.get(String(e.activityTaskStartedEventAttributes?.scheduledEventId)) ?? '?';
+        if (lastWftCompleted !== undefined) add(`dispatch: workflow task completed → ${kind} started`, ms(e) - lastWftCompleted);
+        add(`#started-${String(e.activityTaskStartedEventAttributes?.scheduledEventId)}`, ms(e));
+        break;
+      }
+      case EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: {
+        const scheduled = String(e.activityTaskCompletedEventAttributes?.scheduledEventId);
+        const started = into.get(`#started-${scheduled}`)?.pop();
+        into.delete(`#started-${scheduled}`);
+        if (started !== undefined) add(`worker: ${scheduledKind.get(scheduled) ?? '?'}`, ms(e) - started);
+        pendingReturn = ms(e);
+        break;
+      }
+      default:
+    }
+  }
+  into.delete('#wft-started');
+}
+
+/** Prints the median of each phase, bare beside Baton. Activity names differ, so rows are matched by their role. */
+export function printPhases(bare: Phases, baton: Phases, roles: Record<string, string>): void {
+  const byRole = (phases: Phases) => {
+    const out = new Map<string, number[]>();
+    for (const [phase, values] of phases) {
+      if (phase.startsWith('#')) continue;
+      let name = phase;
+      for (const [activity, role] of Object.entries(roles)) name = name.replace(activity, role);
+      out.set(name, [...(out.get(name) ?? []), ...values]);
+    }
+    return out;
+  };
+  const b = byRole(bare);
+  const t = byRole(baton);
+  console.log('\n| phase (server timestamps) | bare median | Baton median | Baton − bare |');
+  console.log('|---|---|---|---|');
+  for (const phase of new Set([...b.keys(), ...t.keys()])) {
+    const x = percentile(b.get(phase) ?? [], 50);
+    const y = percentile(t.get(phase) ?? [], 50);
+    console.log(`| ${phase} | ${x.toFixed(2)} ms | ${y.toFixed(2)} ms | ${(y - x).toFixed(2)} ms |`);
+  }
+}
