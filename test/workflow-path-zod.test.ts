@@ -111,6 +111,16 @@ describe('the workflow path without zod', () => {
     expect([...reached].filter((id) => /zod|\/core\/(agent-spec|tool-spec|messages|durations|run|workflow-spec|tool-plan|run-budget-schema)\.ts$/.test(id))).toEqual([]);
   }, 120_000);
 
+  it("compiles Baton's workflow sources for ES2022 as dist/ is: object spreads stay native, with no swc ES2017 helper in Baton's modules", async () => {
+    const { code } = await getWorkflowBundle();
+    const factories = moduleFactories(code);
+    const loop = factories.get('./workflows/agent-loop.ts') ?? '';
+    // The loop spreads objects in its source; the check must see it, or it would pass on nothing.
+    expect(loop).toMatch(/\.\.\.conversation\.request\(\),/);
+    const helpers = [...factories].filter(([id, factory]) => /^\.\/(workflows|core)\//.test(id) && /_object_spread(_props)?\(/.test(factory)).map(([id]) => id);
+    expect(helpers).toEqual([]);
+  }, 120_000);
+
   it("shares Baton's workflow modules with no per-run state: what they reach by import declares only consts, functions and classes at its top level", async () => {
     const { code } = await getWorkflowBundle();
     const factories = moduleFactories(code);
