@@ -18,7 +18,7 @@ import { defaultStoreConversationOver } from '../core/run-input';
 import { serversToList, withMcpTools } from './mcp-tools';
 import { answerToolSearch, offeredTools, toolSearchName } from './tool-search-step';
 import { keepSpecRef, modelCallInput, resendInFull, type ModelSpecRefs } from './model-call-input';
-import { runToolCall, toolMessage } from './tool-steps';
+import { beginToolCall, finish, toolMessage } from './tool-steps';
 import { budgetStopped, handedOff } from './telemetry';
 
 /** Identifies the run, so tool calls get idempotency keys stable across retries. */
@@ -153,9 +153,25 @@ export async function runAgentLoop(input: ParsedAgentRunInput, state: AgentRunSt
         for (const call of allowed.filter((c) => c.name === toolSearchName)) transfers.replies.set(call.id, answerToolSearch(call, agent, specs, foundByAgent));
       }
       const step = { agent, tools, team, allTools: run.tools, desk: ctx.desk, state, turn, workflowId: ctx.workflowId, runId: ctx.runId, storeResultsOver: conversation.stored ? 2048 : undefined, budget: run.budget };
-      const runCall = (call: ToolCall) => transfers.replies.get(call.id) ?? runToolCall(call, step);
-      // One call (the usual turn) is awaited alone: Promise.all would add promises of its own.
-      const results = calls.length === 1 ? [await runCall(calls[0] as ToolCall)] : await Promise.all(calls.map(runCall));
+      const begin = (call: ToolCall) => {
+        const reply = transfers.replies.get(call.id);
+        return reply ? { answer: reply } : beginToolCall(call, step);
+      };
+      let results: ToolMessage[];
+      if (calls.length === 1) {
+        // One call (the usual turn): its activity is awaited here, with no promise around it (Promise.all would add its own).
+        const begun = begin(calls[0] as ToolCall);
+        if ('answer' in begun) results = [await begun.answer];
+        else {
+          let message: ToolMessage;
+          try {
+            message = begun.settle(await begun.activity);
+          } catch (err) {
+            message = begun.failed(err);
+          }
+          results = [message];
+        }
+      } else results = await Promise.all(calls.map((call) => finish(begin(call))));
       conversation.add(...results);
       const last = results[results.length - 1] as ToolMessage;
       state.lastStep = { kind: 'tool', name: last.name, turn, isError: last.isError };

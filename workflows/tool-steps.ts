@@ -1,6 +1,6 @@
 /** One tool call of the agent loop: approval if the policy asks, then the tool activity. Sandbox-safe. */
 import { executeChild, isCancellation, ParentClosePolicy, patched } from '@temporalio/workflow';
-import type { AgentRunResult, AgentRunState, AgentSpec, ToolCall, ToolMessage, ToolSpec } from '../core';
+import type { AgentRunResult, AgentRunState, AgentSpec, ToolCall, ToolMessage, ToolResult, ToolSpec } from '../core';
 import { FailureType } from '../core/failures';
 import { addUsage } from '../core/usage';
 import { askPrefix } from './handoffs';
@@ -62,37 +62,79 @@ async function askAgent(call: ToolCall, target: string, ctx: ToolStepContext): P
   }
 }
 
-/** Runs one tool call; every outcome the model can act on comes back as a tool message. */
-export async function runToolCall(call: ToolCall, ctx: ToolStepContext): Promise<ToolMessage> {
+/**
+ * A tool call begun: its answer already (an unknown tool, an agent asked, a call that waited for
+ * approval) or the activity running it, with how its outcome becomes the tool message. The agent
+ * loop awaits the activity itself, so a turn makes no promise of its own around the call (the SDK
+ * records a stack trace for every promise a run makes).
+ */
+export type BegunToolCall =
+  | { answer: ToolMessage | Promise<ToolMessage> }
+  | { activity: Promise<ToolResult>; settle(result: ToolResult): ToolMessage; failed(err: unknown): ToolMessage };
+
+/** Starts one tool call; every outcome the model can act on comes back as a tool message. */
+export function beginToolCall(call: ToolCall, ctx: ToolStepContext): BegunToolCall {
   const { agent } = ctx;
-  if (call.name.startsWith(askPrefix) && !ctx.tools.has(call.name)) return askAgent(call, call.name.slice(askPrefix.length), ctx);
+  if (call.name.startsWith(askPrefix) && !ctx.tools.has(call.name)) return { answer: askAgent(call, call.name.slice(askPrefix.length), ctx) };
   const spec = ctx.tools.get(call.name);
   if (!spec) {
     ctx.state.refusedCalls.push({ agent: agent.name, tool: call.name, turn: ctx.turn });
     toolCallDone(agent.name, 'unknown', 'refused');
-    return toolMessage(call, `Unknown tool "${call.name}". Available tools: ${[...ctx.tools.keys()].join(', ') || 'none'}.`, true);
+    return { answer: toolMessage(call, `Unknown tool "${call.name}". Available tools: ${[...ctx.tools.keys()].join(', ') || 'none'}.`, true) };
   }
-  if (needsApproval(agent.approval, spec)) {
-    const record = await ctx.desk.request({ agent: agent.name, tool: call.name, arguments: call.arguments, risk: spec.risk, turn: ctx.turn }, agent.approval);
-    if (record.decision === 'rejected') {
-      toolCallDone(agent.name, call.name, 'refused');
-      return toolMessage(call, `The call to ${call.name} was rejected by a reviewer${record.reason ? `: ${record.reason}` : ''}.`, true);
-    }
+  if (needsApproval(agent.approval, spec)) return { answer: runApprovedCall(call, spec, ctx) };
+  return runActivity(call, spec, ctx);
+}
+
+/** Waits for the reviewer's decision, then runs the call if it was approved. */
+async function runApprovedCall(call: ToolCall, spec: ToolSpec, ctx: ToolStepContext): Promise<ToolMessage> {
+  const { agent } = ctx;
+  const record = await ctx.desk.request({ agent: agent.name, tool: call.name, arguments: call.arguments, risk: spec.risk, turn: ctx.turn }, agent.approval);
+  if (record.decision === 'rejected') {
+    toolCallDone(agent.name, call.name, 'refused');
+    return toolMessage(call, `The call to ${call.name} was rejected by a reviewer${record.reason ? `: ${record.reason}` : ''}.`, true);
   }
+  return finish(runActivity(call, spec, ctx));
+}
+
+/** Schedules the tool activity; `settle` and `failed` turn its outcome into the tool message. */
+function runActivity(call: ToolCall, spec: ToolSpec, ctx: ToolStepContext): BegunToolCall {
+  const { agent } = ctx;
   // Counted once the tool really runs: calls outside the allowlist and rejected calls are not.
   ctx.state.usage = addUsage(ctx.state.usage, { toolCalls: 1 });
+  const activity = runToolActivity(spec, agent, `tool ${call.name} · ${agent.name} · turn ${ctx.turn}`, {
+    tool: call.name, callId: call.id, arguments: call.arguments, agent: agent.name, idempotencyKey: `${ctx.workflowId}/${ctx.runId}/${call.id}`, storeResultsOver: ctx.storeResultsOver,
+  });
+  return {
+    activity,
+    settle(result) {
+      if (result.cached) ctx.state.cacheHits++;
+      if (result.errorKind === 'refused') ctx.state.refusedCalls.push({ agent: agent.name, tool: call.name, turn: ctx.turn });
+      toolCallDone(agent.name, call.name, result.cached ? 'cached' : result.errorKind === 'refused' ? 'refused' : result.isError ? 'error' : 'ok');
+      return toolMessage(call, result.content, result.isError, result.contentRef);
+    },
+    failed(err) {
+      if (isCancellation(err)) throw err;
+      toolCallDone(agent.name, call.name, 'failed');
+      if (spec.onError === 'fail') fail(FailureType.ToolFailed, `tool "${call.name}" failed after its retries: ${rootMessage(err)}`);
+      return toolMessage(call, `Tool "${call.name}" failed: ${rootMessage(err)}`, true);
+    },
+  };
+}
+
+/** The tool message of a begun call, once it has one. */
+export async function finish(begun: BegunToolCall): Promise<ToolMessage> {
+  if ('answer' in begun) return begun.answer;
+  let result: ToolResult;
   try {
-    const result = await runToolActivity(spec, agent, `tool ${call.name} · ${agent.name} · turn ${ctx.turn}`, {
-      tool: call.name, callId: call.id, arguments: call.arguments, agent: agent.name, idempotencyKey: `${ctx.workflowId}/${ctx.runId}/${call.id}`, storeResultsOver: ctx.storeResultsOver,
-    });
-    if (result.cached) ctx.state.cacheHits++;
-    if (result.errorKind === 'refused') ctx.state.refusedCalls.push({ agent: agent.name, tool: call.name, turn: ctx.turn });
-    toolCallDone(agent.name, call.name, result.cached ? 'cached' : result.errorKind === 'refused' ? 'refused' : result.isError ? 'error' : 'ok');
-    return toolMessage(call, result.content, result.isError, result.contentRef);
+    result = await begun.activity;
   } catch (err) {
-    if (isCancellation(err)) throw err;
-    toolCallDone(agent.name, call.name, 'failed');
-    if (spec.onError === 'fail') fail(FailureType.ToolFailed, `tool "${call.name}" failed after its retries: ${rootMessage(err)}`);
-    return toolMessage(call, `Tool "${call.name}" failed: ${rootMessage(err)}`, true);
+    return begun.failed(err);
   }
+  return begun.settle(result);
+}
+
+/** Runs one tool call to its tool message. */
+export function runToolCall(call: ToolCall, ctx: ToolStepContext): Promise<ToolMessage> {
+  return finish(beginToolCall(call, ctx));
 }
