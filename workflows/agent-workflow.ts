@@ -7,6 +7,7 @@ import { allHandlersFinished, condition, defineQuery, isCancellation, setCurrent
 import type { AgentRunInput, AgentRunResult, AgentRunState, ParsedAgentRunInput } from '../core';
 import { emptyUsage } from '../core/usage';
 import { specHash } from '../core/hash';
+import { withAgentDefaults } from '../core/agent-defaults';
 import { runAgentLoop } from './agent-loop';
 import { ApprovalDesk } from './approvals';
 import { trustedOrParsed } from './validate-input';
@@ -43,7 +44,9 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentRunResul
 }
 
 async function runAgentWorkflow(input: AgentRunInput): Promise<AgentRunResult> {
-  const run = trustedOrParsed<ParsedAgentRunInput>(input, () => schemas().AgentRunInputSchema, 'agent run input');
+  const given = trustedOrParsed<ParsedAgentRunInput>(input, () => schemas().AgentRunInputSchema, 'agent run input');
+  // A spec run's child gets its agents without the fields at their defaults; they are filled in here.
+  const run: ParsedAgentRunInput = { ...given, agent: withAgentDefaults(given.agent), team: given.team.map(withAgentDefaults) };
   const info = workflowInfo();
   const state: AgentRunState = {
     status: 'running',

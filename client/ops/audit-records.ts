@@ -51,7 +51,8 @@ export function auditRecordsOf(workflowId: string, runId: string, history: Histo
       const input = (firstPayload(a.input) ?? {}) as Record<string, unknown>;
       const agent = (input.agent as { name?: string } | undefined)?.name;
       for (const spec of [input.agent, ...((input.team as unknown[] | undefined) ?? [])] as Array<{ name?: string; approval?: { onTimeout?: string } } | undefined>) {
-        if (spec?.name && spec.approval?.onTimeout) onTimeout.set(spec.name, spec.approval.onTimeout);
+        // A spec run's child starts with its agents' default fields left out: no policy is the default, reject.
+        if (spec?.name) onTimeout.set(spec.name, spec.approval?.onTimeout ?? 'reject');
       }
       const spec = (input.spec as { name?: string } | undefined)?.name;
       push(event, 'run.started', {

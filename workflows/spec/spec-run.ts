@@ -4,6 +4,7 @@
  */
 import { executeChild, isCancellation, ParentClosePolicy, workflowInfo } from '@temporalio/workflow';
 import { validatedRunInput } from '../../core/run-input';
+import { compactAgentSpec } from '../../core/agent-defaults';
 import type { AgentRunResult, AgentSpec, SpecRunState, StepOutput, StepState, WorkflowSpec } from '../../core';
 import { FailureType } from '../../core/failures';
 import { budgetSpent, type RunBudget } from '../../core/run-budget';
@@ -96,7 +97,7 @@ export class SpecRun {
       // The child hands back its answer and usage, not its transcript (that stays in its own history).
       const remaining = childBudget(this.state, budget);
       const result: AgentRunResult = await executeChild(agentWorkflow, {
-        args: [validatedRunInput({ ...parts, input, omitMessages: true, ...(remaining ? { budget: remaining } : {}) })],
+        args: [validatedRunInput({ ...parts.sent, tools: parts.tools, specHash: parts.specHash, input, omitMessages: true, ...(remaining ? { budget: remaining } : {}) })],
         workflowId: step.childWorkflowId,
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         staticSummary: `agent ${name} · step ${path} of ${this.spec.name}`,
@@ -112,13 +113,17 @@ export class SpecRun {
     }
   }
 
-  /** What a child run of agent `name` gets besides its input, with the spec hash it would compute. */
+  /**
+   * What a child run of agent `name` gets besides its input, with the spec hash it would compute;
+   * `sent` is how its agents travel: without the fields at their defaults (the child fills them in).
+   */
   private childParts(name: string, overrides: Partial<AgentSpec> = {}) {
     const agent = { ...this.agent(name), ...overrides };
     const team = this.teamOf(agent);
     const toolNames = new Set([agent, ...team].flatMap((a) => a.tools));
     const tools = this.spec.tools.filter((t) => toolNames.has(t.name));
-    return { agent, team, tools, specHash: specHash({ agent, tools, team }) };
+    const sent = { agent: compactAgentSpec(agent) as AgentSpec, team: team.map((a) => compactAgentSpec(a) as AgentSpec) };
+    return { agent, team, tools, specHash: specHash({ agent, tools, team }), sent };
   }
 
   /** Parts per agent without overrides: a fan-out of 200 of one agent builds them once. */
