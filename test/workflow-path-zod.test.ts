@@ -121,6 +121,12 @@ describe('the workflow path without zod', () => {
     expect(helpers).toEqual([]);
   }, 120_000);
 
+  it('leaves the runs\' metric calls out of the bundle of a worker whose runtime exports no metrics, and keeps them by default', async () => {
+    const switchIn = async (metrics?: boolean) => /const counting =\s*false \|\| (true|false);/.exec(moduleFactories((await getWorkflowBundle(undefined, undefined, metrics)).code).get('./workflows/telemetry.ts') ?? '')?.[1];
+    expect(await switchIn()).toBe('true');
+    expect(await switchIn(false)).toBe('false');
+  }, 120_000);
+
   it("shares Baton's workflow modules with no per-run state: what they reach by import declares only consts, functions and classes at its top level", async () => {
     const { code } = await getWorkflowBundle();
     const factories = moduleFactories(code);

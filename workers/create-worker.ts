@@ -1,5 +1,6 @@
 /** Builds a Temporal Worker that runs Baton's workflows and activities from a config. */
-import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
+import { Runtime, Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
+import { noopMetricMeter } from '@temporalio/common';
 import path from 'node:path';
 import { createActivities, FileContentStore, FileToolCache, McpPool, ToolRegistry, type ContentStore, type ProviderEntry, type ToolCache } from '../activities';
 import { createProvider } from '../activities/providers/config';
@@ -134,7 +135,7 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     namespace: options.namespace ?? config.temporal.namespace ?? 'default',
     taskQueue: options.taskQueue ?? pool.taskQueue,
     maxTaskQueueActivitiesPerSecond: pool.settings.activitiesPerSecond,
-    workflowBundle: options.workflowBundle ?? (await getWorkflowBundle(dataConverter?.failureConverterPath, tracing?.sandbox)),
+    workflowBundle: options.workflowBundle ?? (await getWorkflowBundle(dataConverter?.failureConverterPath, tracing?.sandbox, Runtime.instance().metricMeter !== noopMetricMeter)),
     dataConverter,
     activities,
     ...scalingOptionsOf(config.worker, options.env),

@@ -1,4 +1,5 @@
 /** Bundles the workflows once per process; every worker in the process reuses the bundle. */
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { bundleWorkflowCode, type BundleOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { defaultSandboxTracing, tracingModuleQuery, type SandboxTracingSettings } from '../workflows/tracing-settings';
@@ -61,17 +62,33 @@ export function es2022Workflows(config: WebpackConfiguration): WebpackConfigurat
 }
 
 /**
+ * Webpack as the SDK's bundler loads it (Baton does not depend on webpack itself), for its
+ * DefinePlugin: `__BATON_WORKFLOW_METRICS__` is `false` in the bundle of a worker whose runtime
+ * exports no metrics, so the runs' counts (workflows/telemetry.ts) skip the sink calls the
+ * worker would drop. A bundle built without it (a prebuilt one) counts, as before.
+ */
+function withWorkflowMetrics(metrics: boolean) {
+  const webpack = createRequire(require.resolve('@temporalio/worker'))('webpack') as { DefinePlugin: new (definitions: Record<string, string>) => unknown };
+  return (config: WebpackConfiguration): WebpackConfiguration => {
+    es2022Workflows(config);
+    config.plugins = [...(config.plugins ?? []), new webpack.DefinePlugin({ __BATON_WORKFLOW_METRICS__: JSON.stringify(metrics) }) as never];
+    return config;
+  };
+}
+
+/**
  * Bundling takes seconds (webpack + swc); do it once and share the result. With
  * `failureConverterPath` (encryption on) the sandbox gets that failure converter: a separate bundle.
  * With `tracing`, the workflow interceptors that trace, with those settings: a bundle per setting too.
+ * `metrics: false` (the worker's runtime exports none) leaves the runs' metric calls out.
  */
-export function getWorkflowBundle(failureConverterPath?: string, tracing?: SandboxTracingSettings): Promise<WorkflowBundleWithSourceMap> {
+export function getWorkflowBundle(failureConverterPath?: string, tracing?: SandboxTracingSettings, metrics = true): Promise<WorkflowBundleWithSourceMap> {
   const interceptorModule = tracing ? tracingInterceptorModuleFor(tracing) : '';
-  const key = `${failureConverterPath ?? ''}|${interceptorModule}`;
+  const key = `${failureConverterPath ?? ''}|${interceptorModule}|${metrics}`;
   let bundle = bundles.get(key);
   if (!bundle) {
     const workflowInterceptorModules = tracing ? [interceptorModule] : [];
-    bundle = bundleWorkflowCode({ workflowsPath, logger: quietLogger, webpackConfigHook: es2022Workflows, workflowInterceptorModules, preloadModules: preloadedModules, ...(failureConverterPath ? { failureConverterPath } : {}) });
+    bundle = bundleWorkflowCode({ workflowsPath, logger: quietLogger, webpackConfigHook: withWorkflowMetrics(metrics), workflowInterceptorModules, preloadModules: preloadedModules, ...(failureConverterPath ? { failureConverterPath } : {}) });
     bundles.set(key, bundle);
   }
   return bundle;

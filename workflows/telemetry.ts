@@ -10,6 +10,12 @@
 import { metricMeter } from '@temporalio/workflow';
 import type * as HookModule from './span-event-hook';
 
+/** Set by Baton's bundler (workers/workflow-bundle.ts): false when the worker's runtime exports no metrics. */
+declare const __BATON_WORKFLOW_METRICS__: boolean | undefined;
+
+/** Whether runs count into the worker's metrics: not in a bundle for a worker that exports none (its sink would drop them). */
+const counting = typeof __BATON_WORKFLOW_METRICS__ === 'undefined' || __BATON_WORKFLOW_METRICS__;
+
 /** Adds an event to the run's active span. */
 export type SpanEventHook = (name: string, attributes: Record<string, string | number>) => void;
 
@@ -33,40 +39,40 @@ export type ToolCallOutcome = 'ok' | 'error' | 'refused' | 'cached' | 'failed';
 
 /** A run of one of Baton's workflows started: `pattern` is `agent`, `session`, or the spec's name. */
 export function runStarted(pattern: string, agent = ''): void {
-  metricMeter.createCounter('baton_runs_started', 'runs', 'Baton runs started, by pattern and starting agent').withTags({ pattern, agent }).add(1);
+  if (counting) metricMeter.createCounter('baton_runs_started', 'runs', 'Baton runs started, by pattern and starting agent').withTags({ pattern, agent }).add(1);
 }
 
 /** A run ended: `status` is completed, failed or cancelled. */
 export function runFinished(pattern: string, status: string, agent = ''): void {
-  metricMeter.createCounter('baton_runs_finished', 'runs', 'Baton runs finished, by pattern, starting agent and status').withTags({ pattern, agent, status }).add(1);
+  if (counting) metricMeter.createCounter('baton_runs_finished', 'runs', 'Baton runs finished, by pattern, starting agent and status').withTags({ pattern, agent, status }).add(1);
 }
 
 /** One tool call the model asked for, counted once whatever its retries. */
 export function toolCallDone(agent: string, tool: string, outcome: ToolCallOutcome): void {
-  metricMeter.createCounter('baton_tool_calls', 'calls', 'Tool calls by agent, tool and outcome (ok, error, refused, cached, failed)').withTags({ agent, tool, outcome }).add(1);
+  if (counting) metricMeter.createCounter('baton_tool_calls', 'calls', 'Tool calls by agent, tool and outcome (ok, error, refused, cached, failed)').withTags({ agent, tool, outcome }).add(1);
 }
 
 /** An agent handed the conversation to another. */
 export function handedOff(from: string, to: string, turn: number): void {
-  metricMeter.createCounter('baton_handoffs', 'handoffs', 'Hand-offs between agents').withTags({ from, to }).add(1);
+  if (counting) metricMeter.createCounter('baton_handoffs', 'handoffs', 'Hand-offs between agents').withTags({ from, to }).add(1);
   spanEvent('baton.handoff', { 'baton.handoff.from': from, 'baton.handoff.to': to, 'baton.turn': turn });
 }
 
 /** A run stopped at an agent's token or cost budget. */
 export function budgetStopped(agent: string, limit: 'tokens' | 'cost'): void {
-  metricMeter.createCounter('baton_budget_stops', 'runs', 'Runs stopped by an agent budget (tokens or cost)').withTags({ agent, limit }).add(1);
+  if (counting) metricMeter.createCounter('baton_budget_stops', 'runs', 'Runs stopped by an agent budget (tokens or cost)').withTags({ agent, limit }).add(1);
   spanEvent('baton.budget_stop', { 'gen_ai.agent.name': agent, 'baton.limit': limit });
 }
 
 /** A tool call now waits for a person. */
 export function approvalRequested(agent: string, tool: string, id: string): void {
-  metricMeter.createCounter('baton_approvals_requested', 'approvals', 'Tool calls that waited for approval').withTags({ agent, tool }).add(1);
+  if (counting) metricMeter.createCounter('baton_approvals_requested', 'approvals', 'Tool calls that waited for approval').withTags({ agent, tool }).add(1);
   spanEvent('baton.approval.requested', { 'gen_ai.agent.name': agent, 'gen_ai.tool.name': tool, 'baton.approval.id': id });
 }
 
 /** A waiting tool call was decided, by a person or its timeout, after `waitedMs` of workflow time. */
 export function approvalDecided(agent: string, tool: string, id: string, decision: string, by: string, waitedMs: number): void {
-  metricMeter.createCounter('baton_approvals_decided', 'approvals', 'Approvals decided, by decision and by whom (person or timeout)').withTags({ agent, tool, decision, by }).add(1);
-  metricMeter.createHistogram('baton_approval_wait', 'int', 'ms', 'How long decided approvals waited').withTags({ agent, tool }).record(Math.max(0, Math.round(waitedMs)));
+  if (counting) metricMeter.createCounter('baton_approvals_decided', 'approvals', 'Approvals decided, by decision and by whom (person or timeout)').withTags({ agent, tool, decision, by }).add(1);
+  if (counting) metricMeter.createHistogram('baton_approval_wait', 'int', 'ms', 'How long decided approvals waited').withTags({ agent, tool }).record(Math.max(0, Math.round(waitedMs)));
   spanEvent('baton.approval.decided', { 'gen_ai.agent.name': agent, 'gen_ai.tool.name': tool, 'baton.approval.id': id, 'baton.approval.decision': decision, 'baton.approval.by': by });
 }
