@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -5,6 +8,7 @@ import { z } from 'zod';
 import { defineTool } from '../activities';
 import { ScriptedModel } from '../activities/providers/scripted';
 import { sessionStateQuery } from '../workflows';
+import { replaySavedHistories, saveHistory } from '../testing';
 import { startTestBaton } from './helpers/baton';
 import { closeTestEnv } from './helpers/temporal';
 
@@ -61,5 +65,33 @@ describe('sessionWorkflow', () => {
     });
     expect(reply.reply).toBe('the document has 60000 characters');
     expect(runs[0]?.bytes).toBeLessThan(15_000);
+  });
+
+  it('answers messages sent at once one at a time, in arrival order, each Update with its own reply; the history replays', async () => {
+    const model = ScriptedModel.respondWith(({ messages }) => {
+      const users = messages.filter((m) => m.role === 'user');
+      return { text: `${users.length} messages, last "${users[users.length - 1]?.content}"` };
+    });
+    const baton = await startTestBaton({ models: { scripted: model }, agents: { chat: { provider: 'scripted', model: 's' } } });
+    const { replies, history, saved } = await baton.run(async () => {
+      const handle = await baton.client.startSession('chat');
+      const replies = await Promise.all(['a', 'b', 'c'].map((text) => baton.client.sendMessage(handle.workflowId, text)));
+      await baton.client.sendMessage(handle.workflowId, 'd');
+      const history = await baton.client.temporal.workflow.getHandle(handle.workflowId).fetchHistory();
+      return { replies, history, saved: await saveHistory(baton.client.temporal, handle.workflowId, mkdtempSync(path.join(os.tmpdir(), 'session-history-'))) };
+    });
+    // Each turn saw the turns before it: the n-th answered message was the n-th in the conversation.
+    const byTurn = [...replies].sort((x, y) => x.turn - y.turn);
+    expect(byTurn.map((r) => r.turn)).toEqual([1, 2, 3]);
+    expect(byTurn.map((r) => r.reply.split(',')[0])).toEqual(['1 messages', '2 messages', '3 messages']);
+    for (const [i, text] of ['a', 'b', 'c'].entries()) expect(replies[i]?.reply).toMatch(new RegExp(`last "${text}"$`));
+    expect(model.calls).toHaveLength(4);
+    // The turns run in the Update handlers (a run recorded before ran them in the main loop, which its replay keeps).
+    const patches = (history.events ?? []).flatMap((e) => {
+      const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+      return data ? [(JSON.parse(Buffer.from(data).toString()) as { id: string }).id] : [];
+    });
+    expect(patches).toContain('baton-session-direct-turns');
+    expect(await replaySavedHistories(saved)).toEqual([expect.objectContaining({ ok: true })]);
   });
 });

@@ -5,7 +5,7 @@
  * `maxTurnsPerRun` turns (or when Temporal suggests it), carrying only a reference.
  * Runs in the workflow sandbox.
  */
-import { allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal, defineUpdate, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal, defineUpdate, patched, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import { asWorkflowFailure } from './failures';
 import type { z } from 'zod';
 import type { SessionInputSchema } from './schemas';
@@ -67,6 +67,27 @@ async function runSession(input: SessionInput): Promise<SessionState> {
   const replies = new Map<number, SessionReply>();
   let nextId = 0;
   let ended = false;
+  // Each Update answers its own message, one at a time, in arrival order (patched: runs recorded
+  // before handed every message to the main loop, two conditions and their promises per turn).
+  const direct = patched('baton-session-direct-turns');
+  const waiting: number[] = [];
+  let answering = false;
+
+  // Defined before the handlers: an Update buffered with the run's start runs as soon as its handler is set.
+  const answer = async (text: string): Promise<SessionReply> => {
+    state.status = 'answering';
+    refresh();
+    const before = loopState.usage;
+    const agent = agents.get(state.agent) as AgentSpec;
+    const result = await runAgentLoop(
+      { agent, team: [...agents.values()].filter((a) => a.name !== agent.name), tools: session.tools, input: [{ role: 'user', content: text }], conversation: 'store', conversationRef: state.conversationRef, maxHandoffs: 10 },
+      loopState,
+      { workflowId: info.workflowId, runId: info.runId, desk, onStateChange: refresh, modelSpecRefs },
+    );
+    Object.assign(state, { status: 'idle', agent: result.agent, conversationRef: result.conversationRef, usage: loopState.usage, turns: state.turns + 1, turnsThisRun: state.turnsThisRun + 1 });
+    refresh();
+    return { turn: state.turns, agent: result.agent, reply: result.output, usage: usageDelta(loopState.usage, before) };
+  };
 
   setHandler(sessionStateQuery, () => state);
   setHandler(endSessionSignal, () => void (ended = true));
@@ -74,6 +95,19 @@ async function runSession(input: SessionInput): Promise<SessionState> {
     sendMessageUpdate,
     async ({ text }) => {
       const id = nextId++;
+      if (direct) {
+        if (answering || waiting.length) {
+          waiting.push(id);
+          await condition(() => !answering && waiting[0] === id);
+          waiting.shift();
+        }
+        answering = true;
+        try {
+          return await answer(text);
+        } finally {
+          answering = false;
+        }
+      }
       inbox.push({ id, text });
       await condition(() => replies.has(id));
       const reply = replies.get(id) as SessionReply;
@@ -89,30 +123,16 @@ async function runSession(input: SessionInput): Promise<SessionState> {
     },
   );
 
-  const answer = async ({ id, text }: { id: number; text: string }) => {
-    state.status = 'answering';
-    refresh();
-    const before = loopState.usage;
-    const agent = agents.get(state.agent) as AgentSpec;
-    const result = await runAgentLoop(
-      { agent, team: [...agents.values()].filter((a) => a.name !== agent.name), tools: session.tools, input: [{ role: 'user', content: text }], conversation: 'store', conversationRef: state.conversationRef, maxHandoffs: 10 },
-      loopState,
-      { workflowId: info.workflowId, runId: info.runId, desk, onStateChange: refresh, modelSpecRefs },
-    );
-    Object.assign(state, { status: 'idle', agent: result.agent, conversationRef: result.conversationRef, usage: loopState.usage, turns: state.turns + 1, turnsThisRun: state.turnsThisRun + 1 });
-    replies.set(id, { turn: state.turns, agent: result.agent, reply: result.output, usage: usageDelta(loopState.usage, before) });
-    refresh();
-  };
-
   // Counted once per session, not once per continue-as-new.
   if (session.turns === 0) runStarted('session', session.agent.name);
   const shouldRotate = () => state.turnsThisRun >= session.maxTurnsPerRun || workflowInfo().continueAsNewSuggested;
   refresh();
   for (;;) {
     await condition(() => inbox.length > 0 || ended || shouldRotate());
+    // Only runs recorded before the direct turns queue messages here.
     const next = inbox.shift();
     if (next) {
-      await answer(next);
+      replies.set(next.id, await answer(next.text));
       continue;
     }
     if (ended) {
