@@ -30,7 +30,7 @@ import {
   type WorkflowInternalsInterceptor,
   type WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
-import { activeSpan, contextFromHeader, contextHeader, currentSpan, disposeSpans, runInSpan, SandboxSpan, sampleRootsAt, startSpan, TRACE_HEADER, type SpanRef } from './tracing-spans';
+import { activeSpan, contextFromHeader, contextHeader, currentSpan, disposeSpans, handlerContext, runAsRun, runInSpan, SandboxSpan, sampleRootsAt, startSpan, TRACE_HEADER, type SpanRef } from './tracing-spans';
 import { setSpanEventHook } from './telemetry';
 import { tracingSettingsFromQuery } from './tracing-settings';
 
@@ -40,22 +40,34 @@ const settings = tracingSettingsFromQuery(typeof __resourceQuery === 'string' ? 
 
 const isContinueAsNew = (err: unknown) => err instanceof ContinueAsNew;
 
-/** The parent of an inbound call: the caller's context from the headers, else the active span. */
-const inboundParent = (headers: Headers): SpanRef | undefined => contextFromHeader(headers[TRACE_HEADER]) ?? currentSpan();
+/** The parent of a handler: the caller's context from the headers, else the span the handler runs in (a handler's, never the run's). */
+const inboundParent = (headers: Headers): SpanRef | undefined => contextFromHeader(headers[TRACE_HEADER]) ?? handlerContext();
 
-/** Runs an inbound handler as the active span (its children's parent) until it settles. */
-async function inSpan<T>(name: string, parent: SpanRef | undefined, fn: (span: SpanRef) => Promise<T>, expected?: (err: unknown) => boolean): Promise<T> {
+/**
+ * Runs an inbound call in a span that ends when it settles (one `.then`, not an async chain):
+ * as the run's span (`runAsRun`) or as a handler's (`runInSpan`), its children's parent.
+ */
+function inSpan<T>(name: string, parent: SpanRef | undefined, fn: (span: SpanRef) => Promise<T>, expected?: (err: unknown) => boolean, run: <R>(span: SpanRef, fn: () => R) => R = runInSpan): Promise<T> {
   const span = startSpan(name, parent);
-  if (!(span instanceof SandboxSpan)) return runInSpan(span, () => fn(span));
-  return runInSpan(span, async () => {
+  if (!(span instanceof SandboxSpan)) return run(span, () => fn(span));
+  return run(span, () => {
+    let settled: Promise<T>;
     try {
-      const result = await fn(span);
-      span.end();
-      return result;
+      settled = fn(span);
     } catch (err) {
       span.end(err, expected?.(err));
-      throw err;
+      return Promise.reject(err);
     }
+    return settled.then(
+      (result) => {
+        span.end();
+        return result;
+      },
+      (err: unknown) => {
+        span.end(err, expected?.(err));
+        throw err;
+      },
+    );
   });
 }
 
@@ -93,7 +105,7 @@ function outbound<T>(name: string, headers: Headers, next: (headers: Headers) =>
 
 class TracingInbound implements WorkflowInboundCallsInterceptor {
   execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>): Promise<unknown> {
-    return inSpan(`RunWorkflow:${workflowInfo().workflowType}`, inboundParent(input.headers), () => next(input), isContinueAsNew);
+    return inSpan(`RunWorkflow:${workflowInfo().workflowType}`, inboundParent(input.headers), () => next(input), isContinueAsNew, runAsRun);
   }
   handleSignal(input: SignalInput, next: Next<WorkflowInboundCallsInterceptor, 'handleSignal'>): Promise<void> {
     return inSpan(`HandleSignal:${input.signalName}`, inboundParent(input.headers), () => next(input));

@@ -113,26 +113,40 @@ export function startSpan(name: string, parent: SpanRef | undefined): SpanRef {
   return keepsRootTrace(traceId, rootSampleRatio) ? new SandboxSpan(name, undefined, traceId) : { traceId, spanId: randomHex(8), sampled: false };
 }
 
-/** The active span of the code that runs (an AsyncLocalStorage, the sandbox's own). */
+/** The active span of a handler's code (an AsyncLocalStorage, the sandbox's own). */
 interface SpanStorage {
   run<R>(span: SpanRef, fn: () => R): R;
   getStore(): SpanRef | undefined;
   disable(): void;
 }
 
-/** Made when the run first records a span (one per workflow execution: the sandbox evaluates this module per run). */
+/** Made when a handler first runs in a recording span, or in a dropped one inside a recording run (one per workflow execution: the sandbox evaluates this module per run). */
 let storage: SpanStorage | undefined;
+/** The run's recording RunWorkflow span: active wherever no handler's span is. */
+let runSpan: SandboxSpan | undefined;
 /** The context of a dropped trace, passed on without a storage. */
 let droppedContext: SpanRef | undefined;
 
 /**
- * Runs `fn` with `span` as the active span. Only a recording span needs the AsyncLocalStorage:
- * every enabled one makes each promise of the workflow thread (every run's, not only this one's)
- * copy its store, so a run of a dropped trace keeps its parent's context in a variable instead,
- * and its outbound calls pass that on.
+ * Runs the workflow's main code in its `RunWorkflow` span (or its dropped trace's context). No
+ * AsyncLocalStorage: every enabled one makes each promise of the workflow thread (every run's,
+ * not only this one's) copy its store, and the run's span is the active one wherever no
+ * handler's span is, so a variable holds it.
+ */
+export function runAsRun<R>(span: SpanRef, fn: () => R): R {
+  if (span instanceof SandboxSpan) runSpan ??= span;
+  else droppedContext ??= span;
+  return fn();
+}
+
+/**
+ * Runs a handler (signal, update, query) with `span` as the active span. A recording span needs
+ * the AsyncLocalStorage, and so does a dropped handler span inside a recording run (its code must
+ * not fall back to the run's span); a handler of a dropped run keeps the run's context in a
+ * variable instead, and its outbound calls pass that on.
  */
 export function runInSpan<R>(span: SpanRef, fn: () => R): R {
-  if (storage || span instanceof SandboxSpan) {
+  if (storage || runSpan || span instanceof SandboxSpan) {
     storage ??= new AsyncLocalStorage<SpanRef>();
     return storage.run(span, fn);
   }
@@ -140,9 +154,14 @@ export function runInSpan<R>(span: SpanRef, fn: () => R): R {
   return fn();
 }
 
-/** The span context the current code runs in: the active span, else a dropped trace's context. */
-export function currentSpan(): SpanRef | undefined {
+/** The parent of a handler that came with no trace context: the span its code runs in, else a dropped run's context (never the run's span). */
+export function handlerContext(): SpanRef | undefined {
   return storage?.getStore() ?? droppedContext;
+}
+
+/** The span context the current code runs in: a handler's span, else the run's span, else a dropped trace's context. */
+export function currentSpan(): SpanRef | undefined {
+  return storage?.getStore() ?? runSpan ?? droppedContext;
 }
 
 /** Ends the run's context tracking (the execution is disposed). */
@@ -152,6 +171,6 @@ export function disposeSpans(): void {
 
 /** The span the current code runs in, if it records. */
 export function activeSpan(): SandboxSpan | undefined {
-  const ref = storage?.getStore();
+  const ref = storage?.getStore() ?? runSpan;
   return ref instanceof SandboxSpan ? ref : undefined;
 }
