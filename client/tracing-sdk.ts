@@ -10,9 +10,10 @@ import { Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OpenTelemetryActivityOutboundInterceptor, OpenTelemetryWorkflowClientInterceptor, makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
+import { OpenTelemetryActivityOutboundInterceptor, OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { WorkerOptions } from '@temporalio/worker';
 import { ActivityTracingInbound } from '../workers/tracing-activity';
+import { workflowSpanSinks } from '../workers/tracing-sink';
 import type { TracingSettings } from '../config/telemetry-settings';
 import { tracingSpans, type Tracing } from './tracing';
 import { rootSampleRatio, tracesSampler } from './tracing-sampler';
@@ -39,7 +40,7 @@ export function startTracingSdk(settings: TracingSettings | undefined, defaultSe
       interceptors: {
         activity: [(ctx) => ({ inbound: new ActivityTracingInbound(ctx, activityTracer, spans), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
       },
-      sinks: { exporter: makeWorkflowExporter(spanProcessor, resource) },
+      sinks: workflowSpanSinks(spanProcessor, provider.resource),
     }),
     withoutSpans: (fn) => context.with(suppressTracing(context.active()), fn),
   };

@@ -47,6 +47,9 @@ describe('tracing, calls mode (the default)', () => {
     expect(trace.map((s) => s.name).sort()).toEqual(['RunWorkflow:agentWorkflow', 'StartWorkflow:agentWorkflow', 'baton run', 'chat scripted-solver', 'chat scripted-solver', 'chat scripted-triage', 'execute_tool shout']);
     expect(trace.filter(isActivitySpan)).toEqual([]);
     expect(workflow.service).toBe('baton-worker-c');
+    // The run's identity from its WorkflowInfo, none of its objects (search attributes, memo, unsafe).
+    expect(workflow.attributes).toMatchObject({ workflowType: 'agentWorkflow', taskQueue: triageQueue, namespace: 'default', attempt: 1 });
+    expect(Object.keys(workflow.attributes)).not.toContain('unsafe');
     expect(parent(workflow)?.name).toBe('StartWorkflow:agentWorkflow');
     expect(parent(parent(workflow))).toMatchObject({ name: 'baton run', service: 'baton-cli', parentSpanId: undefined });
     expect(workflow.events.find((e) => e.name === 'baton.handoff')?.attributes).toMatchObject({ 'baton.handoff.from': 'triage', 'baton.handoff.to': 'solver' });
