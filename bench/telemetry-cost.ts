@@ -8,9 +8,12 @@
  * ratios swing. The settings take turns, round after round. BENCH_TELEMETRY_RUNS (runs per
  * setting and round, 100), BENCH_TELEMETRY_ROUNDS (3), BENCH_TELEMETRY_IN_FLIGHT (runs at once, 10),
  * BENCH_TELEMETRY_ONLY (only the settings whose label contains it, besides bare and Baton off),
- * BENCH_CPU_PROF=<dir> (a V8 CPU profile of each worker process).
+ * BENCH_TELEMETRY_COMPARE=<checkout> (each Baton setting twice: this checkout's worker and that one's),
+ * BENCH_CPU_PROF=<dir> (a V8 CPU profile of each worker process, every thread, in <dir>/<service>; <dir>/window.json
+ * holds the measured rounds' start and end on the profiles' clock and the settings' services).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { AlwaysOffSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
@@ -27,7 +30,7 @@ const RUNS = Number(process.env.BENCH_TELEMETRY_RUNS ?? 100);
 const ROUNDS = Number(process.env.BENCH_TELEMETRY_ROUNDS ?? 3);
 const IN_FLIGHT = Number(process.env.BENCH_TELEMETRY_IN_FLIGHT ?? 10);
 
-interface Setting { label: string; kind: 'baton' | 'bare'; mode: string; keep?: number; spans?: 'calls' | 'all' }
+interface Setting { label: string; kind: 'baton' | 'bare'; mode: string; keep?: number; spans?: 'calls' | 'all'; checkout?: string }
 const allSettings: Setting[] = [
   { label: 'bare Temporal', kind: 'bare', mode: 'off' },
   { label: 'bare Temporal, the SDK\'s metrics', kind: 'bare', mode: 'metrics' },
@@ -42,7 +45,10 @@ const allSettings: Setting[] = [
   { label: 'Baton, metrics and tracing, every trace, spans: all', kind: 'baton', mode: 'both', keep: 1, spans: 'all' },
 ];
 const only = process.env.BENCH_TELEMETRY_ONLY;
-const settings = allSettings.filter((s) => !only || s.label.includes(only) || s.label === 'bare Temporal' || s.label === 'Baton off');
+const chosen = allSettings.filter((s) => !only || s.label.includes(only) || s.label === 'bare Temporal' || s.label === 'Baton off');
+/** BENCH_TELEMETRY_COMPARE=<dir>: each Baton setting also runs a worker from that checkout (before and after a change, in one session). */
+const compare = process.env.BENCH_TELEMETRY_COMPARE;
+const settings = compare ? chosen.flatMap((s) => (s.kind === 'baton' ? [s, { ...s, label: `${s.label} [${path.basename(compare)}]`, checkout: compare }] : [s])) : chosen;
 
 /** A client that traces each run start with its own sampler (the bench's global provider carries the context). */
 function tracingClient(connection: Connection, keep: number | undefined): Client {
@@ -75,16 +81,33 @@ async function startSpanCounter(): Promise<{ endpoint: string; spans: Map<string
 function startWorker(address: string, taskQueue: string, setting: Setting, endpoint: string, service: string): Promise<ChildProcess> {
   const env = { ...process.env, OTEL_SERVICE_NAME: service, OTEL_BSP_SCHEDULE_DELAY: '200', ...(setting.spans ? { BATON_TRACING_SPANS: setting.spans } : {}) };
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${service}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(__dirname, 'telemetry-worker.ts'), setting.kind, address, taskQueue, setting.mode, endpoint], { stdio: ['ignore', 'pipe', 'inherit'], env });
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(setting.checkout ? path.join(setting.checkout, 'bench') : __dirname, 'telemetry-worker.ts'), setting.kind, address, taskQueue, setting.mode, endpoint], { stdio: ['ignore', 'pipe', 'inherit'], env });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${setting.label} worker exited (${code})`)));
     child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve(child));
   });
 }
 
-async function cpuPerRun(pid: number, total: number, runOne: (i: number) => Promise<unknown>): Promise<number> {
+/** CPU time (ms) of a process's threads by name: `main`, `node` (the workflow threads and other Node worker threads), V8's helpers, the core's tokio threads. */
+function threadCpu(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const name = tid === String(pid) ? 'main' : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      byName.set(name, (byName.get(name) ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return byName;
+}
+
+async function cpuPerRun(pid: number, total: number, runOne: (i: number) => Promise<unknown>, threads?: Map<string, number>): Promise<number> {
   const before = processUsage(pid).cpuMs;
+  const threadsBefore = threadCpu(pid);
   await runMany(total, IN_FLIGHT, runOne);
+  for (const [name, ms] of threadCpu(pid)) threads?.set(name, (threads.get(name) ?? 0) + (ms - (threadsBefore.get(name) ?? 0)) / total);
   return (processUsage(pid).cpuMs - before) / total;
 }
 
@@ -106,14 +129,23 @@ async function main(): Promise<void> {
     const runOne = (key: string) => async (n: number): Promise<unknown> => setting.kind === 'baton'
       ? (await baton.startAgent('runner', 'go', { workflowId: `${key}-${n}` })).result()
       : client.workflow.execute('bareAgentWorkflow', { taskQueue, workflowId: `${key}-${n}`, args: [{ runKey: `${key}-${n}`, turns: 1 }] });
-    return { setting, service: `setting-${i}`, child, runOne, cpu: [] as number[] };
+    return { setting, service: `setting-${i}`, child, runOne, cpu: [] as number[], threads: new Map<string, number>() };
   }));
   try {
     for (const w of workers) await cpuPerRun(w.child.pid as number, 30, w.runOne(`warm-${w.service}-${tag}`));
     await new Promise((r) => setTimeout(r, 1000));
     const warmSpans = new Map(counter.spans);
+    const measuredFrom = process.hrtime.bigint() / 1000n;
     for (let round = 0; round < ROUNDS; round++) {
-      for (const w of workers) w.cpu.push(await cpuPerRun(w.child.pid as number, RUNS, w.runOne(`${w.service}-${round}-${tag}`)));
+      for (const w of workers) w.cpu.push(await cpuPerRun(w.child.pid as number, RUNS, w.runOne(`${w.service}-${round}-${tag}`), w.threads));
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    // The measured rounds on the profiles' clock (µs, monotonic), so a profile can be read without start-up and warm-up.
+    const profiles = process.env.BENCH_CPU_PROF;
+    if (profiles) {
+      mkdirSync(profiles, { recursive: true });
+      const settingsRun = workers.map((w) => ({ service: w.service, label: w.setting.label }));
+      writeFileSync(path.join(profiles, 'window.json'), JSON.stringify({ from: Number(measuredFrom), to: Number(process.hrtime.bigint() / 1000n), runs: RUNS * ROUNDS, settings: settingsRun }));
     }
     await new Promise((r) => setTimeout(r, 1500));
     console.log(`\nWorker CPU per agent run (model call, tool call, model call), ${ROUNDS} rounds × ${RUNS} runs per setting, ${IN_FLIGHT} in flight; median of the rounds (min–max); ratios: median of each round's ratio\n`);
@@ -121,13 +153,17 @@ async function main(): Promise<void> {
     console.log('|---|---|---|---|---|');
     const cpuOf = (label: string) => workers.find((w) => w.setting.label === label)?.cpu ?? [];
     const bare = cpuOf('bare Temporal');
-    const off = cpuOf('Baton off');
+    // A worker from the compared checkout is read against that checkout's Baton off.
+    const offOf = (w: { setting: Setting }) => cpuOf(w.setting.checkout ? `Baton off [${path.basename(w.setting.checkout)}]` : 'Baton off');
     const range = (xs: number[]) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
     const ratio = (xs: number[], base: number[]) => median(xs.map((x, i) => x / (base[i] as number))).toFixed(2);
     for (const w of workers) {
       const spans = ((counter.spans.get(w.service) ?? 0) - (warmSpans.get(w.service) ?? 0)) / (RUNS * ROUNDS);
-      console.log(`| ${w.setting.label} | ${median(w.cpu).toFixed(2)} ms (${range(w.cpu)}) | ${ratio(w.cpu, bare)} | ${w.setting.kind === 'baton' ? ratio(w.cpu, off) : ''} | ${spans.toFixed(1)} |`);
+      console.log(`| ${w.setting.label} | ${median(w.cpu).toFixed(2)} ms (${range(w.cpu)}) | ${ratio(w.cpu, bare)} | ${w.setting.kind === 'baton' ? ratio(w.cpu, offOf(w)) : ''} | ${spans.toFixed(1)} |`);
     }
+    const names = [...new Set(workers.flatMap((w) => [...w.threads.keys()]))].filter((name) => workers.some((w) => (w.threads.get(name) ?? 0) / ROUNDS >= 0.05));
+    console.log(`\nThe same CPU per run by thread name, mean of the rounds (ms; threads under 0.05 ms left out)\n\n| worker | ${names.join(' | ')} |\n|---|${names.map(() => '---|').join('')}`);
+    for (const w of workers) console.log(`| ${w.setting.label} | ${names.map((name) => ((w.threads.get(name) ?? 0) / ROUNDS).toFixed(2)).join(' | ')} |`);
   } finally {
     await Promise.all(workers.map((w) => stopWorkerProcess(w.child)));
     counter.close();
