@@ -12,6 +12,7 @@
  * backend (S3, GCS, PostgreSQL, Redis) and pass it to `createBatonWorker`.
  */
 import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { linksOf } from './conversation-store';
@@ -41,6 +42,14 @@ export interface ContentStore {
 /** Owner-only modes for every store file and folder. */
 export const storeModes = { file: 0o600, dir: 0o700 } as const;
 
+/**
+ * New entries up to this many characters are created with one synchronous write, as the tool
+ * ledger writes its lines: a few KB into the page cache cost less than the three thread-pool
+ * round trips (open, write, close) of an asynchronous write, which the activity's completion
+ * waits for (a session turn writes one segment). Bigger entries go through the thread pool.
+ */
+const syncCreateChars = 64 * 1024;
+
 /** Folders this process made or found: a write into one skips the mkdir (a session turn's write is on its path). */
 const madeDirs = new Set<string>();
 
@@ -59,6 +68,7 @@ export async function writeStoreFile(file: string, text: string, createInPlace =
   const write = async () => {
     if (createInPlace) {
       try {
+        if (text.length <= syncCreateChars) return writeFileSync(file, text, { mode: storeModes.file, flag: 'wx' });
         return await writeFile(file, text, { mode: storeModes.file, flag: 'wx' });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
