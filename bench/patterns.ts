@@ -6,6 +6,7 @@ import { resolveWorkflowSpec } from '../config/load-spec';
 import { bareMessageUpdate } from './bare-workflow';
 import { percentile } from './step-clock';
 import { benchAgentHistory } from './agent-history';
+import { collectPhases, printPhases, type Phases } from './history-phases';
 
 export interface PatternRow {
   name: string;
@@ -100,6 +101,16 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
   const bareHistory = await chainHistory(client, bareHandle.workflowId, bareHandle.firstExecutionRunId);
   const batonHistory = await chainHistory(client, batonHandle.workflowId, batonHandle.firstExecutionRunId);
   session.history = { bare: bareHistory.bytes / 200, baton: batonHistory.bytes / 200, batonRuns: batonHistory.runs };
+  if (process.env.BENCH_PHASES === '1') {
+    // Where a session turn's time goes, from the server's timestamps.
+    const phases = { bare: new Map() as Phases, baton: new Map() as Phases };
+    await collectPhases(client, bareHandle.workflowId, phases.bare);
+    // collectPhases reads a workflow's latest run; Baton's chain has continued past the turns, so read its first run.
+    const firstRun = { workflow: { getHandle: (id: string) => client.workflow.getHandle(id, batonHandle.firstExecutionRunId) } } as Client;
+    await collectPhases(firstRun, batonHandle.workflowId, phases.baton);
+    console.log('\nSession turn, phases (bare: its one run; Baton: the first run of its chain):');
+    printPhases(phases.bare, phases.baton, { bareModel: 'model call', callModel: 'model call' });
+  }
   rows.push(session);
   return rows;
 }
