@@ -7,7 +7,7 @@
  * from /proc counts every thread of the worker, so it holds on a loaded machine where wall-clock
  * ratios swing. The settings take turns, round after round. BENCH_TELEMETRY_RUNS (runs per
  * setting and round, 100), BENCH_TELEMETRY_ROUNDS (3), BENCH_TELEMETRY_IN_FLIGHT (runs at once, 10),
- * BENCH_TELEMETRY_ONLY (only the settings whose label contains it, besides bare and Baton off),
+ * BENCH_TELEMETRY_ONLY (only the settings whose label contains it, or one of its |-separated parts, besides bare and Baton off),
  * BENCH_TELEMETRY_COMPARE=<checkout> (each Baton setting twice: this checkout's worker and that one's),
  * BENCH_CPU_PROF=<dir> (a V8 CPU profile of each worker process, every thread, in <dir>/<service>; <dir>/window.json
  * holds the measured rounds' start and end on the profiles' clock and the settings' services).
@@ -45,7 +45,7 @@ const allSettings: Setting[] = [
   { label: 'Baton, metrics and tracing, every trace, spans: all', kind: 'baton', mode: 'both', keep: 1, spans: 'all' },
 ];
 const only = process.env.BENCH_TELEMETRY_ONLY;
-const chosen = allSettings.filter((s) => !only || s.label.includes(only) || s.label === 'bare Temporal' || s.label === 'Baton off');
+const chosen = allSettings.filter((s) => !only || only.split('|').some((part) => s.label.includes(part)) || s.label === 'bare Temporal' || s.label === 'Baton off');
 /** BENCH_TELEMETRY_COMPARE=<dir>: each Baton setting also runs a worker from that checkout (before and after a change, in one session). */
 const compare = process.env.BENCH_TELEMETRY_COMPARE;
 const settings = compare ? chosen.flatMap((s) => (s.kind === 'baton' ? [s, { ...s, label: `${s.label} [${path.basename(compare)}]`, checkout: compare }] : [s])) : chosen;
@@ -149,17 +149,25 @@ async function main(): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 1500));
     console.log(`\nWorker CPU per agent run (model call, tool call, model call), ${ROUNDS} rounds × ${RUNS} runs per setting, ${IN_FLIGHT} in flight; median of the rounds (min–max); ratios: median of each round's ratio\n`);
-    console.log('| worker | CPU per run | over bare | over Baton off | spans exported per run |');
-    console.log('|---|---|---|---|---|');
+    console.log('| worker | CPU per run | over bare | over Baton off | over Baton off, mean ± s.e. | spans exported per run |');
+    console.log('|---|---|---|---|---|---|');
     const cpuOf = (label: string) => workers.find((w) => w.setting.label === label)?.cpu ?? [];
     const bare = cpuOf('bare Temporal');
     // A worker from the compared checkout is read against that checkout's Baton off.
     const offOf = (w: { setting: Setting }) => cpuOf(w.setting.checkout ? `Baton off [${path.basename(w.setting.checkout)}]` : 'Baton off');
     const range = (xs: number[]) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
-    const ratio = (xs: number[], base: number[]) => median(xs.map((x, i) => x / (base[i] as number))).toFixed(2);
+    const ratios = (xs: number[], base: number[]) => xs.map((x, i) => x / (base[i] as number));
+    const ratio = (xs: number[], base: number[]) => median(ratios(xs, base)).toFixed(2);
+    // The rounds' ratios' mean and its standard error: how far a loaded machine leaves the mean uncertain.
+    const meanRatio = (xs: number[], base: number[]) => {
+      const rs = ratios(xs, base);
+      const mean = rs.reduce((a, b) => a + b, 0) / rs.length;
+      const se = Math.sqrt(rs.reduce((a, r) => a + (r - mean) ** 2, 0) / Math.max(1, rs.length - 1) / rs.length);
+      return `${mean.toFixed(3)} ± ${se.toFixed(3)}`;
+    };
     for (const w of workers) {
       const spans = ((counter.spans.get(w.service) ?? 0) - (warmSpans.get(w.service) ?? 0)) / (RUNS * ROUNDS);
-      console.log(`| ${w.setting.label} | ${median(w.cpu).toFixed(2)} ms (${range(w.cpu)}) | ${ratio(w.cpu, bare)} | ${w.setting.kind === 'baton' ? ratio(w.cpu, offOf(w)) : ''} | ${spans.toFixed(1)} |`);
+      console.log(`| ${w.setting.label} | ${median(w.cpu).toFixed(2)} ms (${range(w.cpu)}) | ${ratio(w.cpu, bare)} | ${w.setting.kind === 'baton' ? ratio(w.cpu, offOf(w)) : ''} | ${w.setting.kind === 'baton' ? meanRatio(w.cpu, offOf(w)) : ''} | ${spans.toFixed(1)} |`);
     }
     const names = [...new Set(workers.flatMap((w) => [...w.threads.keys()]))].filter((name) => workers.some((w) => (w.threads.get(name) ?? 0) / ROUNDS >= 0.05));
     console.log(`\nThe same CPU per run by thread name, mean of the rounds (ms; threads under 0.05 ms left out)\n\n| worker | ${names.join(' | ')} |\n|---|${names.map(() => '---|').join('')}`);
