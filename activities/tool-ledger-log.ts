@@ -8,6 +8,7 @@
  * Each line is written as `\n<json>\n`: a line cut short by a crash (or a log truncated by hand)
  * never runs into the next one, and is skipped when read: nothing was recorded.
  */
+import { writeSync } from 'node:fs';
 import { open, readFile, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -30,6 +31,14 @@ const defaultIdleMs = 60_000;
 const clockSkewMs = 600_000;
 
 const dueForRotation = (log: Pick<OpenLog, 'openedAt' | 'bytes'>) => Date.now() - log.openedAt > rotateMs || log.bytes > rotateBytes;
+
+/**
+ * Lines up to this size are written synchronously: a write of a few KB to a file the page cache
+ * takes costs microseconds, less than the thread-pool round trip of an asynchronous write, which
+ * the tool call's completion would wait for. Bigger lines (a result near the payload limit) go
+ * through the thread pool so the event loop is not held.
+ */
+const syncWriteBytes = 64 * 1024;
 
 /** Log files end in `.log`; the ledger's per-call entries in `.json`. */
 export const isLogFile = (name: string) => name.endsWith('.log');
@@ -129,8 +138,9 @@ export class LedgerLog {
     log.lastWrite = Date.now();
     log.writing++;
     try {
-      // A regular file takes the whole line in one write; the loop only guards a short write.
-      for (let offset = 0; offset < line.length; ) offset += (await log.handle.write(line, offset)).bytesWritten;
+      // A regular file takes the whole line in one write; the loops only guard a short write.
+      if (line.length <= syncWriteBytes) for (let offset = 0; offset < line.length; ) offset += writeSync(log.handle.fd, line, offset);
+      else for (let offset = 0; offset < line.length; ) offset += (await log.handle.write(line, offset)).bytesWritten;
     } finally {
       log.writing--;
       if (log.retired && log.writing === 0) void log.handle.close().catch(() => undefined);
