@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { specHash } from '../core/hash';
+import { compactAgentSpecs } from '../core/agent-defaults';
 import { AgentRunInputSchema, BatonAgent, BatonPattern, RunBudgetSchema, type AgentRunState, type Message, type RunBudget, type WorkflowSpec } from '../core';
 import { runInputFor, ConfigError, toIssues, type BatonConfig } from '../config/define-config';
 import { agentWorkflow, sendMessageUpdate, sessionWorkflow, specWorkflow, stateQuery, type SessionReply } from '../workflows';
@@ -103,7 +104,8 @@ export class BatonClient {
   async startSpec(spec: WorkflowSpec, input: string, options: StartAgentOptions = {}): Promise<SpecRunHandle> {
     const parsed = SpecRunInputSchema.safeParse({ spec, input, ...(options.budget !== undefined ? { budget: options.budget } : {}) });
     if (!parsed.success) throw new ConfigError(`"${spec.name}"`, toIssues(parsed.error), 'workflow spec');
-    const args = { ...parsed.data, validated: true as const };
+    // The agents travel without the fields at their defaults: the run fills them in (fewer bytes in its history).
+    const args = { ...parsed.data, spec: { ...parsed.data.spec, agents: compactAgentSpecs(parsed.data.spec.agents) }, validated: true as const };
     this.checkInputSize(`the input of workflow spec ${spec.name}`, args);
     return this.temporal.workflow.start(specWorkflow, {
       args: [args],

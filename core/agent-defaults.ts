@@ -1,7 +1,8 @@
 /**
- * An agent spec without the fields left at their defaults, and back. A spec run's child
- * starts with its agent this way (about 500 of its 900 bytes are defaults), so each child's
- * start costs fewer bytes in both histories; the child fills them in again before it runs.
+ * An agent spec without the fields left at their defaults, and back. A spec run starts with
+ * its agents this way, and each of its children with its agent (about 500 of an agent's 900
+ * bytes are defaults), so a start costs fewer bytes in the histories; the run fills them in
+ * again before it runs.
  * Pure, no zod: a test keeps these defaults equal to AgentSpecSchema's. Runs in the sandbox.
  */
 import type { AgentSpec } from './agent-spec';
@@ -40,4 +41,14 @@ export function compactAgentSpec(agent: AgentSpec): CompactAgentSpec {
 /** `agent` with every field it left out at its default; a whole spec comes back equal to itself. */
 export function withAgentDefaults(agent: CompactAgentSpec): AgentSpec {
   return { ...agentSpecDefaults(), ...agent } as AgentSpec;
+}
+
+/** Every agent of a spec's `agents` compacted, as Baton's client starts a spec run. */
+export function compactAgentSpecs(agents: Record<string, AgentSpec>): Record<string, AgentSpec> {
+  return Object.fromEntries(Object.entries(agents).map(([name, agent]) => [name, compactAgentSpec(agent) as AgentSpec]));
+}
+
+/** Every agent of a spec's `agents` with its defaults filled in (whole specs come back equal). */
+export function withAgentSpecDefaults(agents: Record<string, CompactAgentSpec>): Record<string, AgentSpec> {
+  return Object.fromEntries(Object.entries(agents).map(([name, agent]) => [name, withAgentDefaults(agent)]));
 }

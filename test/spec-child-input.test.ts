@@ -21,23 +21,28 @@ describe('a spec run\'s child input', () => {
     expect(withAgentDefaults(tuned)).toEqual(tuned);
   });
 
-  it('starts each child with its agent\'s non-default fields only, and the child runs with the defaults filled in', async () => {
+  it('starts the run and each child with their agents\' non-default fields only, and the child runs with the defaults filled in', async () => {
     const model = ScriptedModel.respondWith((req) => ({ text: `${req.agent.name} answers` }));
     const baton = await startTestBaton({
       models: { scripted: model },
       agents: { plain: { provider: 'scripted', model: 's' }, tuned: { provider: 'scripted', model: 's', limits: { maxTurns: 3 }, approval: { onTimeout: 'approve' } } },
     });
     const spec = specFor(baton, 'pair', { kind: 'parallel', branches: [{ kind: 'agent', agent: 'plain' }, { kind: 'agent', agent: 'tuned' }] });
-    const { result, inputs, calls, states } = await baton.run(async () => {
+    const { result, inputs, calls, states, started } = await baton.run(async () => {
       const handle = await baton.client.startSpec(spec, 'topic');
       const result = await handle.result();
+      const own = await baton.client.temporal.workflow.getHandle(handle.workflowId).fetchHistory();
+      const started = firstPayload(own.events?.[0]?.workflowExecutionStartedEventAttributes?.input) as { spec: { agents: Record<string, Record<string, unknown>> } };
       const ids = [0, 1].map((i) => `${handle.workflowId}/root.branches[${i}]`);
       const histories = await Promise.all(ids.map((id) => baton.client.temporal.workflow.getHandle(id).fetchHistory()));
       const inputs = histories.map((h) => firstPayload(h.events?.[0]?.workflowExecutionStartedEventAttributes?.input) as { agent: Record<string, unknown> });
       const calls = histories.map((h) => h.events?.find((e) => e.activityTaskScheduledEventAttributes)?.activityTaskScheduledEventAttributes);
       const states = await Promise.all(ids.map((id) => baton.client.temporal.workflow.getHandle(id).query(stateQuery)));
-      return { result, inputs, calls, states };
+      return { result, inputs, calls, states, started };
     });
+    // The spec run itself starts with its agents compacted the same way.
+    expect(Object.keys(started.spec.agents.plain ?? {}).sort()).toEqual(['model', 'name', 'provider']);
+    expect(started.spec.agents.tuned).toMatchObject({ limits: { maxTurns: 3 } });
     expect(Object.keys(inputs[0]?.agent ?? {}).sort()).toEqual(['model', 'name', 'provider']);
     expect(inputs[1]?.agent).toMatchObject({ name: 'tuned', limits: { maxTurns: 3, maxToolCallsPerTurn: 64 }, approval: { onTimeout: 'approve' } });
     expect(inputs[1]?.agent).not.toHaveProperty('modelCall');

@@ -19,6 +19,7 @@ import { RunAttributes } from './search-attributes';
 import { runFinished, runStarted } from './telemetry';
 import { tighterBudget } from '../core/run-budget';
 import { runBudgetFailure } from './budget';
+import { withAgentSpecDefaults } from '../core/agent-defaults';
 
 export type SpecRunInput = z.input<typeof SpecRunInputSchema>;
 type ParsedSpecRunInput = z.output<typeof SpecRunInputSchema>;
@@ -60,7 +61,10 @@ export async function specWorkflow(input: SpecRunInput): Promise<SpecRunResult> 
 }
 
 async function runSpecWorkflow(input: SpecRunInput): Promise<SpecRunResult> {
-  const { spec, input: text, allow, budget } = trustedOrParsed<ParsedSpecRunInput>(input, () => schemas().SpecRunInputSchema, 'workflow spec run input');
+  const given = trustedOrParsed<ParsedSpecRunInput>(input, () => schemas().SpecRunInputSchema, 'workflow spec run input');
+  const { input: text, allow, budget } = given;
+  // Baton's client sends the spec's agents without the fields at their defaults; they are filled in here.
+  const spec = { ...given.spec, agents: withAgentSpecDefaults(given.spec.agents) };
   const state: SpecRunState = { status: 'running', pattern: spec.name, steps: [], usage: emptyUsage(), pendingApprovals: [], approvals: [], changes: [] };
   const refresh = () => setCurrentDetails(describe(state));
   const tree: { root: Step } = { root: spec.steps };
