@@ -93,9 +93,12 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
   if (!wanted(session.name)) return rows;
   const bareHandle = await client.workflow.start('bareSessionWorkflow', { taskQueue: bareQueue, workflowId: key('bare-session', 0), args: [{ runKey: 's', turns: 200 }] });
   const batonHandle = await baton.startSession('chat');
+  // Messages unique to this run: the content store is content-addressed, so a rerun's identical conversation
+  // would find every segment stored already and take the slower replace path (a real session's are new).
+  const tag = key('session', 0);
   for (let turn = 0; turn < 200; turn++) {
-    session.bare.push(await time(() => bareHandle.executeUpdate(bareMessageUpdate, { args: [`message ${turn}`] })));
-    session.baton.push(await time(() => baton.sendMessage(batonHandle.workflowId, `message ${turn}`)));
+    session.bare.push(await time(() => bareHandle.executeUpdate(bareMessageUpdate, { args: [`message ${turn} of ${tag}`] })));
+    session.baton.push(await time(() => baton.sendMessage(batonHandle.workflowId, `message ${turn} of ${tag}`)));
   }
   await bareHandle.result();
   const bareHistory = await chainHistory(client, bareHandle.workflowId, bareHandle.firstExecutionRunId);
