@@ -3,7 +3,8 @@
  * per agent run (model call, tool call, model call) of one worker process per setting — Baton
  * off, with metrics, with tracing (the client drops every trace, keeps 10% or keeps every one;
  * the `calls` or the `all` span mode), with both; bare Temporal plain, and with the SDK's own metrics and OpenTelemetry interceptors —
- * and the spans each exported per run. The client decides each trace, as `baton run` does. CPU
+ * and the spans each exported per run. The client decides each trace, as `baton run` does. Spans
+ * leave in the span processor's default batches (OTEL_BSP_*: 512 spans or 5 s; one row with 200 ms). CPU
  * from /proc counts every thread of the worker, so it holds on a loaded machine where wall-clock
  * ratios swing. The settings take turns, round after round. BENCH_TELEMETRY_RUNS (runs per
  * setting and round, 100), BENCH_TELEMETRY_ROUNDS (3), BENCH_TELEMETRY_IN_FLIGHT (runs at once, 10),
@@ -30,7 +31,7 @@ const RUNS = Number(process.env.BENCH_TELEMETRY_RUNS ?? 100);
 const ROUNDS = Number(process.env.BENCH_TELEMETRY_ROUNDS ?? 3);
 const IN_FLIGHT = Number(process.env.BENCH_TELEMETRY_IN_FLIGHT ?? 10);
 
-interface Setting { label: string; kind: 'baton' | 'bare'; mode: string; keep?: number; spans?: 'calls' | 'all'; checkout?: string }
+interface Setting { label: string; kind: 'baton' | 'bare'; mode: string; keep?: number; spans?: 'calls' | 'all'; checkout?: string; bspDelay?: string }
 const allSettings: Setting[] = [
   { label: 'bare Temporal', kind: 'bare', mode: 'off' },
   { label: 'bare Temporal, the SDK\'s metrics', kind: 'bare', mode: 'metrics' },
@@ -40,6 +41,7 @@ const allSettings: Setting[] = [
   { label: 'Baton, tracing, every trace dropped', kind: 'baton', mode: 'tracing', keep: 0 },
   { label: 'Baton, tracing, every trace, spans: calls', kind: 'baton', mode: 'tracing', keep: 1, spans: 'calls' },
   { label: 'Baton, tracing, every trace, spans: all', kind: 'baton', mode: 'tracing', keep: 1, spans: 'all' },
+  { label: 'Baton, tracing, every trace, spans: calls, OTEL_BSP_SCHEDULE_DELAY=200', kind: 'baton', mode: 'tracing', keep: 1, spans: 'calls', bspDelay: '200' },
   { label: 'Baton, metrics and tracing, 10% of traces, spans: calls', kind: 'baton', mode: 'both', keep: 0.1, spans: 'calls' },
   { label: 'Baton, metrics and tracing, every trace, spans: calls', kind: 'baton', mode: 'both', keep: 1, spans: 'calls' },
   { label: 'Baton, metrics and tracing, every trace, spans: all', kind: 'baton', mode: 'both', keep: 1, spans: 'all' },
@@ -79,7 +81,9 @@ async function startSpanCounter(): Promise<{ endpoint: string; spans: Map<string
 }
 
 function startWorker(address: string, taskQueue: string, setting: Setting, endpoint: string, service: string): Promise<ChildProcess> {
-  const env = { ...process.env, OTEL_SERVICE_NAME: service, OTEL_BSP_SCHEDULE_DELAY: '200', ...(setting.spans ? { BATON_TRACING_SPANS: setting.spans } : {}) };
+  // The span processor's own batching (OTEL_BSP_*: 512 spans or 5 s) unless the setting or the environment sets a delay.
+  const bsp = setting.bspDelay ? { OTEL_BSP_SCHEDULE_DELAY: setting.bspDelay } : {};
+  const env = { ...process.env, OTEL_SERVICE_NAME: service, ...bsp, ...(setting.spans ? { BATON_TRACING_SPANS: setting.spans } : {}) };
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${service}`] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(setting.checkout ? path.join(setting.checkout, 'bench') : __dirname, 'telemetry-worker.ts'), setting.kind, address, taskQueue, setting.mode, endpoint], { stdio: ['ignore', 'pipe', 'inherit'], env });
   return new Promise((resolve, reject) => {
@@ -133,7 +137,9 @@ async function main(): Promise<void> {
   }));
   try {
     for (const w of workers) await cpuPerRun(w.child.pid as number, 30, w.runOne(`warm-${w.service}-${tag}`));
-    await new Promise((r) => setTimeout(r, 1000));
+    // The spans of the warm-up runs out before counting (a worker on the default 5 s batch delay needs longer).
+    const exportDelay = Math.max(...settings.map((s) => Number(s.bspDelay ?? process.env.OTEL_BSP_SCHEDULE_DELAY ?? 5000))) + 800;
+    await new Promise((r) => setTimeout(r, exportDelay));
     const warmSpans = new Map(counter.spans);
     const measuredFrom = process.hrtime.bigint() / 1000n;
     for (let round = 0; round < ROUNDS; round++) {
@@ -147,7 +153,7 @@ async function main(): Promise<void> {
       const settingsRun = workers.map((w) => ({ service: w.service, label: w.setting.label }));
       writeFileSync(path.join(profiles, 'window.json'), JSON.stringify({ from: Number(measuredFrom), to: Number(process.hrtime.bigint() / 1000n), runs: RUNS * ROUNDS, settings: settingsRun }));
     }
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, exportDelay + 500));
     console.log(`\nWorker CPU per agent run (model call, tool call, model call), ${ROUNDS} rounds × ${RUNS} runs per setting, ${IN_FLIGHT} in flight; median of the rounds (min–max); ratios: median of each round's ratio\n`);
     console.log('| worker | CPU per run | over bare | over Baton off | over Baton off, mean ± s.e. | spans exported per run |');
     console.log('|---|---|---|---|---|---|');
