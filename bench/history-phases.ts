@@ -20,10 +20,12 @@ const ms = (e: Event): number => {
   return Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
 };
 
-/** Adds the phase durations of one workflow's history to `into`. */
-export async function collectPhases(client: Client, workflowId: string, into: Phases): Promise<void> {
+/** Adds the phase durations of one workflow's history to `into` (names prefixed with `prefix`); returns the ids of its children. */
+export async function collectPhases(client: Client, workflowId: string, into: Phases, prefix = ''): Promise<string[]> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  const add = (phase: string, value: number) => {
+  const children: string[] = [];
+  const add = (name: string, value: number) => {
+    const phase = name.startsWith('#') ? name : `${prefix}${name}`;
     const list = into.get(phase) ?? [];
     list.push(value);
     into.set(phase, list);
@@ -35,13 +37,13 @@ export async function collectPhases(client: Client, workflowId: string, into: Ph
   for (const e of events) {
     switch (e.eventType) {
       case EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED:
-        if (pendingReturn !== undefined) add('return: activity completed → workflow task started', ms(e) - pendingReturn);
+        if (pendingReturn !== undefined) add('return: activity or child completed → workflow task started', ms(e) - pendingReturn);
         pendingReturn = undefined;
         add('#wft-started', ms(e));
         break;
       case EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED: {
         const started = into.get('#wft-started')?.pop();
-        if (started !== undefined) add('worker: workflow task', ms(e) - started);
+        if (started !== undefined) add(lastWftCompleted === undefined ? 'worker: first workflow task (the run starts)' : 'worker: workflow task', ms(e) - started);
         lastWftCompleted = ms(e);
         break;
       }
@@ -62,10 +64,28 @@ export async function collectPhases(client: Client, workflowId: string, into: Ph
         pendingReturn = ms(e);
         break;
       }
+      case EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
+        if (lastWftCompleted !== undefined) add('#child-initiated', ms(e));
+        break;
+      case EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED: {
+        const id = e.childWorkflowExecutionStartedEventAttributes?.workflowExecution?.workflowId;
+        if (id) children.push(id);
+        const initiated = into.get('#child-initiated')?.shift();
+        if (initiated !== undefined) add('dispatch: child start initiated → child started', ms(e) - initiated);
+        add('#child-started', ms(e));
+        break;
+      }
+      case EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED: {
+        const started = into.get('#child-started')?.shift();
+        if (started !== undefined) add('child run: started → completed', ms(e) - started);
+        pendingReturn = ms(e);
+        break;
+      }
       default:
     }
   }
-  into.delete('#wft-started');
+  for (const key of ['#wft-started', '#child-initiated', '#child-started']) into.delete(key);
+  return children;
 }
 
 /** Prints the median of each phase, bare beside Baton. Activity names differ, so rows are matched by their role. */

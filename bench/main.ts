@@ -152,7 +152,7 @@ async function main(): Promise<void> {
       }
     })()]);
     if (results.baton.length) printReport(results, peaks);
-    if (phases) printPhases(phases.bare, phases.baton, { bareModel: 'model call', callModel: 'model call', bareTool: 'tool call', runTool: 'tool call' });
+    if (phases && results.baton.length) printPhases(phases.bare, phases.baton, { bareModel: 'model call', callModel: 'model call', bareTool: 'tool call', runTool: 'tool call' });
     if (patternRows.length) {
       printPatternTable(patternRows);
       console.log(`\nPeak RSS of the process running both workers during the pattern rows: ${(peaks.patterns / 1024 / 1024).toFixed(0)} MB`);

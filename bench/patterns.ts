@@ -60,8 +60,24 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
     if (!wanted(row.name)) continue;
     // All N at once, as the bare fan-out starts them (a spec's default is 50 at a time).
     const spec = resolveWorkflowSpec({ name: `fan-out-${n}`, steps: { kind: 'parallel', concurrency: n, branches: Array.from({ length: n }, () => ({ kind: 'agent', agent: 'worker' })) } }, baton.config);
-    const bare = (i: number) => time(() => client.workflow.execute('bareFanOutWorkflow', { taskQueue: bareQueue, workflowId: key(`bare-fan-${n}`, i), args: [{ runKey: key('f', i), n }] }));
-    const batonRun = (i: number) => time(async () => (await baton.startSpec(spec, key(`fan-${n}`, i))).result());
+    /** With BENCH_PHASES=1, the parent's phases and its first child's. */
+    const phasesOf = async (id: string, into: Phases | undefined) => {
+      const children = into ? await collectPhases(client, id, into, 'parent: ') : [];
+      if (into && children[0]) await collectPhases(client, children[0], into, 'child: ');
+    };
+    const bare = async (i: number) => {
+      const id = key(`bare-fan-${n}`, i);
+      const ms = await time(() => client.workflow.execute('bareFanOutWorkflow', { taskQueue: bareQueue, workflowId: id, args: [{ runKey: key('f', i), n }] }));
+      await phasesOf(id, phases?.bare);
+      return ms;
+    };
+    const batonRun = async (i: number) => {
+      const id = key(`fan-${n}`, i);
+      const ms = await time(async () => (await baton.startSpec(spec, id, { workflowId: id })).result());
+      await phasesOf(id, phases?.baton);
+      return ms;
+    };
+    const phases = process.env.BENCH_PHASES === '1' ? { bare: new Map() as Phases, baton: new Map() as Phases } : undefined;
     for (let i = 0; i < runs; i++) {
       // A closed fan-out leaves the server work (visibility, cleanup of N runs); let it
       // settle so each sample starts from the same state, and alternate which goes first.
@@ -71,6 +87,10 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
       await settle(n);
       if (i % 2 === 0) row.baton.push(await batonRun(i));
       else row.bare.push(await bare(i));
+    }
+    if (phases) {
+      console.log(`\n${row.name}: where the time goes`);
+      printPhases(phases.bare, phases.baton, { bareModel: 'model call', callModel: 'model call' });
     }
     if (process.env.BENCH_VERBOSE) console.log(`${row.name} bare ${row.bare.map(Math.round).join(' ')} · baton ${row.baton.map(Math.round).join(' ')}`);
     rows.push(row);
