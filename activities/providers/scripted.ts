@@ -51,8 +51,16 @@ async function streamText(text: string, rate: ScriptReply['stream'], onText: (de
 
 export class ScriptedModel implements ModelProvider {
   readonly kind = 'scripted';
-  /** Every request received, in order (including ones that then failed). */
+  /**
+   * The requests received, in order (including ones that then failed): the first
+   * `ScriptedModel.keptCalls` of them, so a long-running scripted worker (the demo, the
+   * benchmark's thousands of runs) does not keep every conversation it was sent.
+   */
   readonly calls: ModelRequest[] = [];
+  /** How many requests `calls` keeps. */
+  static readonly keptCalls = 1000;
+  /** Every request received, counted. */
+  callCount = 0;
   private next = 0;
 
   constructor(
@@ -73,7 +81,7 @@ export class ScriptedModel implements ModelProvider {
   }
 
   async complete(request: ModelRequest, { signal, onText }: CompleteOptions): Promise<Completion> {
-    this.calls.push(request);
+    if (this.callCount++ < ScriptedModel.keptCalls) this.calls.push(request);
     const reply = this.replyFor(request);
     if (reply.delayMs) await abortable(reply.delayMs, signal);
     if (reply.fail) {
