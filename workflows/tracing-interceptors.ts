@@ -58,17 +58,22 @@ function inSpan<T>(name: string, parent: SpanRef | undefined, fn: (span: SpanRef
       span.end(err, expected?.(err));
       return Promise.reject(err);
     }
-    return settled.then(
-      (result) => {
-        span.end();
-        return result;
-      },
-      (err: unknown) => {
-        span.end(err, expected?.(err));
-        throw err;
-      },
-    );
+    return endWhenSettled(span, settled, expected);
   });
+}
+
+/** Ends `span` when `settled` settles: with the error, unless `expected` says the caller expects it. */
+function endWhenSettled<T>(span: SandboxSpan, settled: Promise<T>, expected?: (err: unknown) => boolean): Promise<T> {
+  return settled.then(
+    (result) => {
+      span.end();
+      return result;
+    },
+    (err: unknown) => {
+      span.end(err, expected?.(err));
+      throw err;
+    },
+  );
 }
 
 /** Passes the current span's context on in the headers, with no span of its own (an activity in `calls` mode). */
@@ -91,16 +96,7 @@ function outbound<T>(name: string, headers: Headers, next: (headers: Headers) =>
     span.end(err);
     throw err;
   }
-  return traced.then(
-    (value) => {
-      span.end();
-      return value;
-    },
-    (err: unknown) => {
-      span.end(err, expected?.(err));
-      throw err;
-    },
-  );
+  return endWhenSettled(span, traced, expected);
 }
 
 class TracingInbound implements WorkflowInboundCallsInterceptor {
