@@ -16,7 +16,7 @@ import { writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { linksOf } from './conversation-store';
-import { listStoreFiles, removeFiles, type PruneOptions, type PruneReport, type StoreFile } from './store-files';
+import { listStoreFiles, removeFiles, syncWriteLimit, type PruneOptions, type PruneReport, type StoreFile } from './store-files';
 
 /**
  * A reference the store does not hold (pruned, or written to another worker's store). Custom
@@ -42,14 +42,6 @@ export interface ContentStore {
 /** Owner-only modes for every store file and folder. */
 export const storeModes = { file: 0o600, dir: 0o700 } as const;
 
-/**
- * New entries up to this many characters are created with one synchronous write, as the tool
- * ledger writes its lines: a few KB into the page cache cost less than the three thread-pool
- * round trips (open, write, close) of an asynchronous write, which the activity's completion
- * waits for (a session turn writes one segment). Bigger entries go through the thread pool.
- */
-const syncCreateChars = 64 * 1024;
-
 /** Folders this process made or found: a write into one skips the mkdir (a session turn's write is on its path). */
 const madeDirs = new Set<string>();
 
@@ -68,7 +60,8 @@ export async function writeStoreFile(file: string, text: string, createInPlace =
   const write = async () => {
     if (createInPlace) {
       try {
-        if (text.length <= syncCreateChars) return writeFileSync(file, text, { mode: storeModes.file, flag: 'wx' });
+        // One synchronous create (open, write, close) instead of three thread-pool round trips.
+        if (text.length <= syncWriteLimit) return writeFileSync(file, text, { mode: storeModes.file, flag: 'wx' });
         return await writeFile(file, text, { mode: storeModes.file, flag: 'wx' });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;

@@ -2,6 +2,14 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
+/**
+ * Store writes up to this many bytes (characters, for text) are synchronous: a few KB into the
+ * page cache cost microseconds, less than the thread-pool round trips of an asynchronous write,
+ * which the activity's completion waits for. Bigger writes go through the thread pool, so the
+ * event loop is not held. Used by the content store's new entries and the tool ledger's lines.
+ */
+export const syncWriteLimit = 64 * 1024;
+
 /** How a prune runs: `dryRun` reports what would go and removes nothing. */
 export interface PruneOptions {
   dryRun?: boolean;

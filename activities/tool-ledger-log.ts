@@ -13,6 +13,7 @@ import { open, readFile, readdir, rm, stat, type FileHandle } from 'node:fs/prom
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { ToolResult } from '../core';
+import { syncWriteLimit } from './store-files';
 
 /** One line of a log. */
 export interface LoggedResult {
@@ -31,14 +32,6 @@ const defaultIdleMs = 60_000;
 const clockSkewMs = 600_000;
 
 const dueForRotation = (log: Pick<OpenLog, 'openedAt' | 'bytes'>) => Date.now() - log.openedAt > rotateMs || log.bytes > rotateBytes;
-
-/**
- * Lines up to this size are written synchronously: a write of a few KB to a file the page cache
- * takes costs microseconds, less than the thread-pool round trip of an asynchronous write, which
- * the tool call's completion would wait for. Bigger lines (a result near the payload limit) go
- * through the thread pool so the event loop is not held.
- */
-const syncWriteBytes = 64 * 1024;
 
 /** Log files end in `.log`; the ledger's per-call entries in `.json`. */
 export const isLogFile = (name: string) => name.endsWith('.log');
@@ -139,7 +132,7 @@ export class LedgerLog {
     log.writing++;
     try {
       // A regular file takes the whole line in one write; the loops only guard a short write.
-      if (line.length <= syncWriteBytes) for (let offset = 0; offset < line.length; ) offset += writeSync(log.handle.fd, line, offset);
+      if (line.length <= syncWriteLimit) for (let offset = 0; offset < line.length; ) offset += writeSync(log.handle.fd, line, offset);
       else for (let offset = 0; offset < line.length; ) offset += (await log.handle.write(line, offset)).bytesWritten;
     } finally {
       log.writing--;

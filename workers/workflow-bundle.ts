@@ -51,7 +51,7 @@ const swcTarget = 'es2022';
  * a native spread, on each activation. Node 20 runs ES2022 natively, and the built package
  * (`dist/`, compiled by tsc) already is ES2022: this makes a worker run from the sources match it.
  */
-export function es2022Workflows(config: WebpackConfiguration): WebpackConfiguration {
+function es2022Workflows(config: WebpackConfiguration): WebpackConfiguration {
   for (const rule of config.module?.rules ?? []) {
     const use = rule && typeof rule === 'object' && rule.use && typeof rule.use === 'object' && !Array.isArray(rule.use) ? rule.use : undefined;
     const options = use && typeof use.loader === 'string' && use.loader.includes('swc-loader') && typeof use.options === 'object' ? use.options : undefined;

@@ -133,8 +133,3 @@ export async function finish(begun: BegunToolCall): Promise<ToolMessage> {
   }
   return begun.settle(result);
 }
-
-/** Runs one tool call to its tool message. */
-export function runToolCall(call: ToolCall, ctx: ToolStepContext): Promise<ToolMessage> {
-  return finish(beginToolCall(call, ctx));
-}
