@@ -2,6 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ScriptedModel } from '../activities/providers/scripted';
 import { AgentSpecSchema } from '../core';
 import { compactAgentSpec, withAgentDefaults } from '../core/agent-defaults';
+import { specHash } from '../core/hash';
+import { runInputFor } from '../config/define-config';
 import { firstPayload } from '../client/inspect';
 import { stateQuery } from '../workflows';
 import { startTestBaton } from './helpers/baton';
@@ -10,7 +12,7 @@ import { closeTestEnv } from './helpers/temporal';
 
 afterAll(closeTestEnv);
 
-describe('a spec run\'s child input', () => {
+describe('a spec run\'s and an agent run\'s start input', () => {
   it('fills in exactly the defaults AgentSpecSchema would, and a compacted spec comes back whole', () => {
     const minimal = { name: 'a', provider: 'p', model: 'm' };
     expect(withAgentDefaults(minimal)).toEqual(AgentSpecSchema.parse(minimal));
@@ -53,5 +55,33 @@ describe('a spec run\'s child input', () => {
     // The spec hash the parent recorded for the child is the whole spec's, as a run of that agent alone computes it.
     const alone = await baton.run(async () => (await baton.client.startAgent('plain', 'topic')).result());
     expect(states[0]?.specHash).toBe(alone.specHash);
+  });
+
+  it('starts an agent run with its agents\' non-default fields only; the run fills the defaults in', async () => {
+    const model = ScriptedModel.respondWith((req) => (req.agent.name === 'lead' && !req.messages.some((m) => m.role === 'tool') ? { toolCalls: [{ name: 'transfer_to_helper', arguments: {} }] } : { text: `${req.agent.name} answers` }));
+    const baton = await startTestBaton({
+      models: { scripted: model },
+      agents: { lead: { provider: 'scripted', model: 's', handoffs: ['helper'], limits: { maxTurns: 4 } }, helper: { provider: 'scripted', model: 's', approval: { onTimeout: 'approve' } } },
+    });
+    const { result, input, call, state } = await baton.run(async () => {
+      const handle = await baton.client.startAgent('lead', 'topic');
+      const result = await handle.result();
+      const history = await baton.client.temporal.workflow.getHandle(handle.workflowId).fetchHistory();
+      const input = firstPayload(history.events?.[0]?.workflowExecutionStartedEventAttributes?.input) as { agent: Record<string, unknown>; team: Array<Record<string, unknown>>; specHash: string };
+      const call = history.events?.find((e) => e.activityTaskScheduledEventAttributes)?.activityTaskScheduledEventAttributes;
+      const state = await handle.query(stateQuery);
+      return { result, input, call, state };
+    });
+    expect(Object.keys(input.agent).sort()).toEqual(['handoffs', 'limits', 'model', 'name', 'provider']);
+    expect(input.team.map((a) => Object.keys(a).sort())).toEqual([['approval', 'model', 'name', 'provider']]);
+    expect(input.team[0]).toMatchObject({ approval: { onTimeout: 'approve', minRisk: 'high', tools: [] } });
+    // The run used the defaults: the model call's retry policy and timeout, the hand-off, the turn limit it was given.
+    expect(result.output).toBe('helper answers');
+    expect(result.path).toEqual(['lead', 'helper']);
+    expect({ attempts: call?.retryPolicy?.maximumAttempts, timeout: Number(call?.startToCloseTimeout?.seconds) }).toEqual({ attempts: 5, timeout: 120 });
+    // The hash is the whole spec's, as before: the same as the workflow computes from the filled-in input.
+    const whole = runInputFor(baton.config, 'lead', 'topic');
+    expect(state.specHash).toBe(input.specHash);
+    expect(input.specHash).toBe(specHash({ agent: whole.agent, tools: whole.tools, team: whole.team }));
   });
 });
