@@ -1,5 +1,5 @@
 /** What a process and the whole host used, from /proc (Linux): for the benchmark's CPU and memory rows. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Resident memory (bytes) and CPU time (ms, all threads) of a process. */
 export function processUsage(pid: number): { rss: number; cpuMs: number } {
@@ -14,4 +14,27 @@ export function hostCpu(): { busyMs: number; totalMs: number } {
   const total = ticks.reduce((a, b) => a + b, 0);
   const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
   return { busyMs: ((total - idle) * 1000) / 100, totalMs: (total * 1000) / 100 };
+}
+
+/** CPU ms of each thread of a process, by thread id, with the thread's name (`comm`). */
+export function threadUsage(pid: number): Map<string, { name: string; cpuMs: number }> {
+  const out = new Map<string, { name: string; cpuMs: number }>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.split(') ')[1]?.split(' ') ?? [];
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      out.set(tid, { name: Number(tid) === pid ? 'main' : name, cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 });
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out;
+}
+
+/** CPU ms each group of threads (by name; the process's own thread is `main`) used since `before`. */
+export function threadGroupsSince(pid: number, before: Map<string, { name: string; cpuMs: number }>): Map<string, number> {
+  const groups = new Map<string, number>();
+  for (const [tid, { name, cpuMs }] of threadUsage(pid)) groups.set(name, (groups.get(name) ?? 0) + cpuMs - (before.get(tid)?.cpuMs ?? 0));
+  return groups;
 }

@@ -5,7 +5,9 @@
  * workflow does the same activities as no-ops), and worker RSS per run parked on a person
  * (Baton: a tool call waiting for approval; bare: a workflow waiting on a signal).
  * BENCH_THROUGHPUT_RUNS (runs per row, 1000; 0 skips to the parked rows), BENCH_PARKED (500), BENCH_CPU_PROF=<dir> (a
- * V8 CPU profile of each worker process, per thread, for finding where the CPU goes).
+ * V8 CPU profile of each worker process, per thread, for finding where the CPU goes), BENCH_THREADS=1 (each
+ * worker's CPU per run by thread: main, the workflow threads, the SDK core's threads; and the dev
+ * server's and this client process's CPU per run).
  */
 import { Client, Connection } from '@temporalio/client';
 import { BatonClient } from '../client/baton-client';
@@ -13,19 +15,30 @@ import { decideApprovalUpdate } from '../workflows';
 import { startEphemeralServer } from '../devtools/ephemeral-server';
 import { throughputConfig } from './throughput-worker';
 import { bareReleaseSignal } from './bare-workflow';
-import { processUsage } from './process-usage';
+import { processUsage, threadGroupsSince, threadUsage } from './process-usage';
 import { runMany, startWorkerProcess, stopWorkerProcess, waitForParked } from './worker-process';
 
 const RUNS = Number(process.env.BENCH_THROUGHPUT_RUNS ?? 1000);
 const PARKED = Number(process.env.BENCH_PARKED ?? 500);
 
 /** Runs `total` runs keeping `inFlight` started at once; runs per second and worker CPU ms per run. */
-async function throughput(pid: number, total: number, inFlight: number, runOne: (i: number) => Promise<unknown>): Promise<{ perSecond: number; cpuPerRun: number }> {
+async function throughput(pid: number, total: number, inFlight: number, runOne: (i: number) => Promise<unknown>, serverPid?: number): Promise<{ perSecond: number; cpuPerRun: number; threads: Map<string, number> }> {
   const cpuBefore = processUsage(pid).cpuMs;
+  const threadsBefore = threadUsage(pid);
+  const others = { server: serverPid ? processUsage(serverPid).cpuMs : 0, client: process.cpuUsage() };
   const started = performance.now();
   await runMany(total, inFlight, runOne);
   const seconds = (performance.now() - started) / 1000;
-  return { perSecond: total / seconds, cpuPerRun: (processUsage(pid).cpuMs - cpuBefore) / total };
+  const threads = new Map([...threadGroupsSince(pid, threadsBefore)].map(([name, ms]) => [name, ms / total]));
+  const client = process.cpuUsage(others.client);
+  threads.set('(client process)', (client.user + client.system) / 1000 / total);
+  if (serverPid) threads.set('(server process)', (processUsage(serverPid).cpuMs - others.server) / total);
+  return { perSecond: total / seconds, cpuPerRun: (processUsage(pid).cpuMs - cpuBefore) / total, threads };
+}
+
+/** CPU ms per run by thread group (BENCH_THREADS=1): where a side's worker CPU goes. */
+function threadLine(side: string, threads: Map<string, number>): string {
+  return `  ${side}: ${[...threads].filter(([, ms]) => ms >= 0.05).sort((a, b) => b[1] - a[1]).map(([name, ms]) => `${name} ${ms.toFixed(2)}`).join(', ')} ms per run`;
 }
 
 async function main(): Promise<void> {
@@ -52,9 +65,10 @@ async function main(): Promise<void> {
     }
     for (const inFlight of RUNS > 0 ? [1, 50, 500] : []) {
       const total = inFlight === 1 ? Math.min(RUNS, 200) : RUNS;
-      const bare = await throughput(barePid, total, inFlight, runBare(`bare-${inFlight}-${tag}`));
-      const ours = await throughput(batonPid, total, inFlight, runBaton(`baton-${inFlight}-${tag}`));
+      const bare = await throughput(barePid, total, inFlight, runBare(`bare-${inFlight}-${tag}`), server?.pid);
+      const ours = await throughput(batonPid, total, inFlight, runBaton(`baton-${inFlight}-${tag}`), server?.pid);
       console.log(`| ${inFlight} | ${bare.perSecond.toFixed(1)} | ${ours.perSecond.toFixed(1)} | ${(ours.perSecond / bare.perSecond).toFixed(2)} | ${bare.cpuPerRun.toFixed(1)} ms / ${ours.cpuPerRun.toFixed(1)} ms |`);
+      if (process.env.BENCH_THREADS === '1') console.log(`${threadLine('bare', bare.threads)}\n${threadLine('Baton', ours.threads)}`);
     }
 
     const parkedBefore = { bare: processUsage(barePid).rss, baton: processUsage(batonPid).rss };
