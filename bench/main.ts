@@ -144,7 +144,7 @@ async function main(): Promise<void> {
           peaks.baton = Math.max(peaks.baton, memory.peak());
         }
         memory.reset();
-        if (!process.env.BENCH_SKIP_PATTERNS) patternRows = await benchPatterns(client, baton, bareQueue, Number(process.env.BENCH_PATTERN_RUNS ?? 5));
+        if (!process.env.BENCH_SKIP_PATTERNS) patternRows = await benchPatterns(client, baton, bareQueue);
         peaks.patterns = memory.peak();
       } finally {
         batonWorker.shutdown();

@@ -42,16 +42,42 @@ const time = async (work: () => Promise<unknown>) => {
   return performance.now() - started;
 };
 
-export async function benchPatterns(client: Client, baton: BatonClient, bareQueue: string, runs: number): Promise<PatternRow[]> {
+/**
+ * Samples per side of a row: `BENCH_PATTERN_RUNS` for every row when set; by default 15 for the
+ * rows of one short run (a hand-off, an agent run, a fan-out of 1: a sample costs tens of ms, and
+ * a single run on this machine moves by ±10%), 9 for a fan-out of 10, 5 for the larger ones.
+ */
+export function samplesFor(row: 'short' | number, env: NodeJS.ProcessEnv = process.env): number {
+  if (env.BENCH_PATTERN_RUNS) return Number(env.BENCH_PATTERN_RUNS);
+  if (row === 'short' || row <= 1) return 15;
+  return row <= 10 ? 9 : 5;
+}
+
+/** One sample of each side, the side that goes first alternating between pairs. */
+async function pair(i: number, row: PatternRow, bare: () => Promise<number>, batonRun: () => Promise<number>): Promise<void> {
+  if (i % 2 === 0) {
+    row.bare.push(await bare());
+    row.baton.push(await batonRun());
+  } else {
+    row.baton.push(await batonRun());
+    row.bare.push(await bare());
+  }
+}
+
+export async function benchPatterns(client: Client, baton: BatonClient, bareQueue: string): Promise<PatternRow[]> {
   const rows: PatternRow[] = [];
   const key = (name: string, i: number) => `${name}-${i}-${Date.now()}`;
   /** `BENCH_ONLY=fan-out` (any part of a row's name) runs just the matching rows. */
   const wanted = (name: string) => !process.env.BENCH_ONLY || name.includes(process.env.BENCH_ONLY);
 
   const handoff: PatternRow = { name: 'hand-off (2 agents)', bare: [], baton: [], unit: 'run' };
-  for (let i = 0; i < (wanted(handoff.name) ? runs : 0); i++) {
-    handoff.bare.push(await time(() => client.workflow.execute('bareHandoffWorkflow', { taskQueue: bareQueue, workflowId: key('bare-handoff', i), args: [{ runKey: key('h', i) }] })));
-    handoff.baton.push(await time(async () => (await baton.startAgent('handoff-a', key('handoff', i))).result()));
+  for (let i = 0; i < (wanted(handoff.name) ? samplesFor('short') : 0); i++) {
+    await pair(
+      i,
+      handoff,
+      () => time(() => client.workflow.execute('bareHandoffWorkflow', { taskQueue: bareQueue, workflowId: key('bare-handoff', i), args: [{ runKey: key('h', i) }] })),
+      () => time(async () => (await baton.startAgent('handoff-a', key('handoff', i))).result()),
+    );
   }
   if (handoff.bare.length) rows.push(handoff);
 
@@ -78,15 +104,11 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
       return ms;
     };
     const phases = process.env.BENCH_PHASES === '1' ? { bare: new Map() as Phases, baton: new Map() as Phases } : undefined;
-    for (let i = 0; i < runs; i++) {
+    for (let i = 0; i < samplesFor(n); i++) {
       // A closed fan-out leaves the server work (visibility, cleanup of N runs); let it
-      // settle so each sample starts from the same state, and alternate which goes first.
-      await settle(n);
-      if (i % 2 === 0) row.bare.push(await bare(i));
-      else row.baton.push(await batonRun(i));
-      await settle(n);
-      if (i % 2 === 0) row.baton.push(await batonRun(i));
-      else row.bare.push(await bare(i));
+      // settle so each sample starts from the same state.
+      const settled = (run: (i: number) => Promise<number>) => async () => (await settle(n), await run(i));
+      await pair(i, row, settled(bare), settled(batonRun));
     }
     if (phases) {
       console.log(`\n${row.name}: where the time goes`);
@@ -100,9 +122,13 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
   for (const [agent, name] of Object.entries(toolRows)) {
     const row: PatternRow = { name, bare: [], baton: [], unit: 'run' };
     if (!wanted(name)) continue;
-    for (let i = 0; i < runs; i++) {
-      row.bare.push(await time(() => client.workflow.execute('bareAgentWorkflow', { taskQueue: bareQueue, workflowId: key(`bare-${agent}`, i), args: [{ runKey: key('t', i), turns: 1 }] })));
-      row.baton.push(await time(async () => (await baton.startAgent(agent, key(agent, i))).result()));
+    for (let i = 0; i < samplesFor('short'); i++) {
+      await pair(
+        i,
+        row,
+        () => time(() => client.workflow.execute('bareAgentWorkflow', { taskQueue: bareQueue, workflowId: key(`bare-${agent}`, i), args: [{ runKey: key('t', i), turns: 1 }] })),
+        () => time(async () => (await baton.startAgent(agent, key(agent, i))).result()),
+      );
     }
     rows.push(row);
   }
