@@ -131,17 +131,25 @@ async function main(): Promise<void> {
       try {
         for (let i = 0; i < WARMUP; i++) { await runBare(`warm-bare-${i}-${Date.now()}`); await runBaton(`warm-baton-${i}-${Date.now()}`); }
         // BENCH_ONLY picks pattern rows; the agent-turn table is skipped then.
-        for (let i = 0; i < (process.env.BENCH_ONLY ? 0 : RUNS); i++) {
+        const bareSample = async (i: number) => {
           memory.reset();
           const bareKey = `bare-${i}-${Date.now()}`;
           results.bare.push(await runBare(bareKey));
           if (phases) await collectPhases(client, bareKey, phases.bare);
           peaks.bare = Math.max(peaks.bare, memory.peak());
+        };
+        const batonSample = async (i: number) => {
           memory.reset();
           const batonKey = `baton-${i}-${Date.now()}`;
           results.baton.push(await runBaton(batonKey));
           if (phases) await collectPhases(client, batonKey, phases.baton);
           peaks.baton = Math.max(peaks.baton, memory.peak());
+        };
+        // Pairs of runs, the side that goes first alternating (the per-run ratios pair them by index).
+        for (let i = 0; i < (process.env.BENCH_ONLY ? 0 : RUNS); i++) {
+          const [first, second] = i % 2 === 0 ? [bareSample, batonSample] : [batonSample, bareSample];
+          await first(i);
+          await second(i);
         }
         memory.reset();
         if (!process.env.BENCH_SKIP_PATTERNS) patternRows = await benchPatterns(client, baton, bareQueue);
