@@ -6,14 +6,19 @@
  * BENCH_FAN_OUT_N (default "1,10,50"), BENCH_FAN_OUT_TOOL_BYTES (each child first reads a tool result
  * of that many bytes, so its transcript has weight), BENCH_PATTERN_RUNS (samples per side, default 5),
  * BENCH_CPU_PROF=<dir> (V8 CPU profiles of each worker process, every thread), BENCH_DUMP=<dir>
- * (the last sample's parent and first-child histories as JSON).
+ * (the last sample's parent and first-child histories as JSON), BENCH_FAN_OUT_REPLAY=<k> (replays
+ * each side's last parent history k / N times, at least once, in this process with no server in
+ * the loop, and prints per child the replaying threads' CPU and the workflow's promises: the
+ * parent's own workflow-thread work, steadier than a live run's on a shared machine;
+ * `node --cpu-prof --import tsx bench/fan-out-cpu.ts` profiles it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { promiseHooks } from 'node:v8';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { z } from 'zod';
 import { defineTool } from '../activities';
 import { ScriptedModel } from '../activities/providers/scripted';
@@ -22,6 +27,7 @@ import { validateConfig } from '../config/define-config';
 import { resolveWorkflowSpec } from '../config/load-spec';
 import { startEphemeralServer } from '../devtools/ephemeral-server';
 import { createBatonWorker } from '../workers/create-worker';
+import { getWorkflowBundle } from '../workers/workflow-bundle';
 import * as bareActivities from './bare-activities';
 import { percentile } from './step-clock';
 
@@ -42,12 +48,15 @@ function fanOutConfig(taskQueue: string) {
   });
 }
 
+let bareBundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
+const bareBundle = () => (bareBundlePromise ??= bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'bare-workflow.ts'), logger: quiet }));
+
 async function serve(kind: string, address: string, taskQueue: string): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const connection = await NativeConnection.connect({ address });
   const worker = kind === 'baton'
     ? await createBatonWorker({ config: fanOutConfig(taskQueue), connection })
-    : await Worker.create({ connection, taskQueue, activities: bareActivities, workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'bare-workflow.ts'), logger: quiet }) });
+    : await Worker.create({ connection, taskQueue, activities: bareActivities, workflowBundle: await bareBundle() });
   process.stdout.write('ready\n');
   process.once('SIGTERM', () => worker.shutdown());
   await worker.run();
@@ -94,7 +103,29 @@ async function historyOf(client: Client, workflowId: string): Promise<{ events: 
   return { events: history.events?.length ?? 0, bytes: temporal.api.history.v1.History.encode(history).finish().length };
 }
 
+/**
+ * CPU of replaying one parent history `times` times in this process (no server, no children
+ * running): the workflow thread's work for the parent's activations, the same code a live run runs.
+ */
+async function replayCpu(bundle: WorkflowBundleWithSourceMap, workflowId: string, history: temporal.api.history.v1.IHistory, times: number): Promise<{ cpu: number; top: number; promises: number }> {
+  const histories = Array.from({ length: times }, () => ({ workflowId, history }));
+  // A replay runs the workflow in this thread: promises of another realm than this one's are the workflow's.
+  let promises = 0;
+  const stopCounting = promiseHooks.onInit((promise) => void (promise instanceof Promise || promises++));
+  const before = threadCpu(process.pid);
+  try {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, replayName: `fan-out-replay-${workflowId}` }, histories)) {
+      if (result.error) throw result.error;
+    }
+  } finally {
+    stopCounting();
+  }
+  const deltas = [...threadCpu(process.pid)].map(([tid, cpu]) => cpu - (before.get(tid) ?? 0));
+  return { cpu: deltas.reduce((a, b) => a + b, 0), top: Math.max(...deltas), promises };
+}
+
 async function main(): Promise<void> {
+  if (process.env.BENCH_FAN_OUT_REPLAY) Runtime.install({ logger: new DefaultLogger('WARN') });
   const server = await startEphemeralServer();
   const client = new Client({ connection: await Connection.connect({ address: server.address }) });
   const tag = `${process.pid}-${Date.now()}`;
@@ -128,6 +159,11 @@ async function main(): Promise<void> {
           writeFileSync(path.join(process.env.BENCH_DUMP, `${name}-${n}.json`), JSON.stringify(await client.workflow.getHandle(id).fetchHistory(), null, 1));
         }
       }
+      const replays = process.env.BENCH_FAN_OUT_REPLAY ? Math.max(1, Math.round(Number(process.env.BENCH_FAN_OUT_REPLAY) / n)) : 0;
+      const replayed = replays > 0 && {
+        bare: await replayCpu(await bareBundle(), `bare-${n}-${last}-${tag}`, await client.workflow.getHandle(`bare-${n}-${last}-${tag}`).fetchHistory(), replays),
+        baton: await replayCpu(await getWorkflowBundle(), `baton-${n}-${last}-${tag}`, await client.workflow.getHandle(`baton-${n}-${last}-${tag}`).fetchHistory(), replays),
+      };
       console.log(`\nfan-out N=${n}, ${samples} samples per side (wall: median; CPU per child run: mean)`);
       console.log('| side | wall ms | process CPU ms / child | busiest thread ms / child | parent events / bytes per child | one child events / bytes |');
       console.log('|---|---|---|---|---|---|');
@@ -135,6 +171,10 @@ async function main(): Promise<void> {
         // /proc counts in 10 ms ticks: CPU is summed over every sample, then divided.
         const perChild = (key: 'cpu' | 'top') => rows[side].reduce((a, r) => a + r[key], 0) / rows[side].length / n;
         console.log(`| ${side} | ${percentile(rows[side].map((r) => r.ms), 50).toFixed(1)} | ${perChild('cpu').toFixed(2)} | ${perChild('top').toFixed(2)} | ${(parents[side].events / n).toFixed(1)} / ${(parents[side].bytes / n).toFixed(0)} | ${children[side].events} / ${children[side].bytes} |`);
+      }
+      if (replayed) {
+        console.log(`\nparent history replayed ${replays} times per side, per child: process CPU ms / busiest thread CPU ms / workflow promises`);
+        for (const side of ['bare', 'baton'] as const) console.log(`| ${side} | ${(replayed[side].cpu / replays / n).toFixed(3)} | ${(replayed[side].top / replays / n).toFixed(3)} | ${(replayed[side].promises / replays / n).toFixed(1)} |`);
       }
     }
   } finally {
