@@ -14,19 +14,15 @@ export function stableStringify(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
 }
 
-function fnv1a(text: string, seed: number): number {
-  let hash = seed >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash >>> 0;
-}
-
-/** A 16-hex-digit fingerprint of any JSON value. */
+/** A 16-hex-digit fingerprint of any JSON value: FNV-1a twice, with two seeds, in one pass. */
 export function specHash(value: unknown): string {
   const text = stableStringify(value);
-  const a = fnv1a(text, 0x811c9dc5).toString(16).padStart(8, '0');
-  const b = fnv1a(text, 0x01000193 ^ text.length).toString(16).padStart(8, '0');
-  return a + b;
+  let a = 0x811c9dc5;
+  let b = (0x01000193 ^ text.length) >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    a = Math.imul(a ^ code, 0x01000193) >>> 0;
+    b = Math.imul(b ^ code, 0x01000193) >>> 0;
+  }
+  return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
 }
