@@ -8,7 +8,7 @@ import { allHandlersFinished, condition, defineQuery, defineUpdate, isCancellati
 import type { z } from 'zod';
 import type { ReplaceStepSchema, SpecRunInputSchema } from './schemas';
 import { schemas } from './lazy-schemas';
-import type { SpecRunResult, SpecRunState, Step, WorkflowSpec } from '../core';
+import type { SpecRunResult, SpecRunState, Step, StepOutput, WorkflowSpec } from '../core';
 import { agentsOf } from '../core/steps';
 import { emptyUsage } from '../core/usage';
 import { asWorkflowFailure, rootMessage } from './failures';
@@ -52,12 +52,11 @@ function describe(state: SpecRunState): string {
 }
 
 /** Runs a workflow spec on an input text. */
-export async function specWorkflow(input: SpecRunInput): Promise<SpecRunResult> {
-  try {
-    return await runSpecWorkflow(input);
-  } catch (err) {
+export function specWorkflow(input: SpecRunInput): Promise<SpecRunResult> {
+  // One promise fewer than an async wrapper: the SDK records a stack trace for each.
+  return runSpecWorkflow(input).catch((err: unknown) => {
     throw asWorkflowFailure(err, `workflow spec run ${workflowInfo().workflowId}`);
-  }
+  });
 }
 
 async function runSpecWorkflow(input: SpecRunInput): Promise<SpecRunResult> {
@@ -100,11 +99,14 @@ async function runSpecWorkflow(input: SpecRunInput): Promise<SpecRunResult> {
   const pattern = workflowInfo().parent ? 'spec' : spec.name;
   runStarted(pattern);
   try {
-    // Reads tree.root lazily so a replaced root (before it starts) is honoured.
-    const result = await runStep(run, tree.root, text, 'root').catch((err: unknown) => {
+    let result: StepOutput;
+    try {
+      // Reads tree.root lazily so a replaced root (before it starts) is honoured.
+      result = await runStep(run, tree.root, text, 'root');
+    } catch (err) {
       // A step that failed because the budget ran out fails the run with the budget's total.
       throw (!isCancellation(err) && overBudget()) || err;
-    });
+    }
     const over = overBudget();
     if (over) throw over;
     state.status = 'completed';

@@ -6,7 +6,7 @@ import { patched } from '@temporalio/workflow';
 import type { Step, StepOutput } from '../../core';
 import { FailureType } from '../../core/failures';
 import { fail } from '../failures';
-import { fanOut } from '../patterns/fan-out';
+import { fanOut, type BranchOutcome, type FanOutOptions } from '../patterns/fan-out';
 import type { SpecRun } from './spec-run';
 import { runGenerated } from './generate-step';
 import { runTools } from './tools-step';
@@ -27,6 +27,11 @@ async function aggregate(run: SpecRun, step: Of<'parallel'> | Of<'map'>, path: s
   return step.aggregate ? runStep(run, step.aggregate, text, `${path}.aggregate`) : { output: text, structured };
 }
 
+/** `aggregate`, without an async call when there is no aggregating agent and the fan-out ran alone (two promises fewer). */
+function aggregated(run: SpecRun, step: Of<'parallel'> | Of<'map'>, path: string, alone: boolean, text: string, structured: unknown[]): StepOutput | Promise<StepOutput> {
+  return alone && !step.aggregate ? { output: text, structured } : aggregate(run, step, path, text, structured);
+}
+
 /** The value at a dot path of model or user data; own properties only, never a built-in. */
 function valueAt(value: unknown, dotted: string): unknown {
   return dotted.split('.').reduce<unknown>((acc, key) => (acc !== null && typeof acc === 'object' && Object.hasOwn(acc, key) ? (acc as Record<string, unknown>)[key] : undefined), value);
@@ -43,11 +48,44 @@ function concurrencyOf(step: Of<'parallel'> | Of<'map'>, count: number): number 
   return patched('baton-default-fan-out-concurrency') ? defaultConcurrency : undefined;
 }
 
+/**
+ * `fanOut` for a spec step. Inside another fan-out's branches it is called exactly as before;
+ * alone in the run (see SpecRun.concurrentFanOuts) it is told so, and counted while it runs
+ * more than one branch at once.
+ */
+function fannedOut<T>(run: SpecRun, count: number, task: (index: number) => Promise<T>, options: FanOutOptions): Promise<Array<BranchOutcome<T>>> {
+  if (run.concurrentFanOuts > 0) return fanOut(count, task, options);
+  if (count <= 1 || options.concurrency === 1) return fanOut(count, task, { ...options, alone: true });
+  return countedFanOut(run, count, task, { ...options, alone: true });
+}
+
+async function countedFanOut<T>(run: SpecRun, count: number, task: (index: number) => Promise<T>, options: FanOutOptions): Promise<Array<BranchOutcome<T>>> {
+  run.concurrentFanOuts++;
+  try {
+    return await fanOut(count, task, options);
+  } finally {
+    run.concurrentFanOuts--;
+  }
+}
+
+/** An agent step without a name for its output: alone, a branch runs it directly, one async layer fewer. */
+const isPlainAgent = (step: Step): step is Of<'agent'> => step.kind === 'agent' && step.as === undefined;
+
 async function runParallel(run: SpecRun, step: Of<'parallel'>, input: string, path: string): Promise<StepOutput> {
   const count = step.branches.length;
-  const outcomes = await fanOut(count, (i) => runStep(run, step.branches[i] as Step, input, `${path}.branches[${i}]`), { onFailure: step.onFailure, concurrency: concurrencyOf(step, count) });
+  // Alone, branches that are all plain agent steps each start their agent directly: every branch
+  // resumes after the same fewer promise steps, so their commands keep their recorded order.
+  const alone = run.concurrentFanOuts === 0;
+  const direct = alone && step.branches.every(isPlainAgent);
+  const branch = direct
+    ? (i: number) => {
+        const agentStep = step.branches[i] as Of<'agent'>;
+        return run.runAgent(agentStep.agent, run.render(agentStep.input, input), `${path}.branches[${i}]`);
+      }
+    : (i: number) => runStep(run, step.branches[i] as Step, input, `${path}.branches[${i}]`);
+  const outcomes = await fannedOut(run, count, branch, { onFailure: step.onFailure, concurrency: concurrencyOf(step, count) });
   const labels = step.branches.map((b, i) => (b.kind === 'agent' ? b.agent : `branch ${i}`));
-  return aggregate(run, step, path, combine(outcomes.map((result, i) => ({ label: labels[i] as string, result }))), outcomes.map((o) => (o.ok ? o.value.structured ?? o.value.output : { error: o.error })));
+  return aggregated(run, step, path, alone, combine(outcomes.map((result, i) => ({ label: labels[i] as string, result }))), outcomes.map((o) => (o.ok ? o.value.structured ?? o.value.output : { error: o.error })));
 }
 
 async function runMap(run: SpecRun, step: Of<'map'>, path: string): Promise<StepOutput> {
@@ -67,8 +105,9 @@ async function runMap(run: SpecRun, step: Of<'map'>, path: string): Promise<Step
   });
   // A generated run's items are model output: all of them within the allowance, or none runs.
   if (run.allow) tasks.forEach((task, i) => run.checkAgent(task.agent, `${path}.items[${i}]`));
-  const outcomes = await fanOut(tasks.length, (i) => run.runAgent(tasks[i]?.agent as string, tasks[i]?.input as string, `${path}.items[${i}]`), { onFailure: step.onFailure, concurrency: concurrencyOf(step, tasks.length) });
-  return aggregate(run, step, path, combine(outcomes.map((result, i) => ({ label: `${tasks[i]?.agent}: ${tasks[i]?.input}`, result }))), outcomes.map((o) => (o.ok ? o.value.structured ?? o.value.output : { error: o.error })));
+  const alone = run.concurrentFanOuts === 0;
+  const outcomes = await fannedOut(run, tasks.length, (i) => run.runAgent(tasks[i]?.agent as string, tasks[i]?.input as string, `${path}.items[${i}]`), { onFailure: step.onFailure, concurrency: concurrencyOf(step, tasks.length) });
+  return aggregated(run, step, path, alone, combine(outcomes.map((result, i) => ({ label: `${tasks[i]?.agent}: ${tasks[i]?.input}`, result }))), outcomes.map((o) => (o.ok ? o.value.structured ?? o.value.output : { error: o.error })));
 }
 
 async function runRoute(run: SpecRun, step: Of<'route'>, input: string, path: string): Promise<StepOutput> {

@@ -26,6 +26,12 @@ export class SpecRun {
   budget?: RunBudget;
   /** The first step not started because the budget was spent, and how many were not. */
   budgetStop?: { path: string; steps: number };
+  /**
+   * Fan-outs running more than one branch at once right now. At 0 a step is the only work in the
+   * run, so it may resume its caller after fewer promise steps (`FanOutOptions.alone`): with nothing
+   * concurrent, that cannot reorder the commands recorded histories hold.
+   */
+  concurrentFanOuts = 0;
 
   constructor(
     readonly spec: WorkflowSpec,
