@@ -8,7 +8,8 @@
  * from /proc counts every thread of the worker, so it holds on a loaded machine where wall-clock
  * ratios swing. The settings take turns, round after round. BENCH_TELEMETRY_RUNS (runs per
  * setting and round, 100), BENCH_TELEMETRY_ROUNDS (3), BENCH_TELEMETRY_IN_FLIGHT (runs at once, 10),
- * BENCH_TELEMETRY_ONLY (only the settings whose label contains it, or one of its |-separated parts, besides bare and Baton off),
+ * BENCH_TELEMETRY_ONLY (only the settings whose label contains it, or one of its |-separated parts, besides bare and Baton off;
+ * a part that starts with `=` matches a whole label only),
  * BENCH_TELEMETRY_COMPARE=<checkout> (each Baton setting twice: this checkout's worker and that one's),
  * BENCH_CPU_PROF=<dir> (a V8 CPU profile of each worker process, every thread, in <dir>/<service>; <dir>/window.json
  * holds the measured rounds' start and end on the profiles' clock and the settings' services).
@@ -47,7 +48,8 @@ const allSettings: Setting[] = [
   { label: 'Baton, metrics and tracing, every trace, spans: all', kind: 'baton', mode: 'both', keep: 1, spans: 'all' },
 ];
 const only = process.env.BENCH_TELEMETRY_ONLY;
-const chosen = allSettings.filter((s) => !only || only.split('|').some((part) => s.label.includes(part)) || s.label === 'bare Temporal' || s.label === 'Baton off');
+const matches = (label: string, part: string) => (part.startsWith('=') ? label === part.slice(1) : label.includes(part));
+const chosen = allSettings.filter((s) => !only || only.split('|').some((part) => matches(s.label, part)) || s.label === 'bare Temporal' || s.label === 'Baton off');
 /** BENCH_TELEMETRY_COMPARE=<dir>: each Baton setting also runs a worker from that checkout (before and after a change, in one session). */
 const compare = process.env.BENCH_TELEMETRY_COMPARE;
 const settings = compare ? chosen.flatMap((s) => (s.kind === 'baton' ? [s, { ...s, label: `${s.label} [${path.basename(compare)}]`, checkout: compare }] : [s])) : chosen;
@@ -92,12 +94,16 @@ function startWorker(address: string, taskQueue: string, setting: Setting, endpo
   });
 }
 
-/** CPU time (ms) of a process's threads by name: `main`, `node` (the workflow threads and other Node worker threads), V8's helpers, the core's tokio threads. */
+/**
+ * CPU time (ms) of a process's threads by name: `main`, the core's tokio threads, and each `node` thread apart (`node:<tid>`):
+ * Node names every thread it starts `node` (the workflow thread, V8's garbage-collection helpers, libuv's pool), so they are told apart by tid.
+ */
 function threadCpu(pid: number): Map<string, number> {
   const byName = new Map<string, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      const name = tid === String(pid) ? 'main' : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const comm = tid === String(pid) ? 'main' : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const name = comm === 'node' ? `node:${tid}` : comm;
       const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
       byName.set(name, (byName.get(name) ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
     } catch {
@@ -174,6 +180,13 @@ async function main(): Promise<void> {
     for (const w of workers) {
       const spans = ((counter.spans.get(w.service) ?? 0) - (warmSpans.get(w.service) ?? 0)) / (RUNS * ROUNDS);
       console.log(`| ${w.setting.label} | ${median(w.cpu).toFixed(2)} ms (${range(w.cpu)}) | ${ratio(w.cpu, bare)} | ${w.setting.kind === 'baton' ? ratio(w.cpu, offOf(w)) : ''} | ${w.setting.kind === 'baton' ? meanRatio(w.cpu, offOf(w)) : ''} | ${spans.toFixed(1)} |`);
+    }
+    // The workflow thread is the busiest `node` thread (a Baton worker runs one); the others are V8's GC helpers and libuv's pool.
+    for (const w of workers) {
+      const nodeThreads = [...w.threads].filter(([name]) => name.startsWith('node:')).sort((a, b) => b[1] - a[1]);
+      for (const [name] of nodeThreads) w.threads.delete(name);
+      w.threads.set('workflow thread', nodeThreads[0]?.[1] ?? 0);
+      w.threads.set('other node threads (GC helpers, libuv)', nodeThreads.slice(1).reduce((sum, [, ms]) => sum + ms, 0));
     }
     const names = [...new Set(workers.flatMap((w) => [...w.threads.keys()]))].filter((name) => workers.some((w) => (w.threads.get(name) ?? 0) / ROUNDS >= 0.05));
     console.log(`\nThe same CPU per run by thread name, mean of the rounds (ms; threads under 0.05 ms left out)\n\n| worker | ${names.join(' | ')} |\n|---|${names.map(() => '---|').join('')}`);
