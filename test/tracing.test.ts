@@ -1,11 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { uniqueTaskQueue, uniqueWorkflowId } from './helpers/temporal';
 import { startOtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver';
 import { runTracingCli, startTracingWorker, tracingEnv, waitForSpans as waitFor } from './fixtures/telemetry/tracing-processes';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { tracingInterceptorModuleFor, workflowsPath } from '../workers/workflow-bundle';
+import { getWorkflowBundle, tracingInterceptorModuleFor, workflowsPath } from '../workers/workflow-bundle';
 
 // The `all` mode: Temporal's activity spans too (test/tracing-calls.test.ts covers the default, `calls`).
 const triageQueue = uniqueTaskQueue('trace-a');
@@ -183,4 +185,20 @@ describe('tracing (OTLP/HTTP)', () => {
     expect(plain.code).not.toContain('tracing-spans');
     expect(plain.code).not.toContain('@opentelemetry');
   });
+
+  it('preloads the tracing workflow modules in a tracing worker\'s bundle (once per workflow thread), and they hold no per-run state at their top level', async () => {
+    const { code } = await getWorkflowBundle(undefined, { spans: 'calls', rootSampleRatio: 1 });
+    const preload = /preloadModules = function preloadModules\(\) \{([^}]*)\}/.exec(code)?.[1] ?? '';
+    expect(preload).toContain('workflows/tracing-interceptors.ts?spans=calls&rootSampleRatio=1');
+    // Each execution's spans live in the RunTracer its interceptors() makes: a module-level let or var would be shared by every run of the thread.
+    const stateful: string[] = [];
+    for (const name of ['tracing-interceptors', 'tracing-spans', 'tracing-context', 'tracing-settings']) {
+      const file = path.join(__dirname, '..', 'workflows', `${name}.ts`);
+      const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest);
+      for (const statement of source.statements) {
+        if (ts.isVariableStatement(statement) && !(statement.declarationList.flags & ts.NodeFlags.Const)) stateful.push(`${name}: ${statement.getText(source).slice(0, 60)}`);
+      }
+    }
+    expect(stateful).toEqual([]);
+  }, 120_000);
 });

@@ -88,7 +88,8 @@ export function getWorkflowBundle(failureConverterPath?: string, tracing?: Sandb
   let bundle = bundles.get(key);
   if (!bundle) {
     const workflowInterceptorModules = tracing ? [interceptorModule] : [];
-    bundle = bundleWorkflowCode({ workflowsPath, logger: quietLogger, webpackConfigHook: withWorkflowMetrics(metrics), workflowInterceptorModules, preloadModules: preloadedModules, ...(failureConverterPath ? { failureConverterPath } : {}) });
+    // The tracing modules keep each execution's state in its own RunTracer: preloaded too, evaluated once per workflow thread.
+    bundle = bundleWorkflowCode({ workflowsPath, logger: quietLogger, webpackConfigHook: withWorkflowMetrics(metrics), workflowInterceptorModules, preloadModules: [...preloadedModules, ...workflowInterceptorModules], ...(failureConverterPath ? { failureConverterPath } : {}) });
     bundles.set(key, bundle);
   }
   return bundle;

@@ -7,7 +7,8 @@
  * the context of the span it was scheduled in (the run's RunWorkflow span), so its `chat` or
  * `execute_tool` span hangs right under the run. The mode and the root sampling ratio come in
  * this module's resource query (`tracing-settings.ts`). Bundled only when the worker traces
- * (`getWorkflowBundle`). Runs in the workflow sandbox.
+ * (`getWorkflowBundle`), and preloaded there: evaluated once per workflow thread, with each
+ * execution's state in the `RunTracer` its `interceptors()` makes. Runs in the workflow sandbox.
  */
 import {
   ContinueAsNew,
@@ -30,7 +31,7 @@ import {
   type WorkflowInternalsInterceptor,
   type WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
-import { activeSpan, contextFromHeader, contextHeader, currentSpan, disposeSpans, handlerContext, runAsRun, runInSpan, SandboxSpan, sampleRootsAt, startSpan, TRACE_HEADER, type SpanRef } from './tracing-spans';
+import { contextFromHeader, contextHeader, RunTracer, SandboxSpan, TRACE_HEADER, type SpanRef } from './tracing-spans';
 import { setSpanEventHook } from './telemetry';
 import { tracingSettingsFromQuery } from './tracing-settings';
 
@@ -41,16 +42,17 @@ const settings = tracingSettingsFromQuery(typeof __resourceQuery === 'string' ? 
 const isContinueAsNew = (err: unknown) => err instanceof ContinueAsNew;
 
 /** The parent of a handler: the caller's context from the headers, else the span the handler runs in (a handler's, never the run's). */
-const inboundParent = (headers: Headers): SpanRef | undefined => contextFromHeader(headers[TRACE_HEADER]) ?? handlerContext();
+const inboundParent = (tracer: RunTracer, headers: Headers): SpanRef | undefined => contextFromHeader(headers[TRACE_HEADER]) ?? tracer.handlerContext();
 
 /**
  * Runs an inbound call in a span that ends when it settles (one `.then`, not an async chain):
- * as the run's span (`runAsRun`) or as a handler's (`runInSpan`), its children's parent.
+ * as the run's span (`asRun`) or as a handler's, its children's parent.
  */
-function inSpan<T>(name: string, parent: SpanRef | undefined, fn: (span: SpanRef) => Promise<T>, expected?: (err: unknown) => boolean, run: <R>(span: SpanRef, fn: () => R) => R = runInSpan): Promise<T> {
-  const span = startSpan(name, parent);
-  if (!(span instanceof SandboxSpan)) return run(span, () => fn(span));
-  return run(span, () => {
+function inSpan<T>(tracer: RunTracer, name: string, parent: SpanRef | undefined, fn: (span: SpanRef) => Promise<T>, expected?: (err: unknown) => boolean, asRun = false): Promise<T> {
+  const span = tracer.startSpan(name, parent);
+  const run = <R>(body: () => R): R => (asRun ? tracer.runAsRun(span, body) : tracer.runInSpan(span, body));
+  if (!(span instanceof SandboxSpan)) return run(() => fn(span));
+  return run(() => {
     let settled: Promise<T>;
     try {
       settled = fn(span);
@@ -77,8 +79,8 @@ function endWhenSettled<T>(span: SandboxSpan, settled: Promise<T>, expected?: (e
 }
 
 /** Passes the current span's context on in the headers, with no span of its own (an activity in `calls` mode). */
-function passContext<T>(headers: Headers, next: (headers: Headers) => Promise<T>): Promise<T> {
-  const ref = currentSpan();
+function passContext<T>(tracer: RunTracer, headers: Headers, next: (headers: Headers) => Promise<T>): Promise<T> {
+  const ref = tracer.currentSpan();
   return next(ref ? { ...headers, [TRACE_HEADER]: contextHeader(ref) } : headers);
 }
 
@@ -86,8 +88,8 @@ function passContext<T>(headers: Headers, next: (headers: Headers) => Promise<T>
  * Runs an outbound call (schedule an activity, start a child, signal) in a span that ends when
  * the call settles, its context in the headers: one `.then`, not an async chain.
  */
-function outbound<T>(name: string, headers: Headers, next: (headers: Headers) => Promise<T>, expected?: (err: unknown) => boolean): Promise<T> {
-  const span = startSpan(name, currentSpan());
+function outbound<T>(tracer: RunTracer, name: string, headers: Headers, next: (headers: Headers) => Promise<T>, expected?: (err: unknown) => boolean): Promise<T> {
+  const span = tracer.startSpan(name, tracer.currentSpan());
   if (!(span instanceof SandboxSpan)) return next({ ...headers, [TRACE_HEADER]: contextHeader(span) });
   let traced: Promise<T>;
   try {
@@ -100,24 +102,26 @@ function outbound<T>(name: string, headers: Headers, next: (headers: Headers) =>
 }
 
 class TracingInbound implements WorkflowInboundCallsInterceptor {
+  constructor(private readonly tracer: RunTracer) {}
+
   execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>): Promise<unknown> {
-    return inSpan(`RunWorkflow:${workflowInfo().workflowType}`, inboundParent(input.headers), () => next(input), isContinueAsNew, runAsRun);
+    return inSpan(this.tracer, `RunWorkflow:${workflowInfo().workflowType}`, inboundParent(this.tracer, input.headers), () => next(input), isContinueAsNew, true);
   }
   handleSignal(input: SignalInput, next: Next<WorkflowInboundCallsInterceptor, 'handleSignal'>): Promise<void> {
-    return inSpan(`HandleSignal:${input.signalName}`, inboundParent(input.headers), () => next(input));
+    return inSpan(this.tracer, `HandleSignal:${input.signalName}`, inboundParent(this.tracer, input.headers), () => next(input));
   }
   handleUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'handleUpdate'>): Promise<unknown> {
-    return inSpan(`HandleUpdate:${input.name}`, inboundParent(input.headers), (span) => {
+    return inSpan(this.tracer, `HandleUpdate:${input.name}`, inboundParent(this.tracer, input.headers), (span) => {
       if (span instanceof SandboxSpan) span.setAttribute('temporalUpdateId', input.updateId);
       return next(input);
     });
   }
   validateUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'validateUpdate'>): void {
-    const span = startSpan(`ValidateUpdate:${input.name}`, inboundParent(input.headers));
-    if (!(span instanceof SandboxSpan)) return runInSpan(span, () => next(input));
+    const span = this.tracer.startSpan(`ValidateUpdate:${input.name}`, inboundParent(this.tracer, input.headers));
+    if (!(span instanceof SandboxSpan)) return this.tracer.runInSpan(span, () => next(input));
     span.setAttribute('temporalUpdateId', input.updateId);
     try {
-      runInSpan(span, () => next(input));
+      this.tracer.runInSpan(span, () => next(input));
       span.end();
     } catch (err) {
       span.end(err);
@@ -125,45 +129,49 @@ class TracingInbound implements WorkflowInboundCallsInterceptor {
     }
   }
   handleQuery(input: QueryInput, next: Next<WorkflowInboundCallsInterceptor, 'handleQuery'>): Promise<unknown> {
-    return inSpan(`HandleQuery:${input.queryName}`, inboundParent(input.headers), () => next(input));
+    return inSpan(this.tracer, `HandleQuery:${input.queryName}`, inboundParent(this.tracer, input.headers), () => next(input));
   }
 }
 
 class TracingOutbound implements WorkflowOutboundCallsInterceptor {
+  constructor(private readonly tracer: RunTracer) {}
+
   scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>): Promise<unknown> {
-    if (settings.spans === 'calls') return passContext(input.headers, (headers) => next({ ...input, headers }));
-    return outbound(`StartActivity:${input.activityType}`, input.headers, (headers) => next({ ...input, headers }));
+    if (settings.spans === 'calls') return passContext(this.tracer, input.headers, (headers) => next({ ...input, headers }));
+    return outbound(this.tracer, `StartActivity:${input.activityType}`, input.headers, (headers) => next({ ...input, headers }));
   }
   scheduleLocalActivity(input: LocalActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>): Promise<unknown> {
-    if (settings.spans === 'calls') return passContext(input.headers, (headers) => next({ ...input, headers }));
-    return outbound(`StartActivity:${input.activityType}`, input.headers, (headers) => next({ ...input, headers }));
+    if (settings.spans === 'calls') return passContext(this.tracer, input.headers, (headers) => next({ ...input, headers }));
+    return outbound(this.tracer, `StartActivity:${input.activityType}`, input.headers, (headers) => next({ ...input, headers }));
   }
   startChildWorkflowExecution(input: StartChildWorkflowExecutionInput, next: Next<WorkflowOutboundCallsInterceptor, 'startChildWorkflowExecution'>): Promise<[Promise<string>, Promise<unknown>]> {
-    return outbound(`StartChildWorkflow:${input.workflowType}`, input.headers, (headers) => next({ ...input, headers }));
+    return outbound(this.tracer, `StartChildWorkflow:${input.workflowType}`, input.headers, (headers) => next({ ...input, headers }));
   }
   signalWorkflow(input: SignalWorkflowInput, next: Next<WorkflowOutboundCallsInterceptor, 'signalWorkflow'>): Promise<void> {
-    return outbound(`SignalWorkflow:${input.signalName}`, input.headers, (headers) => next({ ...input, headers }));
+    return outbound(this.tracer, `SignalWorkflow:${input.signalName}`, input.headers, (headers) => next({ ...input, headers }));
   }
   continueAsNew(input: ContinueAsNewInput, next: Next<WorkflowOutboundCallsInterceptor, 'continueAsNew'>): Promise<never> {
-    return outbound(`ContinueAsNew:${input.options.workflowType}`, input.headers, (headers) => next({ ...input, headers }), isContinueAsNew);
+    return outbound(this.tracer, `ContinueAsNew:${input.options.workflowType}`, input.headers, (headers) => next({ ...input, headers }), isContinueAsNew);
   }
   /** Log lines carry the trace, as the SDK's interceptor adds it. */
   getLogAttributes(input: GetLogAttributesInput, next: Next<WorkflowOutboundCallsInterceptor, 'getLogAttributes'>): Record<string, unknown> {
-    const ref = currentSpan();
+    const ref = this.tracer.currentSpan();
     return next(ref ? { trace_id: ref.traceId, span_id: ref.spanId, trace_flags: `0${ref.sampled ? 1 : 0}`, ...input } : input);
   }
 }
 
 class TracingInternals implements WorkflowInternalsInterceptor {
+  constructor(private readonly tracer: RunTracer) {}
+
   dispose(input: DisposeInput, next: Next<WorkflowInternalsInterceptor, 'dispose'>): void {
-    disposeSpans();
+    this.tracer.dispose();
     next(input);
   }
 }
 
-/** The SDK calls this once per workflow execution. */
+/** The SDK calls this once per workflow execution: the execution's own tracer, shared by its interceptors. */
 export function interceptors(): WorkflowInterceptors {
-  setSpanEventHook((name, attributes) => activeSpan()?.addEvent(name, attributes));
-  sampleRootsAt(settings.rootSampleRatio);
-  return { inbound: [new TracingInbound()], outbound: [new TracingOutbound()], internals: [new TracingInternals()] };
+  const tracer = new RunTracer(settings.rootSampleRatio);
+  setSpanEventHook((name, attributes) => tracer.activeSpan()?.addEvent(name, attributes));
+  return { inbound: [new TracingInbound(tracer)], outbound: [new TracingOutbound(tracer)], internals: [new TracingInternals(tracer)] };
 }

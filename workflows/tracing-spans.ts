@@ -10,7 +10,8 @@
  * interceptors link up unchanged. The parent's sampling decision is followed: in a sampled-out
  * trace no span is made, the parent's context is only passed on. A trace that starts here (a run
  * with no trace context) is kept at the worker's root ratio, fixed in the bundle
- * (`tracing-settings.ts`). Runs in the workflow sandbox.
+ * (`tracing-settings.ts`). Per-execution state lives in a `RunTracer` per execution; the module
+ * itself holds none, so it is evaluated once per workflow thread. Runs in the workflow sandbox.
  */
 import { ApplicationFailure, ApplicationFailureCategory, type Payload } from '@temporalio/common';
 import { AsyncLocalStorage, proxySinks } from '@temporalio/workflow';
@@ -32,6 +33,9 @@ const randomHex = (bytes: number): string => {
   for (let i = 0; i < bytes; i++) id += Math.floor(Math.random() * 256).toString(16).padStart(2, '0');
   return /^0+$/.test(id) ? randomHex(bytes) : id;
 };
+
+/** The exporter sink (`workers/tracing-sink.ts`): a call from any execution goes out with that execution's sink calls. */
+const spanExporter = proxySinks<OpenTelemetrySinks>().exporter;
 
 /** A recording span, handed to the exporter sink when it ends (the sink drops calls made during replay). */
 export class SandboxSpan implements SpanRef {
@@ -90,27 +94,8 @@ export class SandboxSpan implements SpanRef {
       droppedEventsCount: 0,
       instrumentationLibrary: { name: '@temporalio/interceptor-workflow' },
     };
-    proxySinks<OpenTelemetrySinks>().exporter.export([span]);
+    spanExporter.export([span]);
   }
-}
-
-/** Share of the traces that start in this execution kept: the worker's root ratio (`sampleRootsAt`). */
-let rootSampleRatio = 1;
-
-/** Set once per execution by the tracing interceptors, from the worker's settings fixed at bundle time. */
-export function sampleRootsAt(ratio: number): void {
-  rootSampleRatio = ratio;
-}
-
-/**
- * A span under `parent`, or the parent itself when its trace is sampled out (nothing is recorded
- * then). With no parent a trace starts here, kept at the worker's root ratio; a dropped one is a
- * context only, passed on so the run's activities and children drop it too.
- */
-export function startSpan(name: string, parent: SpanRef | undefined): SpanRef {
-  if (parent) return parent.sampled ? new SandboxSpan(name, parent) : parent;
-  const traceId = randomHex(16);
-  return keepsRootTrace(traceId, rootSampleRatio) ? new SandboxSpan(name, undefined, traceId) : { traceId, spanId: randomHex(8), sampled: false };
 }
 
 /** The active span of a handler's code (an AsyncLocalStorage, the sandbox's own). */
@@ -120,57 +105,79 @@ interface SpanStorage {
   disable(): void;
 }
 
-/** Made when a handler first runs in a recording span, or in a dropped one inside a recording run (one per workflow execution: the sandbox evaluates this module per run). */
-let storage: SpanStorage | undefined;
-/** The run's recording RunWorkflow span: active wherever no handler's span is. */
-let runSpan: SandboxSpan | undefined;
-/** The context of a dropped trace, passed on without a storage. */
-let droppedContext: SpanRef | undefined;
-
 /**
- * Runs the workflow's main code in its `RunWorkflow` span (or its dropped trace's context). No
- * AsyncLocalStorage: every enabled one makes each promise of the workflow thread (every run's,
- * not only this one's) copy its store, and the run's span is the active one wherever no
- * handler's span is, so a variable holds it.
+ * One workflow execution's tracer: which span is active where, and the share of traces that
+ * start here kept. Made by the tracing interceptors for each execution, so this module holds no
+ * state of its own and the worker evaluates it once per workflow thread (it is preloaded), not
+ * again for every execution.
  */
-export function runAsRun<R>(span: SpanRef, fn: () => R): R {
-  if (span instanceof SandboxSpan) runSpan ??= span;
-  else droppedContext ??= span;
-  return fn();
-}
+export class RunTracer {
+  /** Made when a handler first runs in a recording span, or in a dropped one inside a recording run. */
+  private storage: SpanStorage | undefined;
+  /** The run's recording RunWorkflow span: active wherever no handler's span is. */
+  private runSpan: SandboxSpan | undefined;
+  /** The context of a dropped trace, passed on without a storage. */
+  private droppedContext: SpanRef | undefined;
 
-/**
- * Runs a handler (signal, update, query) with `span` as the active span. A recording span needs
- * the AsyncLocalStorage, and so does a dropped handler span inside a recording run (its code must
- * not fall back to the run's span); a handler of a dropped run keeps the run's context in a
- * variable instead, and its outbound calls pass that on.
- */
-export function runInSpan<R>(span: SpanRef, fn: () => R): R {
-  if (storage || runSpan || span instanceof SandboxSpan) {
-    storage ??= new AsyncLocalStorage<SpanRef>();
-    return storage.run(span, fn);
+  /** `rootSampleRatio`: the share of the traces that start in this execution kept (the worker's root ratio). */
+  constructor(private readonly rootSampleRatio: number) {}
+
+  /**
+   * A span under `parent`, or the parent itself when its trace is sampled out (nothing is recorded
+   * then). With no parent a trace starts here, kept at the worker's root ratio; a dropped one is a
+   * context only, passed on so the run's activities and children drop it too.
+   */
+  startSpan(name: string, parent: SpanRef | undefined): SpanRef {
+    if (parent) return parent.sampled ? new SandboxSpan(name, parent) : parent;
+    const traceId = randomHex(16);
+    return keepsRootTrace(traceId, this.rootSampleRatio) ? new SandboxSpan(name, undefined, traceId) : { traceId, spanId: randomHex(8), sampled: false };
   }
-  droppedContext ??= span;
-  return fn();
-}
 
-/** The parent of a handler that came with no trace context: the span its code runs in, else a dropped run's context (never the run's span). */
-export function handlerContext(): SpanRef | undefined {
-  return storage?.getStore() ?? droppedContext;
-}
+  /**
+   * Runs the workflow's main code in its `RunWorkflow` span (or its dropped trace's context). No
+   * AsyncLocalStorage: every enabled one makes each promise of the workflow thread (every run's,
+   * not only this one's) copy its store, and the run's span is the active one wherever no
+   * handler's span is, so a field holds it.
+   */
+  runAsRun<R>(span: SpanRef, fn: () => R): R {
+    if (span instanceof SandboxSpan) this.runSpan ??= span;
+    else this.droppedContext ??= span;
+    return fn();
+  }
 
-/** The span context the current code runs in: a handler's span, else the run's span, else a dropped trace's context. */
-export function currentSpan(): SpanRef | undefined {
-  return storage?.getStore() ?? runSpan ?? droppedContext;
-}
+  /**
+   * Runs a handler (signal, update, query) with `span` as the active span. A recording span needs
+   * the AsyncLocalStorage, and so does a dropped handler span inside a recording run (its code must
+   * not fall back to the run's span); a handler of a dropped run keeps the run's context in a
+   * field instead, and its outbound calls pass that on.
+   */
+  runInSpan<R>(span: SpanRef, fn: () => R): R {
+    if (this.storage || this.runSpan || span instanceof SandboxSpan) {
+      this.storage ??= new AsyncLocalStorage<SpanRef>();
+      return this.storage.run(span, fn);
+    }
+    this.droppedContext ??= span;
+    return fn();
+  }
 
-/** Ends the run's context tracking (the execution is disposed). */
-export function disposeSpans(): void {
-  storage?.disable();
-}
+  /** The parent of a handler that came with no trace context: the span its code runs in, else a dropped run's context (never the run's span). */
+  handlerContext(): SpanRef | undefined {
+    return this.storage?.getStore() ?? this.droppedContext;
+  }
 
-/** The span the current code runs in, if it records. */
-export function activeSpan(): SandboxSpan | undefined {
-  const ref = storage?.getStore() ?? runSpan;
-  return ref instanceof SandboxSpan ? ref : undefined;
+  /** The span context the current code runs in: a handler's span, else the run's span, else a dropped trace's context. */
+  currentSpan(): SpanRef | undefined {
+    return this.storage?.getStore() ?? this.runSpan ?? this.droppedContext;
+  }
+
+  /** Ends the run's context tracking (the execution is disposed). */
+  dispose(): void {
+    this.storage?.disable();
+  }
+
+  /** The span the current code runs in, if it records. */
+  activeSpan(): SandboxSpan | undefined {
+    const ref = this.storage?.getStore() ?? this.runSpan;
+    return ref instanceof SandboxSpan ? ref : undefined;
+  }
 }
