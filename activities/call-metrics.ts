@@ -4,7 +4,11 @@
  * (`useRuntimeMetricMeter`), instead of through the activity's `metricMeter` on every record (each
  * creation is a call into the SDK's core), and the label set of each (task queue, activity type,
  * agent, provider, model, outcome) is built once and reused. The labels are those the activity's
- * meter gives (`namespace`, `taskQueue`, `activityType`) and Baton's. When the runtime has no
+ * meter gives (`namespace`, `taskQueue`, `activityType`) and Baton's. Counters are summed here per
+ * label set and added to the runtime's meter once a second (`counterFlushMs`): each record is a call
+ * into the SDK's core that parses its labels' JSON and builds their attribute set again (6 µs with
+ * seven labels in a loop, 15–50 µs in a busy worker's profiles), and a run's model calls made six
+ * such counter records. Histograms (cost, latencies) are recorded as they happen. When the runtime has no
  * metrics exporter, or outside an activity, nothing is done at all. Activities run by a worker
  * that did not hand a meter over record through the activity's meter, as before.
  */
@@ -26,8 +30,37 @@ const labelSets = new Map<string, MetricTags>();
 
 /** Called by Baton's worker with the Temporal runtime's meter (`Runtime.instance().metricMeter`), once per process. */
 export function useRuntimeMetricMeter(meter: MetricMeter): void {
+  flushCounters();
   runtimeInstruments = meter === noopMetricMeter ? null : createInstruments(meter);
   labelSets.clear();
+}
+
+/**
+ * How long a counter's increments wait before they reach the runtime's meter: far below any
+ * scrape interval (Prometheus scrapes every 15 s or more), so a scrape sees the same totals at
+ * most this much later; what a process that exits holds back is what no scrape could read anyway.
+ */
+export const counterFlushMs = 1000;
+
+/** The runtime's counters' increments not added yet, per counter and label set (label sets are the cached ones). */
+const pendingCounts = new Map<MetricCounter, Map<MetricTags, number>>();
+let flushTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Adds the summed increments to the runtime's counters: one call into the core per counter and label set. */
+export function flushCounters(): void {
+  if (flushTimer) clearTimeout(flushTimer);
+  flushTimer = undefined;
+  for (const [counter, byTags] of pendingCounts) for (const [tags, value] of byTags) counter.add(value, tags);
+  pendingCounts.clear();
+}
+
+/** Counts `value` on the runtime's counter, summed until the next flush; on an activity's own meter (no runtime meter handed over) at once. */
+function count(counter: MetricCounter, value: number, tags: MetricTags): void {
+  if (!runtimeInstruments) return counter.add(value, tags);
+  let byTags = pendingCounts.get(counter);
+  if (!byTags) pendingCounts.set(counter, (byTags = new Map()));
+  byTags.set(tags, (byTags.get(tags) ?? 0) + value);
+  flushTimer ??= setTimeout(flushCounters, counterFlushMs).unref();
 }
 
 function createInstruments(meter: MetricMeter): Instruments {
@@ -73,7 +106,7 @@ function labels(baton: Record<string, string>): MetricTags | undefined {
 export function recordProviderRequest(agent: string, provider: string, model: string, outcome: 'ok' | 'error'): void {
   const m = batonInstruments();
   const tags = m && labels({ agent, provider, model, outcome });
-  if (tags) m.calls.add(1, tags);
+  if (tags) count(m.calls, 1, tags);
 }
 
 /** A model call that was answered: tokens, cost and latency, by the provider and model that answered. */
@@ -81,8 +114,8 @@ export function recordModelAnswer(agent: string, provider: string, model: string
   const m = batonInstruments();
   const tags = m && labels({ agent, provider, model });
   if (!m || !tags) return;
-  m.inputTokens.add(usage.inputTokens, tags);
-  m.outputTokens.add(usage.outputTokens, tags);
+  count(m.inputTokens, usage.inputTokens, tags);
+  count(m.outputTokens, usage.outputTokens, tags);
   m.cost.record(usage.costUsd, tags);
   m.modelLatency.record(usage.latencyMs, labels({ agent, provider, model, outcome: 'ok' }));
 }

@@ -69,7 +69,8 @@ describe('worker metrics (baton worker --metrics)', () => {
     const handle = await baton.startAgent('triage', 'please shout something', { taskQueue: queue, workflowId: uniqueWorkflowId('metrics') });
     const result: AgentRunResult = await handle.result();
     expect(result).toMatchObject({ agent: 'solver', path: ['triage', 'solver'], usage: { modelCalls: 3, toolCalls: 1, inputTokens: 600, outputTokens: 60 } });
-    const samples = await scrapeUntil((s) => total(s, 'baton_runs_finished') >= 1);
+    // Baton's counters reach the endpoint within a second of the call (the worker sums them first): wait for them too.
+    const samples = await scrapeUntil((s) => total(s, 'baton_runs_finished') >= 1 && total(s, 'baton_model_calls', { outcome: 'ok' }) >= result.usage.modelCalls && total(s, 'baton_model_output_tokens') >= result.usage.outputTokens);
 
     expect(total(samples, 'baton_model_calls', { outcome: 'ok' })).toBe(result.usage.modelCalls);
     expect(total(samples, 'baton_model_calls', { outcome: 'error' })).toBe(0);
@@ -117,7 +118,7 @@ describe('worker metrics (baton worker --metrics)', () => {
     expect((await flaky.result()).output).toBe('fine now');
     const spender = await baton.startAgent('spender', 'hi', { taskQueue: queue, workflowId: uniqueWorkflowId('metrics-budget') });
     await expect(spender.result()).rejects.toThrow();
-    const samples = await scrapeUntil((s) => total(s, 'baton_runs_finished', { agent: 'spender' }) >= 1 && total(s, 'baton_runs_finished', { agent: 'flaky' }) >= 1);
+    const samples = await scrapeUntil((s) => total(s, 'baton_runs_finished', { agent: 'spender' }) >= 1 && total(s, 'baton_runs_finished', { agent: 'flaky' }) >= 1 && total(s, 'baton_model_calls', { agent: 'flaky' }) >= 2 && total(s, 'baton_model_input_tokens', { agent: 'flaky' }) >= 7);
     expect(total(samples, 'baton_model_calls', { agent: 'flaky', provider: 'scripted', outcome: 'error' })).toBe(1);
     expect(total(samples, 'baton_model_calls', { agent: 'flaky', outcome: 'ok' })).toBe(1);
     expect(total(samples, 'baton_model_call_latency_count', { agent: 'flaky', outcome: 'error' })).toBe(1);
@@ -131,7 +132,7 @@ describe('worker metrics (baton worker --metrics)', () => {
     const handle = await baton.startAgent('rerouted', 'hi', { taskQueue: queue, workflowId: uniqueWorkflowId('metrics-failover') });
     const result = await handle.result();
     expect(result.output).toBe('from the backup');
-    const samples = await scrapeUntil((s) => total(s, 'baton_runs_finished', { agent: 'rerouted' }) >= 1);
+    const samples = await scrapeUntil((s) => total(s, 'baton_runs_finished', { agent: 'rerouted' }) >= 1 && total(s, 'baton_model_calls', { agent: 'rerouted' }) >= 2 && total(s, 'baton_model_output_tokens', { agent: 'rerouted' }) >= 2);
     // Each request counts for the provider asked: the primary's error shows though the call was answered.
     expect(total(samples, 'baton_model_calls', { agent: 'rerouted', provider: 'scripted', model: 'scripted-down', outcome: 'error' })).toBe(1);
     expect(total(samples, 'baton_model_calls', { agent: 'rerouted', provider: 'backup', model: 'backup-model', outcome: 'ok' })).toBe(1);
