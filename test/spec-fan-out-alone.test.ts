@@ -84,6 +84,26 @@ describe('a fan-out alone in its spec run', () => {
     expect(out.replayed).toEqual([true, true, true]);
   });
 
+  it('fails a branch whose template names no earlier output as a rejection, so the other branches go as they went before', async () => {
+    const { model, baton } = await setup();
+    const spec = specFor(baton, 'bad-template', { kind: 'parallel', branches: [{ kind: 'agent', agent: 'drafter', input: '{{steps.nope.output}}' }, { kind: 'agent', agent: 'slow' }] });
+    const out = await baton.run(async () => {
+      const handle = await baton.client.startSpec(spec, 'x');
+      const err = await handle.result().catch((e: unknown) => e);
+      const history = await baton.client.temporal.workflow.getHandle(handle.workflowId).fetchHistory();
+      const events = (history.events ?? []).map((e) => String(e.eventType));
+      return { err, events, state: await handle.query(specStateQuery), replayed: await replays(baton, handle) };
+    });
+    expect(((out.err as WorkflowFailedError).cause as ApplicationFailure).message).toBe('branch 0 failed: template refers to {{steps.nope.output}}, which no earlier step produced');
+    // As when every step was an async function: branch 1 began in the same workflow task, and fail-fast
+    // cancelled it before its child was started (the state and events the code before recorded).
+    expect(paths(out.state)).toEqual(['root.branches[1]:cancelled']);
+    // Started, workflow task scheduled, started, completed, failed: no child start reached the server.
+    expect(out.events).toEqual(['1', '5', '6', '7', '3']);
+    expect(model.calls).toHaveLength(0);
+    expect(out.replayed).toBe(true);
+  });
+
   it('starts plain agent branches directly, and runs branches inside another fan-out as steps, with the same outputs', async () => {
     const { baton } = await setup();
     const spec = specFor(baton, 'lanes', {

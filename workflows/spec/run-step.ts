@@ -68,7 +68,7 @@ async function countedFanOut<T>(run: SpecRun, count: number, task: (index: numbe
   }
 }
 
-/** An agent step without a name for its output: alone, a branch runs it directly, one async layer fewer. */
+/** An agent step without a name for its output: alone, a branch starts its agent directly, without the step's `then`. */
 const isPlainAgent = (step: Step): step is Of<'agent'> => step.kind === 'agent' && step.as === undefined;
 
 async function runParallel(run: SpecRun, step: Of<'parallel'>, input: string, path: string): Promise<StepOutput> {
@@ -77,12 +77,7 @@ async function runParallel(run: SpecRun, step: Of<'parallel'>, input: string, pa
   // resumes after the same fewer promise steps, so their commands keep their recorded order.
   const alone = run.concurrentFanOuts === 0;
   const direct = alone && step.branches.every(isPlainAgent);
-  const branch = direct
-    ? (i: number) => {
-        const agentStep = step.branches[i] as Of<'agent'>;
-        return run.runAgent(agentStep.agent, run.render(agentStep.input, input), `${path}.branches[${i}]`);
-      }
-    : (i: number) => runStep(run, step.branches[i] as Step, input, `${path}.branches[${i}]`);
+  const branch = direct ? (i: number) => startAgentStep(run, step.branches[i] as Of<'agent'>, input, `${path}.branches[${i}]`) : (i: number) => runStep(run, step.branches[i] as Step, input, `${path}.branches[${i}]`);
   const outcomes = await fannedOut(run, count, branch, { onFailure: step.onFailure, concurrency: concurrencyOf(step, count) });
   const labels = step.branches.map((b, i) => (b.kind === 'agent' ? b.agent : `branch ${i}`));
   return aggregated(run, step, path, alone, combine(outcomes.map((result, i) => ({ label: labels[i] as string, result }))), outcomes.map((o) => (o.ok ? o.value.structured ?? o.value.output : { error: o.error })));
@@ -169,11 +164,33 @@ async function runApproval(run: SpecRun, step: Of<'approval'>, input: string, pa
   return { output: input };
 }
 
-/** Runs one step on its input; its output becomes the next step's input. */
-export async function runStep(run: SpecRun, step: Step, input: string, path: string): Promise<StepOutput> {
+/**
+ * Runs one step on its input; its output becomes the next step's input. An agent step takes its
+ * child's outcome in one `then`: the same promise steps as an async function's `await`, one
+ * promise fewer (see SpecRun.runAgent); a template that fails rejects, as a throw there would.
+ */
+export function runStep(run: SpecRun, step: Step, input: string, path: string): Promise<StepOutput> {
+  if (step.kind !== 'agent') return runComposite(run, step, input, path);
+  return startAgentStep(run, step, input, path).then((result) => {
+    if (step.as) run.named.set(step.as, result);
+    return result;
+  });
+}
+
+/** An agent step's child run on its rendered input; a template that fails rejects (never throws), as in an async step. */
+function startAgentStep(run: SpecRun, step: Of<'agent'>, input: string, path: string): Promise<StepOutput> {
+  let text: string;
+  try {
+    text = run.render(step.input, input);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return run.runAgent(step.agent, text, path);
+}
+
+async function runComposite(run: SpecRun, step: Exclude<Step, Of<'agent'>>, input: string, path: string): Promise<StepOutput> {
   let result: StepOutput;
   switch (step.kind) {
-    case 'agent': result = await run.runAgent(step.agent, run.render(step.input, input), path); break;
     case 'sequence': {
       result = { output: input };
       for (const [i, child] of step.steps.entries()) result = await runStep(run, child, result.output, `${path}.steps[${i}]`);

@@ -88,8 +88,37 @@ export class SpecRun {
     });
   }
 
-  /** Runs one agent as a child workflow (its own history, cancelled with this run). */
-  async runAgent(name: string, input: string, path: string, overrides: Partial<AgentSpec> = {}): Promise<StepOutput> {
+  /**
+   * Runs one agent as a child workflow (its own history, cancelled with this run). Not an async
+   * function: the child's outcome is taken in one `then`, which resumes the caller after the same
+   * promise steps as an `await` with a promise fewer (the SDK records a stack trace for each); a
+   * failure before the child starts rejects, as an async function's throw would.
+   */
+  runAgent(name: string, input: string, path: string, overrides: Partial<AgentSpec> = {}): Promise<StepOutput> {
+    let started: ReturnType<SpecRun['startAgent']>;
+    try {
+      started = this.startAgent(name, input, path, overrides);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const { step, budget, child } = started;
+    return child.then(
+      (result) => {
+        countChild(this.state, result, budget);
+        const output = { output: result.output, structured: result.structuredOutput };
+        this.end(step, output);
+        return output;
+      },
+      (err: unknown) => {
+        countFailedChild(this.state, err, budget);
+        this.end(step, err as Error);
+        throw err;
+      },
+    );
+  }
+
+  /** Checks and records an agent step and starts its child run; throws what stops it from starting. */
+  private startAgent(name: string, input: string, path: string, overrides: Partial<AgentSpec>) {
     this.checkAgent(name, path);
     const budget = this.budget;
     if (budget && budgetSpent(budget, this.state.usage)) {
@@ -102,16 +131,13 @@ export class SpecRun {
     try {
       // The child hands back its answer and usage, not its transcript (that stays in its own history).
       const remaining = childBudget(this.state, budget);
-      const result: AgentRunResult = await executeChild(agentWorkflow, {
+      const child: Promise<AgentRunResult> = executeChild(agentWorkflow, {
         args: [validatedRunInput({ ...parts.sent, tools: parts.tools, specHash: parts.specHash, input, omitMessages: true, ...(remaining ? { budget: remaining } : {}) })],
         workflowId: step.childWorkflowId,
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         staticSummary: `agent ${name} · step ${path} of ${this.spec.name}`,
       });
-      countChild(this.state, result, budget);
-      const output = { output: result.output, structured: result.structuredOutput };
-      this.end(step, output);
-      return output;
+      return { step, budget, child };
     } catch (err) {
       countFailedChild(this.state, err, budget);
       this.end(step, err as Error);
