@@ -8,6 +8,7 @@ import { createBatonWorker, openMcpPool } from './create-worker';
 import { installMetricsRuntime, metricsBindAddress } from './telemetry';
 import { activeTracing } from '../client/tracing';
 import { runAndDrain } from './drain';
+import { flushCounters } from '../activities/call-metrics';
 import { durationToMs } from '../core/durations';
 import { configForPool, poolOfAgent } from '../config/pools';
 import { servedPool } from './pool-limits';
@@ -51,6 +52,8 @@ export async function runWorker(config: BatonConfig, options: RunWorkerOptions =
     await runAndDrain(worker, { graceMs: durationToMs(config.worker.shutdownGraceTime), log, health: health === undefined ? undefined : { bind: health, sources: { connection, mcp, providers: Object.keys(config.providers) } } });
     log('baton worker stopped');
   } finally {
+    // The model calls' counters summed since the last second reach the runtime's meter before the process goes.
+    flushCounters();
     await mcp?.close();
     await connection.close();
     await activeTracing()?.shutdown();
