@@ -7,7 +7,14 @@ import { allHandlersFinished, condition, defineSignal, defineUpdate, executeChil
 import { BatonStatus } from '../core/search-attributes';
 import type * as bareActivities from './bare-activities';
 
-const { bareModel, bareTool } = proxyActivities<typeof bareActivities>({ startToCloseTimeout: '30s' });
+/**
+ * The timeouts Baton's calls have by default (a model call: 120 s to close, a tool: 60 s, both a
+ * 10 s heartbeat timeout): the server keeps a timer per pending activity and, after the activity
+ * has completed, still fires and drops it at its time, so a baseline with other timeouts would do
+ * that work at other moments (a 30 s timer fires during whatever the benchmark measures 30 s later).
+ */
+const { bareModel } = proxyActivities<typeof bareActivities>({ startToCloseTimeout: '120s', heartbeatTimeout: '10s' });
+const { bareTool } = proxyActivities<typeof bareActivities>({ startToCloseTimeout: '60s', heartbeatTimeout: '10s' });
 
 export async function bareAgentWorkflow(input: { runKey: string; turns: number }): Promise<number> {
   for (let turn = 1; turn <= input.turns; turn++) {
