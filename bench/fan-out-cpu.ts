@@ -13,7 +13,7 @@
  * `node --cpu-prof --import tsx bench/fan-out-cpu.ts` profiles it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promiseHooks } from 'node:v8';
 import { Client, Connection } from '@temporalio/client';
@@ -30,6 +30,7 @@ import { createBatonWorker } from '../workers/create-worker';
 import { getWorkflowBundle } from '../workers/workflow-bundle';
 import * as bareActivities from './bare-activities';
 import { percentile } from './step-clock';
+import { threadUsage } from './process-usage';
 
 const quiet = { trace: () => undefined, debug: () => undefined, info: () => undefined, log: () => undefined, warn: console.warn, error: console.error };
 
@@ -75,16 +76,7 @@ async function startWorker(kind: string, address: string, taskQueue: string): Pr
 
 /** CPU ms of each thread of a process, by thread id. */
 function threadCpu(pid: number): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      out.set(tid, ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
-    } catch {
-      // The thread ended between the listing and the read.
-    }
-  }
-  return out;
+  return new Map([...threadUsage(pid)].map(([tid, thread]) => [tid, thread.cpuMs]));
 }
 
 /** Whole-process and busiest-thread CPU spent while `work` ran. */

@@ -22,6 +22,7 @@ import * as bareActivities from './bare-activities';
 import { benchPatterns, printPatternTable, type PatternRow } from './patterns';
 import { growingPage, historyReaderReply, historyTurns } from './agent-history';
 import { percentile, recordStep, turnDurations } from './step-clock';
+import { settleTimers } from './settle';
 import { collectPhases, printPhases, type Phases } from './history-phases';
 import { benchRuntimeTelemetry, benchTracing } from './telemetry';
 import { activeTracing, tracingClientInterceptors } from '../client/tracing';
@@ -130,6 +131,7 @@ async function main(): Promise<void> {
     await Promise.all([batonWorker.run(), bareWorker.run(), (async () => {
       try {
         for (let i = 0; i < WARMUP; i++) { await runBare(`warm-bare-${i}-${Date.now()}`); await runBaton(`warm-baton-${i}-${Date.now()}`); }
+        if (!process.env.BENCH_ONLY) await settleTimers();
         // BENCH_ONLY picks pattern rows; the agent-turn table is skipped then.
         const bareSample = async (i: number) => {
           memory.reset();

@@ -6,6 +6,7 @@ import { resolveWorkflowSpec } from '../config/load-spec';
 import { bareMessageUpdate } from './bare-workflow';
 import { percentile } from './step-clock';
 import { benchAgentHistory } from './agent-history';
+import { settleTimers } from './settle';
 import { collectPhases, printPhases, type Phases } from './history-phases';
 
 export interface PatternRow {
@@ -71,6 +72,7 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
   const wanted = (name: string) => !process.env.BENCH_ONLY || name.includes(process.env.BENCH_ONLY);
 
   const handoff: PatternRow = { name: 'hand-off (2 agents)', bare: [], baton: [], unit: 'run' };
+  if (wanted(handoff.name)) await settleTimers();
   for (let i = 0; i < (wanted(handoff.name) ? samplesFor('short') : 0); i++) {
     await pair(
       i,
@@ -104,6 +106,7 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
       return ms;
     };
     const phases = process.env.BENCH_PHASES === '1' ? { bare: new Map() as Phases, baton: new Map() as Phases } : undefined;
+    await settleTimers();
     for (let i = 0; i < samplesFor(n); i++) {
       // A closed fan-out leaves the server work (visibility, cleanup of N runs); let it
       // settle so each sample starts from the same state.
@@ -122,6 +125,7 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
   for (const [agent, name] of Object.entries(toolRows)) {
     const row: PatternRow = { name, bare: [], baton: [], unit: 'run' };
     if (!wanted(name)) continue;
+    await settleTimers();
     for (let i = 0; i < samplesFor('short'); i++) {
       await pair(
         i,
@@ -137,6 +141,7 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
 
   const session: PatternRow = { name: 'session turn (200 turns)', bare: [], baton: [], unit: 'turn' };
   if (!wanted(session.name)) return rows;
+  await settleTimers();
   const bareHandle = await client.workflow.start('bareSessionWorkflow', { taskQueue: bareQueue, workflowId: key('bare-session', 0), args: [{ runKey: 's', turns: 200 }] });
   const batonHandle = await baton.startSession('chat');
   // Messages unique to this run: the content store is content-addressed, so a rerun's identical conversation

@@ -32,9 +32,21 @@ export function threadUsage(pid: number): Map<string, { name: string; cpuMs: num
   return out;
 }
 
-/** CPU ms each group of threads (by name; the process's own thread is `main`) used since `before`. */
+/**
+ * CPU ms each group of threads (by name; the process's own thread is `main`) used since `before`.
+ * Node names every thread it starts `node`: the busiest of them is the workflow thread (a worker
+ * runs one), the rest are V8's garbage-collection helpers and libuv's pool.
+ */
 export function threadGroupsSince(pid: number, before: Map<string, { name: string; cpuMs: number }>): Map<string, number> {
   const groups = new Map<string, number>();
-  for (const [tid, { name, cpuMs }] of threadUsage(pid)) groups.set(name, (groups.get(name) ?? 0) + cpuMs - (before.get(tid)?.cpuMs ?? 0));
+  const nodeThreads: number[] = [];
+  for (const [tid, { name, cpuMs }] of threadUsage(pid)) {
+    const used = cpuMs - (before.get(tid)?.cpuMs ?? 0);
+    if (name === 'node') nodeThreads.push(used);
+    else groups.set(name, (groups.get(name) ?? 0) + used);
+  }
+  nodeThreads.sort((a, b) => b - a);
+  groups.set('workflow thread', nodeThreads[0] ?? 0);
+  groups.set('other node threads', nodeThreads.slice(1).reduce((sum, ms) => sum + ms, 0));
   return groups;
 }

@@ -15,7 +15,7 @@
  * holds the measured rounds' start and end on the profiles' clock and the settings' services).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { AlwaysOffSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
@@ -24,7 +24,7 @@ import { Client, Connection } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { BatonClient } from '../client/baton-client';
 import { startEphemeralServer } from '../devtools/ephemeral-server';
-import { processUsage } from './process-usage';
+import { processUsage, threadUsage } from './process-usage';
 import { throughputConfig } from './throughput-worker';
 import { runMany, stopWorkerProcess } from './worker-process';
 
@@ -100,15 +100,9 @@ function startWorker(address: string, taskQueue: string, setting: Setting, endpo
  */
 function threadCpu(pid: number): Map<string, number> {
   const byName = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const comm = tid === String(pid) ? 'main' : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
-      const name = comm === 'node' ? `node:${tid}` : comm;
-      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      byName.set(name, (byName.get(name) ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
-    } catch {
-      // The thread ended between the listing and the read.
-    }
+  for (const [tid, { name, cpuMs }] of threadUsage(pid)) {
+    const key = name === 'node' ? `node:${tid}` : name;
+    byName.set(key, (byName.get(key) ?? 0) + cpuMs);
   }
   return byName;
 }

@@ -16,6 +16,7 @@ import { startEphemeralServer } from '../devtools/ephemeral-server';
 import { throughputConfig } from './throughput-worker';
 import { bareReleaseSignal } from './bare-workflow';
 import { processUsage, threadGroupsSince, threadUsage } from './process-usage';
+import { settleTimers } from './settle';
 import { runMany, startWorkerProcess, stopWorkerProcess, waitForParked } from './worker-process';
 
 const RUNS = Number(process.env.BENCH_THROUGHPUT_RUNS ?? 1000);
@@ -35,13 +36,6 @@ async function throughput(pid: number, total: number, inFlight: number, runOne: 
   if (serverPid) threads.set('(server process)', (processUsage(serverPid).cpuMs - others.server) / total);
   return { perSecond: total / seconds, cpuPerRun: (processUsage(pid).cpuMs - cpuBefore) / total, threads };
 }
-
-/**
- * Waits until the server has fired the timers the runs before left (an activity's timeout timer
- * fires, and is dropped, at its time even after the activity completed: 10 s after it started with
- * the calls' heartbeat timeout), so each row's server work is its own runs'. BENCH_SETTLE_S, default 11.
- */
-const settle = () => new Promise((resolve) => setTimeout(resolve, Number(process.env.BENCH_SETTLE_S ?? 11) * 1000));
 
 /** CPU ms per run by thread group (BENCH_THREADS=1): where a side's worker CPU goes. */
 function threadLine(side: string, threads: Map<string, number>): string {
@@ -72,9 +66,9 @@ async function main(): Promise<void> {
     }
     for (const inFlight of RUNS > 0 ? [1, 50, 500] : []) {
       const total = inFlight === 1 ? Math.min(RUNS, 200) : RUNS;
-      await settle();
+      await settleTimers();
       const bare = await throughput(barePid, total, inFlight, runBare(`bare-${inFlight}-${tag}`), server?.pid);
-      await settle();
+      await settleTimers();
       const ours = await throughput(batonPid, total, inFlight, runBaton(`baton-${inFlight}-${tag}`), server?.pid);
       console.log(`| ${inFlight} | ${bare.perSecond.toFixed(1)} | ${ours.perSecond.toFixed(1)} | ${(ours.perSecond / bare.perSecond).toFixed(2)} | ${bare.cpuPerRun.toFixed(1)} ms / ${ours.cpuPerRun.toFixed(1)} ms |`);
       if (process.env.BENCH_THREADS === '1') console.log(`${threadLine('bare', bare.threads)}\n${threadLine('Baton', ours.threads)}`);

@@ -1,0 +1,9 @@
+/**
+ * The server keeps a timer per activity timeout and, once the activity has completed, still fires
+ * and drops it at its time: 10 s after each call started, with the heartbeat timeout Baton's calls
+ * (and the bare baseline's, bench/bare-workflow.ts) have. A row measured right after other runs
+ * would pay for their timers; each row waits for them first. BENCH_SETTLE_S (seconds, default 11).
+ */
+export function settleTimers(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Number(env.BENCH_SETTLE_S ?? 11) * 1000));
+}
