@@ -75,8 +75,8 @@ export function heartbeatTimerRunning(): boolean {
  * promptly; its beats stop when `work` settles. `details` gives the latest heartbeat details
  * (a tool's own `ctx.heartbeat(details)`, a model call's streamed text), so automatic beats
  * never overwrite them. The first beat goes out after `firstHeartbeatMs`, the next ones a gap
- * apart. One timer,
- * kept a second past the last call (unref'd: it never holds the process), serves every call.
+ * apart. One timer, kept a second past the last call (unref'd: it never holds the process),
+ * serves every call.
  */
 export async function withHeartbeats<T>(work: () => Promise<T>, details: () => unknown = () => undefined): Promise<T> {
   const ctx = Context.current();

@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { specHash } from '../core/hash';
-import { compactAgentSpec, compactAgentSpecs } from '../core/agent-defaults';
-import { AgentRunInputSchema, BatonAgent, BatonPattern, RunBudgetSchema, type AgentRunState, type AgentSpec, type Message, type RunBudget, type WorkflowSpec } from '../core';
+import { compactAgentSpecs, compactRunAgents } from '../core/agent-defaults';
+import { AgentRunInputSchema, BatonAgent, BatonPattern, RunBudgetSchema, type AgentRunState, type Message, type RunBudget, type WorkflowSpec } from '../core';
 import { runInputFor, ConfigError, toIssues, type BatonConfig } from '../config/define-config';
 import { agentWorkflow, sendMessageUpdate, sessionWorkflow, specWorkflow, stateQuery, type SessionReply } from '../workflows';
 import { SessionInputSchema, SpecRunInputSchema } from '../workflows/schemas';
@@ -87,8 +87,7 @@ export class BatonClient {
     const text = typeof input === 'string' ? input : (input.findLast((m) => m.role === 'user')?.content ?? '');
     const { agent, tools, team } = parsed.data;
     // The agents travel without the fields at their defaults, as a spec run's do: the run fills them in.
-    const compact = { agent: compactAgentSpec(agent) as AgentSpec, team: team.map((a) => compactAgentSpec(a) as AgentSpec) };
-    const args = { ...parsed.data, ...compact, validated: true as const, specHash: specHash({ agent, tools, team }), ...checkedBudget(options.budget) };
+    const args = { ...parsed.data, ...compactRunAgents(agent, team), validated: true as const, specHash: specHash({ agent, tools, team }), ...checkedBudget(options.budget) };
     this.checkInputSize(`the input of agent ${agentName}`, args);
     return this.temporal.workflow.start(agentWorkflow, {
       args: [args],

@@ -43,6 +43,11 @@ export function withAgentDefaults(agent: CompactAgentSpec): AgentSpec {
   return { ...agentSpecDefaults(), ...agent } as AgentSpec;
 }
 
+/** A run's agent and its team compacted, as an agent run or a spec run's child starts with them. */
+export function compactRunAgents(agent: AgentSpec, team: AgentSpec[]): { agent: AgentSpec; team: AgentSpec[] } {
+  return { agent: compactAgentSpec(agent) as AgentSpec, team: team.map((a) => compactAgentSpec(a) as AgentSpec) };
+}
+
 /** Every agent of a spec's `agents` compacted, as Baton's client starts a spec run. */
 export function compactAgentSpecs(agents: Record<string, AgentSpec>): Record<string, AgentSpec> {
   return Object.fromEntries(Object.entries(agents).map(([name, agent]) => [name, compactAgentSpec(agent) as AgentSpec]));

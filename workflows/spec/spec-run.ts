@@ -4,7 +4,7 @@
  */
 import { executeChild, isCancellation, ParentClosePolicy, workflowInfo } from '@temporalio/workflow';
 import { validatedRunInput } from '../../core/run-input';
-import { compactAgentSpec } from '../../core/agent-defaults';
+import { compactRunAgents } from '../../core/agent-defaults';
 import type { AgentRunResult, AgentSpec, SpecRunState, StepOutput, StepState, WorkflowSpec } from '../../core';
 import { FailureType } from '../../core/failures';
 import { budgetSpent, type RunBudget } from '../../core/run-budget';
@@ -154,7 +154,7 @@ export class SpecRun {
     const team = this.teamOf(agent);
     const toolNames = new Set([agent, ...team].flatMap((a) => a.tools));
     const tools = this.spec.tools.filter((t) => toolNames.has(t.name));
-    const sent = { agent: compactAgentSpec(agent) as AgentSpec, team: team.map((a) => compactAgentSpec(a) as AgentSpec) };
+    const sent = compactRunAgents(agent, team);
     return { agent, team, tools, specHash: specHash({ agent, tools, team }), sent };
   }
 
