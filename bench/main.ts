@@ -22,7 +22,7 @@ import * as bareActivities from './bare-activities';
 import { benchPatterns, printPatternTable, type PatternRow } from './patterns';
 import { growingPage, historyReaderReply, historyTurns } from './agent-history';
 import { percentile, recordStep, turnDurations } from './step-clock';
-import { settleTimers } from './settle';
+import { inTurn, settleTimers } from './fair';
 import { collectPhases, printPhases, type Phases } from './history-phases';
 import { benchRuntimeTelemetry, benchTracing } from './telemetry';
 import { activeTracing, tracingClientInterceptors } from '../client/tracing';
@@ -133,26 +133,15 @@ async function main(): Promise<void> {
         for (let i = 0; i < WARMUP; i++) { await runBare(`warm-bare-${i}-${Date.now()}`); await runBaton(`warm-baton-${i}-${Date.now()}`); }
         if (!process.env.BENCH_ONLY) await settleTimers();
         // BENCH_ONLY picks pattern rows; the agent-turn table is skipped then.
-        const bareSample = async (i: number) => {
+        const sample = (side: 'bare' | 'baton', i: number) => async () => {
           memory.reset();
-          const bareKey = `bare-${i}-${Date.now()}`;
-          results.bare.push(await runBare(bareKey));
-          if (phases) await collectPhases(client, bareKey, phases.bare);
-          peaks.bare = Math.max(peaks.bare, memory.peak());
-        };
-        const batonSample = async (i: number) => {
-          memory.reset();
-          const batonKey = `baton-${i}-${Date.now()}`;
-          results.baton.push(await runBaton(batonKey));
-          if (phases) await collectPhases(client, batonKey, phases.baton);
-          peaks.baton = Math.max(peaks.baton, memory.peak());
+          const key = `${side}-${i}-${Date.now()}`;
+          results[side].push(await (side === 'bare' ? runBare : runBaton)(key));
+          if (phases) await collectPhases(client, key, phases[side]);
+          peaks[side] = Math.max(peaks[side], memory.peak());
         };
         // Pairs of runs, the side that goes first alternating (the per-run ratios pair them by index).
-        for (let i = 0; i < (process.env.BENCH_ONLY ? 0 : RUNS); i++) {
-          const [first, second] = i % 2 === 0 ? [bareSample, batonSample] : [batonSample, bareSample];
-          await first(i);
-          await second(i);
-        }
+        for (let i = 0; i < (process.env.BENCH_ONLY ? 0 : RUNS); i++) await inTurn(i, sample('bare', i), sample('baton', i));
         memory.reset();
         if (!process.env.BENCH_SKIP_PATTERNS) patternRows = await benchPatterns(client, baton, bareQueue);
         peaks.patterns = memory.peak();

@@ -6,7 +6,7 @@ import { resolveWorkflowSpec } from '../config/load-spec';
 import { bareMessageUpdate } from './bare-workflow';
 import { percentile } from './step-clock';
 import { benchAgentHistory } from './agent-history';
-import { settleTimers } from './settle';
+import { inTurn, settleTimers } from './fair';
 import { collectPhases, printPhases, type Phases } from './history-phases';
 
 export interface PatternRow {
@@ -54,15 +54,11 @@ export function samplesFor(row: 'short' | number, env: NodeJS.ProcessEnv = proce
   return row <= 10 ? 9 : 5;
 }
 
-/** One sample of each side, the side that goes first alternating between pairs. */
+/** One sample of each side into `row`, in turn. */
 async function pair(i: number, row: PatternRow, bare: () => Promise<number>, batonRun: () => Promise<number>): Promise<void> {
-  if (i % 2 === 0) {
-    row.bare.push(await bare());
-    row.baton.push(await batonRun());
-  } else {
-    row.baton.push(await batonRun());
-    row.bare.push(await bare());
-  }
+  const [bareMs, batonMs] = await inTurn(i, bare, batonRun);
+  row.bare.push(bareMs);
+  row.baton.push(batonMs);
 }
 
 export async function benchPatterns(client: Client, baton: BatonClient, bareQueue: string): Promise<PatternRow[]> {

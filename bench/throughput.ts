@@ -16,7 +16,7 @@ import { startEphemeralServer } from '../devtools/ephemeral-server';
 import { throughputConfig } from './throughput-worker';
 import { bareReleaseSignal } from './bare-workflow';
 import { processUsage, threadGroupsSince, threadUsage } from './process-usage';
-import { settleTimers } from './settle';
+import { inTurn, settleTimers } from './fair';
 import { runMany, startWorkerProcess, stopWorkerProcess, waitForParked } from './worker-process';
 
 const RUNS = Number(process.env.BENCH_THROUGHPUT_RUNS ?? 1000);
@@ -73,14 +73,7 @@ async function main(): Promise<void> {
           : throughput(batonPid, total, inFlight, runBaton(`baton-${inFlight}-${tag}`), server?.pid);
       };
       // The server's CPU per run drifts up as its database grows, so the side that goes first alternates by row.
-      let bare, ours;
-      if (row % 2 === 0) {
-        bare = await measure('bare');
-        ours = await measure('baton');
-      } else {
-        ours = await measure('baton');
-        bare = await measure('bare');
-      }
+      const [bare, ours] = await inTurn(row, () => measure('bare'), () => measure('baton'));
       console.log(`| ${inFlight} | ${bare.perSecond.toFixed(1)} | ${ours.perSecond.toFixed(1)} | ${(ours.perSecond / bare.perSecond).toFixed(2)} | ${bare.cpuPerRun.toFixed(1)} ms / ${ours.cpuPerRun.toFixed(1)} ms |`);
       if (process.env.BENCH_THREADS === '1') console.log(`${threadLine('bare', bare.threads)}\n${threadLine('Baton', ours.threads)}`);
     }

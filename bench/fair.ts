@@ -1,3 +1,5 @@
+/** What keeps a Baton-against-bare comparison fair: each side's samples start from the same server state, in turn. */
+
 /**
  * The server keeps a timer per activity timeout and, once the activity has completed, still fires
  * and drops it at its time: 10 s after each call started, with the heartbeat timeout Baton's calls
@@ -6,4 +8,14 @@
  */
 export function settleTimers(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Number(env.BENCH_SETTLE_S ?? 11) * 1000));
+}
+
+/** One sample of each side, in turn: bare first in even pairs, Baton first in odd ones (the server's state drifts). */
+export async function inTurn<B, T>(pair: number, bare: () => Promise<B>, baton: () => Promise<T>): Promise<[B, T]> {
+  if (pair % 2 === 0) {
+    const first = await bare();
+    return [first, await baton()];
+  }
+  const first = await baton();
+  return [await bare(), first];
 }
