@@ -4,11 +4,24 @@
  * 1, 50 and 500 runs in flight (an agent run = model call, tool call, model call; the bare
  * workflow does the same activities as no-ops), and worker RSS per run parked on a person
  * (Baton: a tool call waiting for approval; bare: a workflow waiting on a signal).
- * BENCH_THROUGHPUT_RUNS (runs per row, 1000; 0 skips to the parked rows), BENCH_PARKED (500), BENCH_CPU_PROF=<dir> (a
- * V8 CPU profile of each worker process, per thread, for finding where the CPU goes), BENCH_THREADS=1 (each
- * worker's CPU per run by thread: main, the workflow threads, the SDK core's threads; and the dev
- * server's and this client process's CPU per run).
+ *
+ * Each measurement starts from the same state: a fresh dev server (a new SQLite database) and
+ * a fresh worker process for its side, 50 warm-up runs at 10 in flight, then the measured runs;
+ * then the worker and the server stop. A server that has served a session does more CPU work
+ * per run as its database grows (17 -> 26 ms per run at 50 in flight over one session, for both
+ * sides), which made a row's ratio depend on when it ran. Each row is measured
+ * BENCH_THROUGHPUT_ROUNDS times per side (default 2), the side that goes first alternating by
+ * round; the table gives the median per side and each round's ratio. With TEMPORAL_ADDRESS all
+ * measurements share that server (and wait for earlier runs' timers first: bench/fair.ts).
+ * The parked rows run both workers on one more fresh server (or the shared one).
+ *
+ * BENCH_THROUGHPUT_RUNS (runs per measurement, 600, and at most 150 at 1 in flight; 0 skips to
+ * the parked rows), BENCH_THROUGHPUT_ROUNDS (2), BENCH_PARKED (500), BENCH_CPU_PROF=<dir> (a V8
+ * CPU profile of each worker process, per thread, for finding where the CPU goes),
+ * BENCH_THREADS=1 (each worker's CPU per run by thread: main, the workflow threads, the SDK
+ * core's threads; and the dev server's and this client process's CPU per run, each round).
  */
+import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import { BatonClient } from '../client/baton-client';
 import { decideApprovalUpdate } from '../workflows';
@@ -17,13 +30,19 @@ import { throughputConfig } from './throughput-worker';
 import { bareReleaseSignal } from './bare-workflow';
 import { processUsage, threadGroupsSince, threadUsage } from './process-usage';
 import { inTurn, settleTimers } from './fair';
+import { roundsHeader, roundsRow, type ThroughputRound, type ThroughputSample } from './throughput-rounds';
 import { runMany, startWorkerProcess, stopWorkerProcess, waitForParked } from './worker-process';
 
-const RUNS = Number(process.env.BENCH_THROUGHPUT_RUNS ?? 1000);
+const RUNS = Number(process.env.BENCH_THROUGHPUT_RUNS ?? 600);
+const ROUNDS = Number(process.env.BENCH_THROUGHPUT_ROUNDS ?? 2);
 const PARKED = Number(process.env.BENCH_PARKED ?? 500);
+const SHARED_ADDRESS = process.env.TEMPORAL_ADDRESS;
+const tag = `${process.pid}-${Date.now()}`;
 
-/** Runs `total` runs keeping `inFlight` started at once; runs per second and worker CPU ms per run. */
-async function throughput(pid: number, total: number, inFlight: number, runOne: (i: number) => Promise<unknown>, serverPid?: number): Promise<{ perSecond: number; cpuPerRun: number; threads: Map<string, number> }> {
+type Side = 'bare' | 'baton';
+
+/** Runs `total` runs keeping `inFlight` started at once; runs per second, worker CPU ms per run, and CPU ms per run by thread. */
+async function throughput(pid: number, total: number, inFlight: number, runOne: (i: number) => Promise<unknown>, serverPid?: number): Promise<ThroughputSample & { threads: Map<string, number> }> {
   const cpuBefore = processUsage(pid).cpuMs;
   const threadsBefore = threadUsage(pid);
   const others = { server: serverPid ? processUsage(serverPid).cpuMs : 0, client: process.cpuUsage() };
@@ -42,49 +61,94 @@ function threadLine(side: string, threads: Map<string, number>): string {
   return `  ${side}: ${[...threads].filter(([, ms]) => ms >= 0.05).sort((a, b) => b[1] - a[1]).map(([name, ms]) => `${name} ${ms.toFixed(2)}`).join(', ')} ms per run`;
 }
 
-async function main(): Promise<void> {
-  const server = process.env.TEMPORAL_ADDRESS ? undefined : await startEphemeralServer();
-  const address = process.env.TEMPORAL_ADDRESS ?? (server as { address: string }).address;
-  const client = new Client({ connection: await Connection.connect({ address }) });
-  const tag = `${process.pid}-${Date.now()}`;
-  const batonQueue = `tp-baton-${tag}`;
-  const bareQueue = `tp-bare-${tag}`;
-  const baton = new BatonClient(client, throughputConfig(batonQueue), { namespace: 'default' });
-  const batonWorker = await startWorkerProcess('baton', address, batonQueue);
-  const bareWorker = await startWorkerProcess('bare', address, bareQueue);
-  const batonPid = batonWorker.pid as number;
-  const barePid = bareWorker.pid as number;
-  try {
-    const runBaton = (key: string) => async (i: number) => (await baton.startAgent('runner', 'go', { workflowId: `${key}-${i}` })).result();
-    const runBare = (key: string) => (i: number) => client.workflow.execute('bareAgentWorkflow', { taskQueue: bareQueue, workflowId: `${key}-${i}`, args: [{ runKey: `${key}-${i}`, turns: 1 }] });
-    await throughput(barePid, 50, 10, runBare(`warm-bare-${tag}`));
-    await throughput(batonPid, 50, 10, runBaton(`warm-baton-${tag}`));
-    if (RUNS > 0) {
-      console.log(`\nThroughput: ${RUNS} runs per row (model call, tool call, model call), one worker process per side\n`);
-      console.log('| runs in flight | bare Temporal runs/s | Baton runs/s | ratio | worker CPU per run, bare / Baton |');
-      console.log('|---|---|---|---|---|');
-    }
-    for (const [row, inFlight] of (RUNS > 0 ? [1, 50, 500] : []).entries()) {
-      const total = inFlight === 1 ? Math.min(RUNS, 200) : RUNS;
-      const measure = async (side: 'bare' | 'baton') => {
-        await settleTimers();
-        return side === 'bare'
-          ? throughput(barePid, total, inFlight, runBare(`bare-${inFlight}-${tag}`), server?.pid)
-          : throughput(batonPid, total, inFlight, runBaton(`baton-${inFlight}-${tag}`), server?.pid);
-      };
-      // The server's CPU per run drifts up as its database grows, so the side that goes first alternates by row.
-      const [bare, ours] = await inTurn(row, () => measure('bare'), () => measure('baton'));
-      console.log(`| ${inFlight} | ${bare.perSecond.toFixed(1)} | ${ours.perSecond.toFixed(1)} | ${(ours.perSecond / bare.perSecond).toFixed(2)} | ${bare.cpuPerRun.toFixed(1)} ms / ${ours.cpuPerRun.toFixed(1)} ms |`);
-      if (process.env.BENCH_THREADS === '1') console.log(`${threadLine('bare', bare.threads)}\n${threadLine('Baton', ours.threads)}`);
-    }
+/** The server a measurement runs on: a fresh dev server, or the shared one at TEMPORAL_ADDRESS (`reused`, never stopped). */
+async function openServer(): Promise<{ address: string; pid?: number; reused: boolean; stop(): Promise<void> }> {
+  if (SHARED_ADDRESS) return { address: SHARED_ADDRESS, reused: true, stop: async () => undefined };
+  const server = await startEphemeralServer();
+  return { address: server.address, pid: server.pid, reused: false, stop: () => server.stop() };
+}
 
-    const parkedBefore = { bare: processUsage(barePid).rss, baton: processUsage(batonPid).rss };
-    const bareParked = await Promise.all(Array.from({ length: PARKED }, (_, i) => client.workflow.start('bareParkedWorkflow', { taskQueue: bareQueue, workflowId: `parked-bare-${tag}-${i}`, args: [{ runKey: `p${i}` }] })));
-    const batonParked = await Promise.all(Array.from({ length: PARKED }, (_, i) => baton.startAgent('parked', 'go', { workflowId: `parked-baton-${tag}-${i}` })));
-    await waitForParked(client, bareQueue, PARKED);
-    await waitForParked(client, batonQueue, PARKED);
-    const parked = { bare: processUsage(barePid).rss, baton: processUsage(batonPid).rss };
-    const perRun = (side: 'bare' | 'baton') => (parked[side] - parkedBefore[side]) / PARKED / 1024;
+/** A side's worker process on `address`, a client for it, and one run of that side by key. */
+async function startSide(side: Side, address: string, queue: string) {
+  const client = new Client({ connection: await Connection.connect({ address }) });
+  const baton = new BatonClient(client, throughputConfig(queue), { namespace: 'default' });
+  let worker: ChildProcess;
+  try {
+    worker = await startWorkerProcess(side, address, queue);
+  } catch (err) {
+    await client.connection.close();
+    throw err;
+  }
+  const run = (key: string) => side === 'baton'
+    ? async (i: number) => (await baton.startAgent('runner', 'go', { workflowId: `${key}-${i}` })).result()
+    : (i: number) => client.workflow.execute('bareAgentWorkflow', { taskQueue: queue, workflowId: `${key}-${i}`, args: [{ runKey: `${key}-${i}`, turns: 1 }] });
+  return {
+    pid: worker.pid as number, client, baton, queue, run,
+    async stop() {
+      await stopWorkerProcess(worker);
+      await client.connection.close();
+    },
+  };
+}
+
+/** One measurement of one side: its own server (unless shared) and worker process, a warm-up, then `total` runs at `inFlight`. */
+async function measure(side: Side, inFlight: number, total: number, round: number): Promise<ThroughputSample & { threads: Map<string, number> }> {
+  const server = await openServer();
+  try {
+    const key = `${side}-${inFlight}-${round}-${tag}`;
+    const worker = await startSide(side, server.address, `tp-${key}`);
+    try {
+      await throughput(worker.pid, 50, 10, worker.run(`warm-${key}`));
+      // Only a reused server still holds the activity-timeout timers of earlier measurements'
+      // runs; a fresh one holds the warm-up's alone, the same for both sides.
+      if (server.reused) await settleTimers();
+      return await throughput(worker.pid, total, inFlight, worker.run(`run-${key}`), server.pid);
+    } finally {
+      await worker.stop();
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+/** The throughput table: each row ROUNDS rounds, a measurement of each side per round, the side that goes first alternating by round. */
+async function throughputRows(): Promise<void> {
+  const where = SHARED_ADDRESS ? `all on the shared server at ${SHARED_ADDRESS} (TEMPORAL_ADDRESS)` : 'each on a fresh dev server';
+  console.log(`\nThroughput: ${RUNS} runs per measurement (${Math.min(RUNS, 150)} at 1 in flight; model call, tool call, model call), ${ROUNDS} round(s) per side, ${where}, one worker process per side\n`);
+  console.log(roundsHeader.join('\n'));
+  for (const inFlight of [1, 50, 500]) {
+    const total = inFlight === 1 ? Math.min(RUNS, 150) : RUNS;
+    const rounds: ThroughputRound[] = [];
+    const threads: string[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const [bare, baton] = await inTurn(round, () => measure('bare', inFlight, total, round), () => measure('baton', inFlight, total, round));
+      rounds.push({ bare, baton });
+      threads.push(threadLine(`bare, round ${round + 1}`, bare.threads), threadLine(`Baton, round ${round + 1}`, baton.threads));
+    }
+    console.log(roundsRow(inFlight, rounds));
+    if (process.env.BENCH_THREADS === '1') console.log(threads.join('\n'));
+  }
+}
+
+/** Worker RSS per run parked on a person: both sides' workers on one server, its own fresh one unless shared. */
+async function parkedRows(): Promise<void> {
+  const server = await openServer();
+  const sides: Awaited<ReturnType<typeof startSide>>[] = [];
+  try {
+    const bareSide = await startSide('bare', server.address, `tp-parked-bare-${tag}`);
+    sides.push(bareSide);
+    const batonSide = await startSide('baton', server.address, `tp-parked-baton-${tag}`);
+    sides.push(batonSide);
+    const { client } = bareSide;
+    // The same warm-up as before a throughput measurement, so "before" is a worker that has served runs.
+    for (const side of sides) await runMany(50, 10, side.run(`warm-${side.queue}`));
+    const parkedBefore = { bare: processUsage(bareSide.pid).rss, baton: processUsage(batonSide.pid).rss };
+    const bareParked = await Promise.all(Array.from({ length: PARKED }, (_, i) => client.workflow.start('bareParkedWorkflow', { taskQueue: bareSide.queue, workflowId: `parked-bare-${tag}-${i}`, args: [{ runKey: `p${i}` }] })));
+    const batonParked = await Promise.all(Array.from({ length: PARKED }, (_, i) => batonSide.baton.startAgent('parked', 'go', { workflowId: `parked-baton-${tag}-${i}` })));
+    await waitForParked(client, bareSide.queue, PARKED);
+    await waitForParked(client, batonSide.queue, PARKED);
+    const parked = { bare: processUsage(bareSide.pid).rss, baton: processUsage(batonSide.pid).rss };
+    const perRun = (side: Side) => (parked[side] - parkedBefore[side]) / PARKED / 1024;
     console.log(`\nParked runs: ${PARKED} per side, waiting for a person\n`);
     console.log('| measure | bare Temporal | Baton | ratio |');
     console.log('|---|---|---|---|');
@@ -95,14 +159,20 @@ async function main(): Promise<void> {
       await Promise.all(batonParked.slice(i, i + 50).map((h) => client.workflow.getHandle(h.workflowId).executeUpdate(decideApprovalUpdate, { args: [{ approvalId: 'approval-1', approve: true }] })));
     }
     await Promise.all([...bareParked.map((h) => h.result()), ...batonParked.map((h) => h.result())]);
-    const after = { bare: processUsage(barePid).rss, baton: processUsage(batonPid).rss };
+    const after = { bare: processUsage(bareSide.pid).rss, baton: processUsage(batonSide.pid).rss };
     const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
     console.log(`| worker RSS before / parked / after release | ${mb(parkedBefore.bare)} / ${mb(parked.bare)} / ${mb(after.bare)} | ${mb(parkedBefore.baton)} / ${mb(parked.baton)} / ${mb(after.baton)} | |`);
   } finally {
-    await Promise.all([stopWorkerProcess(batonWorker), stopWorkerProcess(bareWorker)]);
-    await client.connection.close();
-    await server?.stop();
+    await Promise.all(sides.map((side) => side.stop()));
+    await server.stop();
   }
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  if (RUNS > 0) await throughputRows();
+  await parkedRows();
+  console.log(`\n(wall time ${((performance.now() - started) / 1000).toFixed(0)} s)`);
 }
 
 main().catch((err: unknown) => {
