@@ -44,14 +44,16 @@ const time = async (work: () => Promise<unknown>) => {
 };
 
 /**
- * Samples per side of a row: `BENCH_PATTERN_RUNS` for every row when set; by default 15 for the
+ * Samples per side of a row: `BENCH_PATTERN_RUNS` for every row when set; by default 41 for the
  * rows of one short run (a hand-off, an agent run, a fan-out of 1: a sample costs tens of ms, and
- * a single run on this machine moves by ±10%), 9 for a fan-out of 10, 5 for the larger ones.
+ * paired samples range from 0.4x to 2x, so 15 pairs moved a median ratio by ±0.05 between runs,
+ * as much as the 1.05 goal's margin; 41 held the hand-off at 1.07–1.09 in three runs), 15 for a
+ * fan-out of 10, 5 for the larger ones (a sample there is one to several seconds).
  */
 export function samplesFor(row: 'short' | number, env: NodeJS.ProcessEnv = process.env): number {
   if (env.BENCH_PATTERN_RUNS) return Number(env.BENCH_PATTERN_RUNS);
-  if (row === 'short' || row <= 1) return 15;
-  return row <= 10 ? 9 : 5;
+  if (row === 'short' || row <= 1) return 41;
+  return row <= 10 ? 15 : 5;
 }
 
 /** One sample of each side into `row`, in turn. */
@@ -68,14 +70,29 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
   const wanted = (name: string) => !process.env.BENCH_ONLY || name.includes(process.env.BENCH_ONLY);
 
   const handoff: PatternRow = { name: 'hand-off (2 agents)', bare: [], baton: [], unit: 'run' };
+  const handoffPhases = process.env.BENCH_PHASES === '1' ? { bare: new Map() as Phases, baton: new Map() as Phases } : undefined;
   if (wanted(handoff.name)) await settleTimers();
   for (let i = 0; i < (wanted(handoff.name) ? samplesFor('short') : 0); i++) {
     await pair(
       i,
       handoff,
-      () => time(() => client.workflow.execute('bareHandoffWorkflow', { taskQueue: bareQueue, workflowId: key('bare-handoff', i), args: [{ runKey: key('h', i) }] })),
-      () => time(async () => (await baton.startAgent('handoff-a', key('handoff', i))).result()),
+      async () => {
+        const id = key('bare-handoff', i);
+        const ms = await time(() => client.workflow.execute('bareHandoffWorkflow', { taskQueue: bareQueue, workflowId: id, args: [{ runKey: key('h', i) }] }));
+        if (handoffPhases) await collectPhases(client, id, handoffPhases.bare);
+        return ms;
+      },
+      async () => {
+        const id = key('handoff', i);
+        const ms = await time(async () => (await baton.startAgent('handoff-a', id, { workflowId: id })).result());
+        if (handoffPhases) await collectPhases(client, id, handoffPhases.baton);
+        return ms;
+      },
     );
+  }
+  if (handoffPhases && handoff.bare.length) {
+    console.log(`\n${handoff.name}: where the time goes`);
+    printPhases(handoffPhases.bare, handoffPhases.baton, { bareModel: 'model call', callModel: 'model call' });
   }
   if (handoff.bare.length) rows.push(handoff);
 
