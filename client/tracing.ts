@@ -3,14 +3,15 @@
  * `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`), `OTEL_SERVICE_NAME`,
  * `OTEL_BSP_*`, or the config's `telemetry.tracing`. Off unless one of those is set;
  * `OTEL_SDK_DISABLED=true` or `OTEL_TRACES_EXPORTER=none` turn it off again. Spans go out as
- * OTLP/HTTP JSON. The Temporal interceptors carry the trace context through workflow and
- * activity headers, so one trace spans the client and every worker a run touches. The SDK
- * itself (`tracing-sdk.ts`) is loaded only when tracing is on.
+ * OTLP/HTTP JSON unless `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL`, `OTEL_EXPORTER_OTLP_PROTOCOL` or
+ * the config's `protocol` ask for `http/protobuf` or `grpc`. The Temporal interceptors carry
+ * the trace context through workflow and activity headers, so one trace spans the client and
+ * every worker a run touches. The SDK itself (`tracing-sdk.ts`) is loaded only when tracing is on.
  */
 import { context, trace, type Span } from '@opentelemetry/api';
 import type { WorkflowClientInterceptor } from '@temporalio/client';
 import type { WorkerOptions } from '@temporalio/worker';
-import type { TracingSettings } from '../config/telemetry-settings';
+import { tracingProtocols, type TracingProtocol, type TracingSettings } from '../config/telemetry-settings';
 import { tracingSpansModes, type SandboxTracingSettings, type TracingSpans } from '../workflows/tracing-settings';
 
 /** The process's running tracing. */
@@ -30,6 +31,7 @@ export interface Tracing {
 }
 
 let current: Tracing | undefined;
+let starting: Promise<Tracing> | undefined;
 
 /** True when the settings or the environment ask for traces. */
 export function tracingEnabled(settings: TracingSettings | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -50,13 +52,34 @@ export function tracingSpans(settings: TracingSettings | undefined, env: NodeJS.
 }
 
 /**
+ * How spans are exported: OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, else OTEL_EXPORTER_OTLP_PROTOCOL,
+ * else the config's `protocol`, else `http/json`. The specification's default is `http/protobuf`;
+ * Baton keeps JSON, what it always sent, so a receiver set up for it goes on working.
+ */
+export function tracingProtocol(settings: TracingSettings | undefined, env: NodeJS.ProcessEnv = process.env): TracingProtocol {
+  for (const name of ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL'] as const) {
+    const fromEnv = env[name]?.trim();
+    if (!fromEnv) continue;
+    const protocol = tracingProtocols.find((p) => p === fromEnv);
+    if (!protocol) throw new Error(`${name}: expected one of ${tracingProtocols.join(', ')}, got "${env[name]}"`);
+    return protocol;
+  }
+  return (typeof settings === 'object' ? settings.protocol : undefined) ?? 'http/json';
+}
+
+/**
  * Starts the process's tracer provider (once; later calls return the first) and registers it
  * globally, or returns undefined when tracing is off.
  */
 export async function startTracing(settings: TracingSettings | undefined, defaultServiceName: string, env: NodeJS.ProcessEnv = process.env): Promise<Tracing | undefined> {
   if (current || !tracingEnabled(settings, env)) return current;
-  const { startTracingSdk } = await import('./tracing-sdk.js');
-  current ??= startTracingSdk(settings, defaultServiceName, env);
+  // Callers that race share one start (it awaits the exporter's module); one that throws is not kept.
+  starting ??= import('./tracing-sdk.js').then(({ startTracingSdk }) => startTracingSdk(settings, defaultServiceName, env));
+  try {
+    current = await starting;
+  } finally {
+    starting = undefined;
+  }
   return current;
 }
 

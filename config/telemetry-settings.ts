@@ -7,13 +7,23 @@ export const MetricsAddressSchema = z.union([
   z.string().regex(/^(?:\S+:)?\d{1,5}$/, 'expected host:port (e.g. 127.0.0.1:9464) or a port'),
 ]);
 
+/** How spans travel to the collector, as OTEL_EXPORTER_OTLP_PROTOCOL names it; `http/json` is Baton's default. */
+export const tracingProtocols = ['http/json', 'http/protobuf', 'grpc'] as const;
+export type TracingProtocol = (typeof tracingProtocols)[number];
+
 /** Config `telemetry.tracing`: `true` (endpoint from the environment) or the settings themselves. */
 export const TracingSettingsSchema = z.union([
   z.boolean(),
   z
     .object({
-      /** OTLP/HTTP base URL, like OTEL_EXPORTER_OTLP_ENDPOINT (spans go to `<endpoint>/v1/traces`); the environment wins. */
+      /** Collector URL, like OTEL_EXPORTER_OTLP_ENDPOINT (over HTTP spans go to `<endpoint>/v1/traces`, over gRPC to the endpoint as is); the environment wins. */
       endpoint: z.string().url().optional(),
+      /** `http/json` (default), `http/protobuf` or `grpc`; OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, then OTEL_EXPORTER_OTLP_PROTOCOL, win. */
+      protocol: z
+        .string()
+        .refine((v) => (tracingProtocols as readonly string[]).includes(v), `expected one of ${tracingProtocols.join(', ')}`)
+        .transform((v) => v as TracingProtocol)
+        .optional(),
       /** `service.name` of the spans; OTEL_SERVICE_NAME wins. Default: baton-worker or baton-client. */
       serviceName: z.string().min(1).optional(),
       /** Record prompts, completions, tool arguments and results on spans (off: only names, models and token counts). */
