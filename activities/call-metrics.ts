@@ -26,12 +26,18 @@ interface Instruments {
 
 /** The runtime's instruments once a worker handed its meter over; null when that meter records nothing. */
 let runtimeInstruments: Instruments | null | undefined;
+/** The runtime's meter once handed over (null: it records nothing), for the runs' own series. */
+let runtimeMeter: MetricMeter | null | undefined;
+/** The runs' instruments on that meter, by series name, made on first use. */
+const runInstruments = new Map<string, MetricCounter | MetricHistogram>();
 const labelSets = new Map<string, MetricTags>();
 
 /** Called by Baton's worker with the Temporal runtime's meter (`Runtime.instance().metricMeter`), once per process. */
 export function useRuntimeMetricMeter(meter: MetricMeter): void {
   flushCounters();
-  runtimeInstruments = meter === noopMetricMeter ? null : createInstruments(meter);
+  runtimeMeter = meter === noopMetricMeter ? null : meter;
+  runtimeInstruments = runtimeMeter && createInstruments(runtimeMeter);
+  runInstruments.clear();
   labelSets.clear();
 }
 
@@ -132,4 +138,57 @@ export function recordToolAttempt(agent: string, tool: string, outcome: string, 
   const m = batonInstruments();
   const tags = m && labels({ agent, tool, outcome });
   if (tags) m.toolLatency.record(latencyMs, tags);
+}
+
+/** The series runs record in workflow code (workflows/telemetry.ts), by name: unit and help text. */
+const runSeries: ReadonlyMap<string, { kind: 'counter' | 'histogram'; unit: string; help: string }> = new Map([
+  ['baton_runs_started', { kind: 'counter', unit: 'runs', help: 'Baton runs started, by pattern and starting agent' }],
+  ['baton_runs_finished', { kind: 'counter', unit: 'runs', help: 'Baton runs finished, by pattern, starting agent and status' }],
+  ['baton_tool_calls', { kind: 'counter', unit: 'calls', help: 'Tool calls by agent, tool and outcome (ok, error, refused, cached, failed)' }],
+  ['baton_handoffs', { kind: 'counter', unit: 'handoffs', help: 'Hand-offs between agents' }],
+  ['baton_budget_stops', { kind: 'counter', unit: 'runs', help: 'Runs stopped by an agent budget (tokens or cost)' }],
+  ['baton_approvals_requested', { kind: 'counter', unit: 'approvals', help: 'Tool calls that waited for approval' }],
+  ['baton_approvals_decided', { kind: 'counter', unit: 'approvals', help: 'Approvals decided, by decision and by whom (person or timeout)' }],
+  ['baton_approval_wait', { kind: 'histogram', unit: 'ms', help: 'How long decided approvals waited' }],
+] as const);
+/** What identifies the run that records: the labels the SDK's workflow meter gave its series. */
+export interface RunLabels {
+  namespace: string;
+  taskQueue: string;
+  workflowType: string;
+}
+
+/** The runtime's instrument for a run series, made once; undefined for a name Baton does not define or with no meter. */
+function runInstrument(name: string): MetricCounter | MetricHistogram | undefined {
+  const series = runSeries.get(name);
+  if (!runtimeMeter || !series) return undefined;
+  let instrument = runInstruments.get(name);
+  if (!instrument) {
+    instrument = series.kind === 'counter' ? runtimeMeter.createCounter(name, series.unit, series.help) : runtimeMeter.createHistogram(name, 'int', series.unit, series.help);
+    runInstruments.set(name, instrument);
+  }
+  return instrument;
+}
+
+/** The label set of a run's record, built once per distinct set. */
+function runLabels(run: RunLabels, baton: Record<string, string>): MetricTags {
+  const key = `${run.namespace}\u0000${run.taskQueue}\u0000${run.workflowType}\u0000${Object.keys(baton).join(',')}\u0000${Object.values(baton).join('\u0000')}`;
+  let tags = labelSets.get(key);
+  if (!tags) {
+    tags = { namespace: run.namespace, taskQueue: run.taskQueue, workflowType: run.workflowType, ...baton };
+    labelSets.set(key, tags);
+  }
+  return tags;
+}
+
+/** One on a run counter (the `batonMetrics` sink's `count`), summed like the activities' counters. */
+export function countForRun(run: RunLabels, name: string, baton: Record<string, string>): void {
+  const instrument = runInstrument(name);
+  if (instrument && runSeries.get(name)?.kind === 'counter') count(instrument as MetricCounter, 1, runLabels(run, baton));
+}
+
+/** A value on a run histogram (the `batonMetrics` sink's `record`), recorded at once. */
+export function recordForRun(run: RunLabels, name: string, value: number, baton: Record<string, string>): void {
+  const instrument = runInstrument(name);
+  if (instrument && runSeries.get(name)?.kind === 'histogram' && Number.isFinite(value) && value >= 0) (instrument as MetricHistogram).record(value, runLabels(run, baton));
 }

@@ -1,7 +1,8 @@
 import { asyncLocalStorage, Context, type Info } from '@temporalio/activity';
 import { noopMetricMeter, type MetricCounter, type MetricHistogram, type MetricMeter, type MetricTags } from '@temporalio/common';
 import { afterEach, describe, expect, it } from 'vitest';
-import { counterFlushMs, flushCounters, recordModelAnswer, recordProviderRequest, useRuntimeMetricMeter } from '../activities/call-metrics';
+import { counterFlushMs, countForRun, flushCounters, recordForRun, recordModelAnswer, recordProviderRequest, useRuntimeMetricMeter } from '../activities/call-metrics';
+import { runMetricSinks } from '../workers/run-metrics-sink';
 
 /** A meter that keeps every call into it, as the runtime's meter would make them into the core. */
 function recordingMeter() {
@@ -43,5 +44,37 @@ describe('call metrics on the runtime meter', () => {
     // A second flush with nothing new adds nothing.
     flushCounters();
     expect(calls.filter((c) => !/latency|cost/.test(c.name))).toHaveLength(4);
+  });
+
+  it('sums the runs\' counts from the batonMetrics sink per run label set, records their histogram at once, and drops names Baton does not define', () => {
+    const { meter, calls } = recordingMeter();
+    useRuntimeMetricMeter(meter);
+    const run = { namespace: 'default', taskQueue: 'q', workflowType: 'agentWorkflow' };
+    const sink = runMetricSinks().batonMetrics;
+    // The worker calls sink functions with the run's info first, and never while a history replays.
+    expect(sink.count.callDuringReplay).toBe(false);
+    expect(sink.record.callDuringReplay).toBe(false);
+    for (let i = 0; i < 4; i++) sink.count.fn(run as never, 'baton_runs_started', { pattern: 'agent', agent: 'runner' });
+    countForRun({ ...run, workflowType: 'specWorkflow' }, 'baton_runs_started', { pattern: 'fan-out', agent: '' });
+    sink.count.fn(run as never, 'baton_tool_calls', { agent: 'runner', tool: 'noop', outcome: 'ok' });
+    sink.record.fn(run as never, 'baton_approval_wait', 1500, { agent: 'runner', tool: 'pay' });
+    // Not a run series, a counter through the histogram call, a bad value: nothing.
+    countForRun(run, 'baton_made_up', { agent: 'x' });
+    recordForRun(run, 'baton_runs_started', 3, { pattern: 'agent', agent: 'runner' });
+    recordForRun(run, 'baton_approval_wait', -1, { agent: 'runner', tool: 'pay' });
+    expect(calls).toEqual([{ name: 'baton_approval_wait', value: 1500, tags: { ...run, agent: 'runner', tool: 'pay' } }]);
+    flushCounters();
+    expect(calls.slice(1)).toEqual(expect.arrayContaining([
+      { name: 'baton_runs_started', value: 4, tags: { ...run, pattern: 'agent', agent: 'runner' } },
+      { name: 'baton_runs_started', value: 1, tags: { ...run, workflowType: 'specWorkflow', pattern: 'fan-out', agent: '' } },
+      { name: 'baton_tool_calls', value: 1, tags: { ...run, agent: 'runner', tool: 'noop', outcome: 'ok' } },
+    ]));
+    expect(calls).toHaveLength(4);
+  });
+
+  it('does nothing for the runs\' series when the runtime exports no metrics', () => {
+    useRuntimeMetricMeter(noopMetricMeter);
+    expect(() => countForRun({ namespace: 'default', taskQueue: 'q', workflowType: 'agentWorkflow' }, 'baton_runs_started', { pattern: 'agent', agent: 'runner' })).not.toThrow();
+    expect(() => flushCounters()).not.toThrow();
   });
 });

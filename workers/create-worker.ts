@@ -15,6 +15,7 @@ import { getWorkflowBundle } from './workflow-bundle';
 import { dataConverterFor } from '../codec/settings';
 import { withContentEncryption, withLedgerEncryption, withToolCacheEncryption } from '../codec/encrypted-stores';
 import { workerTracingOptions } from './telemetry';
+import { runMetricSinks } from './run-metrics-sink';
 import { scalingOptionsOf } from './scaling-options';
 import { rateLimitedProviders, servedPool, withCallLimits } from './pool-limits';
 import { configForPool } from '../config/pools';
@@ -145,5 +146,6 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     maxHeartbeatThrottleInterval: heartbeatThrottleMs,
     workflowFailureErrorTypes,
     ...tracing?.workerOptions,
+    sinks: { ...tracing?.workerOptions.sinks, ...runMetricSinks() },
   });
 }
