@@ -90,7 +90,22 @@ function batonInstruments(): Instruments | null {
   }
 }
 
-/** The label set of this activity and Baton's labels, built once per distinct set (labels are bounded names). */
+/**
+ * A label set built once per distinct set (labels are bounded names): who records it (the
+ * activity or the run, as the SDK's meters label them: namespace, task queue, and activity or
+ * workflow type) and Baton's labels.
+ */
+function labelSet(namespace: string, taskQueue: string, typeLabel: 'activityType' | 'workflowType', type: string, baton: Record<string, string>): MetricTags {
+  const key = `${typeLabel}\u0000${namespace}\u0000${taskQueue}\u0000${type}\u0000${Object.keys(baton).join(',')}\u0000${Object.values(baton).join('\u0000')}`;
+  let tags = labelSets.get(key);
+  if (!tags) {
+    tags = { namespace, taskQueue, [typeLabel]: type, ...baton };
+    labelSets.set(key, tags);
+  }
+  return tags;
+}
+
+/** The label set of this activity and Baton's labels; undefined outside an activity. */
 function labels(baton: Record<string, string>): MetricTags | undefined {
   let info;
   try {
@@ -98,14 +113,7 @@ function labels(baton: Record<string, string>): MetricTags | undefined {
   } catch {
     return undefined;
   }
-  const values = Object.values(baton);
-  const key = `${info.namespace}\u0000${info.taskQueue}\u0000${info.activityType}\u0000${Object.keys(baton).join(',')}\u0000${values.join('\u0000')}`;
-  let tags = labelSets.get(key);
-  if (!tags) {
-    tags = { namespace: info.namespace, taskQueue: info.taskQueue, activityType: info.activityType, ...baton };
-    labelSets.set(key, tags);
-  }
-  return tags;
+  return labelSet(info.namespace, info.taskQueue, 'activityType', info.activityType, baton);
 }
 
 /** One request to a provider (`baton_model_calls`): each step of a failover chain is one. */
@@ -158,37 +166,26 @@ export interface RunLabels {
   workflowType: string;
 }
 
-/** The runtime's instrument for a run series, made once; undefined for a name Baton does not define or with no meter. */
-function runInstrument(name: string): MetricCounter | MetricHistogram | undefined {
+/** The runtime's instrument for a run series of that kind, made once; undefined for a name Baton does not define so, or with no meter. */
+function runInstrument(name: string, kind: 'counter' | 'histogram'): MetricCounter | MetricHistogram | undefined {
   const series = runSeries.get(name);
-  if (!runtimeMeter || !series) return undefined;
+  if (!runtimeMeter || series?.kind !== kind) return undefined;
   let instrument = runInstruments.get(name);
   if (!instrument) {
-    instrument = series.kind === 'counter' ? runtimeMeter.createCounter(name, series.unit, series.help) : runtimeMeter.createHistogram(name, 'int', series.unit, series.help);
+    instrument = kind === 'counter' ? runtimeMeter.createCounter(name, series.unit, series.help) : runtimeMeter.createHistogram(name, 'int', series.unit, series.help);
     runInstruments.set(name, instrument);
   }
   return instrument;
 }
 
-/** The label set of a run's record, built once per distinct set. */
-function runLabels(run: RunLabels, baton: Record<string, string>): MetricTags {
-  const key = `${run.namespace}\u0000${run.taskQueue}\u0000${run.workflowType}\u0000${Object.keys(baton).join(',')}\u0000${Object.values(baton).join('\u0000')}`;
-  let tags = labelSets.get(key);
-  if (!tags) {
-    tags = { namespace: run.namespace, taskQueue: run.taskQueue, workflowType: run.workflowType, ...baton };
-    labelSets.set(key, tags);
-  }
-  return tags;
-}
-
 /** One on a run counter (the `batonMetrics` sink's `count`), summed like the activities' counters. */
 export function countForRun(run: RunLabels, name: string, baton: Record<string, string>): void {
-  const instrument = runInstrument(name);
-  if (instrument && runSeries.get(name)?.kind === 'counter') count(instrument as MetricCounter, 1, runLabels(run, baton));
+  const counter = runInstrument(name, 'counter') as MetricCounter | undefined;
+  if (counter) count(counter, 1, labelSet(run.namespace, run.taskQueue, 'workflowType', run.workflowType, baton));
 }
 
 /** A value on a run histogram (the `batonMetrics` sink's `record`), recorded at once. */
 export function recordForRun(run: RunLabels, name: string, value: number, baton: Record<string, string>): void {
-  const instrument = runInstrument(name);
-  if (instrument && runSeries.get(name)?.kind === 'histogram' && Number.isFinite(value) && value >= 0) (instrument as MetricHistogram).record(value, runLabels(run, baton));
+  const histogram = runInstrument(name, 'histogram') as MetricHistogram | undefined;
+  if (histogram && Number.isFinite(value) && value >= 0) histogram.record(value, labelSet(run.namespace, run.taskQueue, 'workflowType', run.workflowType, baton));
 }

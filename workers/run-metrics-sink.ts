@@ -12,8 +12,8 @@ import type { BatonMetricSinks } from '../workflows/telemetry';
 export function runMetricSinks(): InjectedSinks<BatonMetricSinks> {
   return {
     batonMetrics: {
-      count: { fn: (info, name, tags) => countForRun(info, name, tags), callDuringReplay: false },
-      record: { fn: (info, name, value, tags) => recordForRun(info, name, value, tags), callDuringReplay: false },
+      count: { fn: countForRun, callDuringReplay: false },
+      record: { fn: recordForRun, callDuringReplay: false },
     },
   };
 }

@@ -34,9 +34,14 @@ export interface BatonMetricSinks extends Sinks {
 
 const metricSink = proxySinks<BatonMetricSinks>().batonMetrics;
 
-/** Adds one to a run counter; while a history replays nothing (the worker would drop it, after its arguments were copied). */
+/** Whether a record goes out now: not while a history replays (the worker would drop it, after its arguments were copied). */
+function recording(): boolean {
+  return counting && !workflowInfo().unsafe.isReplaying;
+}
+
+/** Adds one to a run counter. */
 function count(name: RunCounter, tags: Record<string, string>): void {
-  if (counting && !workflowInfo().unsafe.isReplaying) metricSink.count(name, tags);
+  if (recording()) metricSink.count(name, tags);
 }
 
 /** Adds an event to the run's active span. */
@@ -96,6 +101,6 @@ export function approvalRequested(agent: string, tool: string, id: string): void
 /** A waiting tool call was decided, by a person or its timeout, after `waitedMs` of workflow time. */
 export function approvalDecided(agent: string, tool: string, id: string, decision: string, by: string, waitedMs: number): void {
   count('baton_approvals_decided', { agent, tool, decision, by });
-  if (counting && !workflowInfo().unsafe.isReplaying) metricSink.record('baton_approval_wait', Math.max(0, Math.round(waitedMs)), { agent, tool });
+  if (recording()) metricSink.record('baton_approval_wait', Math.max(0, Math.round(waitedMs)), { agent, tool });
   spanEvent('baton.approval.decided', { 'gen_ai.agent.name': agent, 'gen_ai.tool.name': tool, 'baton.approval.id': id, 'baton.approval.decision': decision, 'baton.approval.by': by });
 }
