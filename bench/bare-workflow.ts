@@ -5,7 +5,9 @@
  */
 import { allHandlersFinished, condition, defineSignal, defineUpdate, executeChild, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { BatonStatus } from '../core/search-attributes';
+import { FailureType, nonRetryableFailureTypes } from '../core/failures';
 import type * as bareActivities from './bare-activities';
+import type { PayloadMessage } from './bare-activities';
 
 /**
  * The timeouts Baton's calls have by default (a model call: 120 s to close, a tool: 60 s, both a
@@ -23,6 +25,47 @@ export async function bareAgentWorkflow(input: { runKey: string; turns: number }
   }
   await bareModel(input.runKey, input.turns + 1);
   return input.turns;
+}
+
+/**
+ * The payload baseline (the agent-turn row's middle column): the same no-op steps as
+ * `bareAgentWorkflow`, carrying what a Baton agent run's steps carry, so the row can tell the cost
+ * of the bytes from the cost of Baton's code: the conversation inline in every model step (the
+ * first step with the agent and its tool definitions in full, later ones by reference), model
+ * answers with usage, tool calls with their idempotency keys, and Baton's default retry policies
+ * and summaries. The bench prints each side's history bytes per turn, so a drift from Baton's
+ * shapes shows there.
+ */
+const payloadModelStep = proxyActivities<typeof bareActivities>({
+  startToCloseTimeout: '120s',
+  heartbeatTimeout: '10s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s', maximumAttempts: 5, nonRetryableErrorTypes: [...nonRetryableFailureTypes] },
+}).payloadModel;
+const payloadToolStep = proxyActivities<typeof bareActivities>({
+  startToCloseTimeout: '60s',
+  heartbeatTimeout: '10s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 3, nonRetryableErrorTypes: [FailureType.ToolNotRegistered, FailureType.InvalidInput] },
+}).payloadTool;
+
+export async function bareAgentPayloadWorkflow(input: { runKey: string }): Promise<{ output: string; turns: number; messages: PayloadMessage[] }> {
+  const { workflowId, runId } = workflowInfo();
+  const agent = { name: 'bench', provider: 'scripted', model: 'zero-latency' };
+  const messages: PayloadMessage[] = [{ role: 'user', content: input.runKey }];
+  let specRef: string | undefined;
+  for (let turn = 1; ; turn++) {
+    const sent = specRef
+      ? { agent, specRef, messages, turn }
+      : { agent, tools: [{ name: 'noop', description: 'Does nothing', parameters: { type: 'object', properties: { turn: { type: 'number' } }, required: ['turn'], additionalProperties: false } }], messages, turn };
+    const answer = await payloadModelStep.executeWithOptions({ summary: `model ${agent.provider}/${agent.model} · ${agent.name} · turn ${turn}` }, [sent]);
+    specRef ??= answer.specRef;
+    messages.push(answer.message);
+    const call = answer.message.toolCalls[0];
+    if (!call) return { output: answer.message.content, turns: turn, messages };
+    const result = await payloadToolStep.executeWithOptions({ summary: `tool ${call.name} · ${agent.name} · turn ${turn}` }, [
+      { tool: call.name, callId: call.id, arguments: call.arguments, agent: agent.name, idempotencyKey: `${workflowId}/${runId}/${call.id}` },
+    ]);
+    messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: result.content, isError: result.isError });
+  }
 }
 
 /** Baseline for a hand-off: the two model steps of two agents, as no-ops. */

@@ -19,3 +19,9 @@ export async function inTurn<B, T>(pair: number, bare: () => Promise<B>, baton: 
   const first = await baton();
   return [await bare(), first];
 }
+
+/** One sample of each side in order, starting at side `set mod n` and wrapping (each side goes first in every n-th set). */
+export async function inRotation(set: number, sides: Array<() => Promise<unknown>>): Promise<void> {
+  const n = sides.length;
+  for (let k = 0; k < n; k++) await (sides[(set + k) % n] as () => Promise<unknown>)();
+}

@@ -22,12 +22,12 @@ import * as bareActivities from './bare-activities';
 import { benchPatterns, printPatternTable, type PatternRow } from './patterns';
 import { growingPage, historyReaderReply, historyTurns } from './agent-history';
 import { percentile, recordStep, turnDurations } from './step-clock';
-import { inTurn, settleTimers } from './fair';
+import { inRotation, settleTimers } from './fair';
 import { collectPhases, printPhases, type Phases } from './history-phases';
 import { benchRuntimeTelemetry, benchTracing } from './telemetry';
 import { activeTracing, tracingClientInterceptors } from '../client/tracing';
 
-const TURNS = Number(process.env.BENCH_TURNS ?? 20);
+const TURNS = bareActivities.benchTurns;
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const WARMUP = 2;
 /** Threads for workflow code in both workers (the SDK's default is 1). */
@@ -123,25 +123,31 @@ async function main(): Promise<void> {
       return { turns: turnDurations(key), ...(await historyStats(client, key)) };
     };
 
-    const results = { baton: [] as Sample[], bare: [] as Sample[] };
+    const runPayload = async (key: string): Promise<Sample> => {
+      await client.workflow.execute('bareAgentPayloadWorkflow', { taskQueue: bareQueue, workflowId: key, args: [{ runKey: key }] });
+      return { turns: turnDurations(key), ...(await historyStats(client, key)) };
+    };
+
+    const results = { baton: [] as Sample[], bare: [] as Sample[], payload: [] as Sample[] };
     /** BENCH_PHASES=1: where each turn's time goes, from the histories' server timestamps. */
     const phases = process.env.BENCH_PHASES === '1' ? { bare: new Map() as Phases, baton: new Map() as Phases } : undefined;
     const peaks = { baton: 0, bare: 0, patterns: 0 };
     let patternRows: PatternRow[] = [];
     await Promise.all([batonWorker.run(), bareWorker.run(), (async () => {
       try {
-        for (let i = 0; i < WARMUP; i++) { await runBare(`warm-bare-${i}-${Date.now()}`); await runBaton(`warm-baton-${i}-${Date.now()}`); }
+        for (let i = 0; i < WARMUP; i++) { await runBare(`warm-bare-${i}-${Date.now()}`); await runPayload(`warm-payload-${i}-${Date.now()}`); await runBaton(`warm-baton-${i}-${Date.now()}`); }
         if (!process.env.BENCH_ONLY) await settleTimers();
         // BENCH_ONLY picks pattern rows; the agent-turn table is skipped then.
-        const sample = (side: 'bare' | 'baton', i: number) => async () => {
+        const runs = { bare: runBare, payload: runPayload, baton: runBaton };
+        const sample = (side: 'bare' | 'payload' | 'baton', i: number) => async () => {
           memory.reset();
           const key = `${side}-${i}-${Date.now()}`;
-          results[side].push(await (side === 'bare' ? runBare : runBaton)(key));
-          if (phases) await collectPhases(client, key, phases[side]);
-          peaks[side] = Math.max(peaks[side], memory.peak());
+          results[side].push(await runs[side](key));
+          if (phases && side !== 'payload') await collectPhases(client, key, phases[side]);
+          if (side !== 'payload') peaks[side] = Math.max(peaks[side], memory.peak());
         };
-        // Pairs of runs, the side that goes first alternating (the per-run ratios pair them by index).
-        for (let i = 0; i < (process.env.BENCH_ONLY ? 0 : RUNS); i++) await inTurn(i, sample('bare', i), sample('baton', i));
+        // Sets of one run per side, the side that goes first rotating (the per-run ratios pair them by index).
+        for (let i = 0; i < (process.env.BENCH_ONLY ? 0 : RUNS); i++) await inRotation(i, [sample('bare', i), sample('payload', i), sample('baton', i)]);
         memory.reset();
         if (!process.env.BENCH_SKIP_PATTERNS) patternRows = await benchPatterns(client, baton, bareQueue);
         peaks.patterns = memory.peak();
@@ -177,21 +183,26 @@ function summarize(samples: Sample[]) {
   };
 }
 
-function printReport(results: { baton: Sample[]; bare: Sample[] }, peaks: { baton: number; bare: number }): void {
+function printReport(results: { baton: Sample[]; bare: Sample[]; payload: Sample[] }, peaks: { baton: number; bare: number }): void {
   const b = summarize(results.baton);
   const t = summarize(results.bare);
+  const p = summarize(results.payload);
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
+  const spread = (over: Sample[]) => {
+    // Each set ran one run of every side: the ratio of their medians per set shows the noise around the median ratio.
+    const ratios = results.baton.slice(0, over.length).map((s, i) => percentile(s.turns, 50) / percentile((over[i] as Sample).turns, 50)).sort((x, y) => x - y);
+    return ratios.length ? `${(ratios[0] as number).toFixed(2)}–${(ratios.at(-1) as number).toFixed(2)}` : '';
+  };
   console.log(`\nAgent turn (1 model call + 1 tool call), ${RUNS} runs × ${TURNS} turns, zero-latency scripted model\n`);
-  console.log('| measure | bare Temporal | Baton | ratio |');
-  console.log('|---|---|---|---|');
-  console.log(`| median per turn | ${t.median.toFixed(2)} ms | ${b.median.toFixed(2)} ms | ${(b.median / t.median).toFixed(2)} |`);
-  // Each Baton run follows a bare run: the ratio of their medians per pair shows the noise around the median ratio.
-  const pairs = results.baton.slice(0, results.bare.length).map((s, i) => percentile(s.turns, 50) / percentile((results.bare[i] as Sample).turns, 50)).sort((x, y) => x - y);
-  if (pairs.length) console.log(`| spread: per-run median ratios of ${pairs.length} pairs | | | ${(pairs[0] as number).toFixed(2)}–${(pairs.at(-1) as number).toFixed(2)} |`);
-  console.log(`| p99 per turn | ${t.p99.toFixed(2)} ms | ${b.p99.toFixed(2)} ms | ${(b.p99 / t.p99).toFixed(2)} |`);
-  console.log(`| history events per turn | ${t.events.toFixed(2)} | ${b.events.toFixed(2)} | +${(b.events - t.events).toFixed(2)} |`);
-  console.log(`| history bytes per turn | ${t.bytes.toFixed(0)} | ${b.bytes.toFixed(0)} | ${(b.bytes / t.bytes).toFixed(2)} |`);
-  console.log(`| worker peak RSS | ${mb(peaks.bare)} | ${mb(peaks.baton)} | ${(peaks.baton / peaks.bare).toFixed(2)} |`);
+  console.log("The middle column is bare Temporal doing the same no-op steps with Baton's payloads (the conversation inline, the model's usage, the tool calls' keys, Baton's retry policies and summaries): bare → it is what the bytes cost, it → Baton what Baton's code costs.\n");
+  console.log("| measure | bare Temporal | bare, Baton's payloads | Baton | ratio to bare | ratio to bare with Baton's payloads |");
+  console.log('|---|---|---|---|---|---|');
+  console.log(`| median per turn | ${t.median.toFixed(2)} ms | ${p.median.toFixed(2)} ms | ${b.median.toFixed(2)} ms | ${(b.median / t.median).toFixed(2)} | ${(b.median / p.median).toFixed(2)} |`);
+  console.log(`| spread: per-run median ratios of ${results.baton.length} sets | | | | ${spread(results.bare)} | ${spread(results.payload)} |`);
+  console.log(`| p99 per turn | ${t.p99.toFixed(2)} ms | ${p.p99.toFixed(2)} ms | ${b.p99.toFixed(2)} ms | ${(b.p99 / t.p99).toFixed(2)} | ${(b.p99 / p.p99).toFixed(2)} |`);
+  console.log(`| history events per turn | ${t.events.toFixed(2)} | ${p.events.toFixed(2)} | ${b.events.toFixed(2)} | +${(b.events - t.events).toFixed(2)} | +${(b.events - p.events).toFixed(2)} |`);
+  console.log(`| history bytes per turn | ${t.bytes.toFixed(0)} | ${p.bytes.toFixed(0)} | ${b.bytes.toFixed(0)} | ${(b.bytes / t.bytes).toFixed(2)} | ${(b.bytes / p.bytes).toFixed(2)} |`);
+  console.log(`| worker peak RSS | ${mb(peaks.bare)} | | ${mb(peaks.baton)} | ${(peaks.baton / peaks.bare).toFixed(2)} | |`);
 }
 
 main().catch((err: unknown) => {
