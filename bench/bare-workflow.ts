@@ -55,7 +55,7 @@ export async function bareAgentPayloadWorkflow(input: { runKey: string }): Promi
   for (let turn = 1; ; turn++) {
     const sent = specRef
       ? { agent, specRef, messages, turn }
-      : { agent, tools: [{ name: 'noop', description: 'Does nothing', parameters: { type: 'object', properties: { turn: { type: 'number' } }, required: ['turn'], additionalProperties: false } }], messages, turn };
+      : { agent: { ...agent, instructions: '' }, tools: [{ name: 'noop', description: 'Does nothing', inputSchema: { type: 'object', properties: { turn: { type: 'number' } }, required: ['turn'], additionalProperties: false } }], messages, turn };
     const answer = await payloadModelStep.executeWithOptions({ summary: `model ${agent.provider}/${agent.model} · ${agent.name} · turn ${turn}` }, [sent]);
     specRef ??= answer.specRef;
     messages.push(answer.message);
@@ -67,6 +67,41 @@ export async function bareAgentPayloadWorkflow(input: { runKey: string }): Promi
     messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: result.content, isError: result.isError });
   }
 }
+
+/** What a Baton agent run is started with, as far as the hand-off's payload baseline reads it. */
+interface HandoffRunInput {
+  agent: { name: string; provider: string; model: string; handoffs: string[] };
+  team: Array<{ name: string; provider: string; model: string }>;
+  input: string;
+  specHash: string;
+}
+
+/**
+ * The hand-off row's payload baseline: `bareHandoffWorkflow`'s two no-op model steps, started
+ * with a Baton agent run's input, search attributes and summary (the bench passes them), each
+ * step carrying what Baton's does (the agent in full, the transfer tool offered, the
+ * conversation), the transfer answered in the workflow, and Baton's result.
+ */
+export async function bareHandoffPayloadWorkflow(input: HandoffRunInput) {
+  const first = input.agent;
+  const second = input.team.find((a) => a.name === first.handoffs[0]) as HandoffRunInput['team'][number];
+  const step = (agent: { name: string; provider: string; model: string }, tools: PayloadModelTools, messages: PayloadMessage[], turn: number) =>
+    payloadModelStep.executeWithOptions({ summary: `model ${agent.provider}/${agent.model} · ${agent.name} · turn ${turn}` }, [
+      { agent: { name: agent.name, provider: agent.provider, model: agent.model, instructions: '' }, tools, messages, turn },
+    ]);
+  const messages: PayloadMessage[] = [{ role: 'user', content: input.input }];
+  const transfer = { name: `transfer_to_${second.name}`, description: `Hand the conversation to the ${second.name} agent.`, inputSchema: { type: 'object', properties: { reason: { type: 'string', description: 'Why this agent should take over' } } } };
+  const asked = await step(first, [transfer], messages, 1);
+  const call = asked.message.toolCalls[0];
+  messages.push(asked.message);
+  if (call) messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: `Transferred to ${second.name}.`, isError: false });
+  const answer = await step(second, [], messages, 2);
+  messages.push(answer.message);
+  const usage = { ...answer.usage, inputTokens: asked.usage.inputTokens + answer.usage.inputTokens, outputTokens: asked.usage.outputTokens + answer.usage.outputTokens, modelCalls: 2 };
+  return { agent: second.name, path: [first.name, second.name], output: answer.message.content, turns: 2, usage, specHash: input.specHash, messages };
+}
+
+type PayloadModelTools = NonNullable<bareActivities.PayloadModelInput['tools']>;
 
 /** Baseline for a hand-off: the two model steps of two agents, as no-ops. */
 export async function bareHandoffWorkflow(input: { runKey: string }): Promise<void> {

@@ -6,7 +6,9 @@ import { resolveWorkflowSpec } from '../config/load-spec';
 import { bareMessageUpdate } from './bare-workflow';
 import { percentile } from './step-clock';
 import { benchAgentHistory } from './agent-history';
-import { inTurn, settleTimers } from './fair';
+import { inRotation, inTurn, settleTimers } from './fair';
+import { firstPayload } from '../client/inspect';
+import { BatonAgent, BatonPattern } from '../core/search-attributes';
 import { collectPhases, printPhases, type Phases } from './history-phases';
 
 export interface PatternRow {
@@ -17,6 +19,8 @@ export interface PatternRow {
   unit: 'run' | 'turn';
   /** History bytes per sample (sessions: over every run of the continue-as-new chain). */
   history?: { bare: number; baton: number; batonRuns: number };
+  /** Samples of bare Temporal doing the same steps with Baton's payloads and start options, in sets with the others. */
+  payload?: number[];
 }
 
 /** Bytes and runs of a workflow's history, following continue-as-new from its first run. */
@@ -69,26 +73,38 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
   /** `BENCH_ONLY=fan-out` (any part of a row's name) runs just the matching rows. */
   const wanted = (name: string) => !process.env.BENCH_ONLY || name.includes(process.env.BENCH_ONLY);
 
-  const handoff: PatternRow = { name: 'hand-off (2 agents)', bare: [], baton: [], unit: 'run' };
+  const handoff: PatternRow = { name: 'hand-off (2 agents)', bare: [], baton: [], unit: 'run', payload: [] };
   const handoffPhases = process.env.BENCH_PHASES === '1' ? { bare: new Map() as Phases, baton: new Map() as Phases } : undefined;
-  if (wanted(handoff.name)) await settleTimers();
-  for (let i = 0; i < (wanted(handoff.name) ? samplesFor('short') : 0); i++) {
-    await pair(
-      i,
-      handoff,
-      async () => {
-        const id = key('bare-handoff', i);
-        const ms = await time(() => client.workflow.execute('bareHandoffWorkflow', { taskQueue: bareQueue, workflowId: id, args: [{ runKey: key('h', i) }] }));
-        if (handoffPhases) await collectPhases(client, id, handoffPhases.bare);
-        return ms;
-      },
-      async () => {
-        const id = key('handoff', i);
-        const ms = await time(async () => (await baton.startAgent('handoff-a', id, { workflowId: id })).result());
-        if (handoffPhases) await collectPhases(client, id, handoffPhases.baton);
-        return ms;
-      },
-    );
+  if (wanted(handoff.name)) {
+    // The payload baseline starts as Baton's run does: its input (read from a run's history), search attributes and summary.
+    const warm = key('handoff-warm', 0);
+    await (await baton.startAgent('handoff-a', warm, { workflowId: warm })).result();
+    const started = (await client.workflow.getHandle(warm).fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes;
+    const batonInput = firstPayload(started?.input) as Record<string, unknown>;
+    await settleTimers();
+    const bareRun = async (i: number) => {
+      const id = key('bare-handoff', i);
+      const ms = await time(() => client.workflow.execute('bareHandoffWorkflow', { taskQueue: bareQueue, workflowId: id, args: [{ runKey: key('h', i) }] }));
+      if (handoffPhases) await collectPhases(client, id, handoffPhases.bare);
+      handoff.bare.push(ms);
+    };
+    const payloadRun = async (i: number) => {
+      const id = key('payload-handoff', i);
+      handoff.payload?.push(await time(() => client.workflow.execute('bareHandoffPayloadWorkflow', {
+        taskQueue: bareQueue,
+        workflowId: id,
+        args: [{ ...batonInput, input: id }],
+        staticSummary: `agent handoff-a: ${id}`,
+        typedSearchAttributes: [{ key: BatonAgent, value: 'handoff-a' }, { key: BatonPattern, value: 'agent' }],
+      })));
+    };
+    const batonRun = async (i: number) => {
+      const id = key('handoff', i);
+      const ms = await time(async () => (await baton.startAgent('handoff-a', id, { workflowId: id })).result());
+      if (handoffPhases) await collectPhases(client, id, handoffPhases.baton);
+      handoff.baton.push(ms);
+    };
+    for (let i = 0; i < samplesFor('short'); i++) await inRotation(i, [() => bareRun(i), () => payloadRun(i), () => batonRun(i)]);
   }
   if (handoffPhases && handoff.bare.length) {
     console.log(`\n${handoff.name}: where the time goes`);
@@ -200,5 +216,15 @@ export function printPatternTable(rows: PatternRow[]): void {
   for (const row of rows.filter((r) => r.history)) {
     const { bare, baton, batonRuns } = row.history as NonNullable<PatternRow['history']>;
     console.log(`| ${row.name}, history bytes per ${row.unit} | ${bare.toFixed(0)} | ${baton.toFixed(0)} (${batonRuns} runs, continue-as-new) | ${(baton / bare).toFixed(2)} |`);
+  }
+  const split = rows.filter((r) => r.payload?.length);
+  if (split.length) {
+    console.log("\nSplit by bare Temporal doing the same steps with Baton's payloads and start options (its input, search attributes and summary), in sets of three with the row's samples: bare → it is what those cost, it → Baton what Baton's code costs.\n");
+    console.log("| pattern | bare Temporal (median) | bare with Baton's payloads (median) | Baton (median) | payloads: ratio to bare | Baton's code: ratio to bare with Baton's payloads |");
+    console.log('|---|---|---|---|---|---|');
+    for (const row of split) {
+      const [bare, payload, baton] = [row.bare, row.payload as number[], row.baton].map((s) => percentile(s, 50)) as [number, number, number];
+      console.log(`| ${row.name}, per ${row.unit} | ${bare.toFixed(1)} ms | ${payload.toFixed(1)} ms | ${baton.toFixed(1)} ms | ${(payload / bare).toFixed(2)} | ${(baton / payload).toFixed(2)} |`);
+    }
   }
 }
