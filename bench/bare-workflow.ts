@@ -33,8 +33,8 @@ export async function bareAgentWorkflow(input: { runKey: string; turns: number }
  * of the bytes from the cost of Baton's code: the conversation inline in every model step (the
  * first step with the agent and its tool definitions in full, later ones by reference), model
  * answers with usage, tool calls with their idempotency keys, and Baton's default retry policies
- * and summaries. The bench prints each side's history bytes per turn, so a drift from Baton's
- * shapes shows there.
+ * and summaries. The bench prints each side's history bytes per turn, and
+ * test/bench-payload-baseline.test.ts fails when they drift from a Baton run's.
  */
 const payloadModelStep = proxyActivities<typeof bareActivities>({
   startToCloseTimeout: '120s',
