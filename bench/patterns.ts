@@ -1,9 +1,9 @@
 /** Pattern benchmarks: each Baton pattern against a bare workflow doing the same activities. */
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowStartOptions } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { BatonClient } from '../client/baton-client';
 import { resolveWorkflowSpec } from '../config/load-spec';
-import { bareMessageUpdate } from './bare-workflow';
+import { bareMessageUpdate, type bareHandoffPayloadWorkflow } from './bare-workflow';
 import { percentile } from './step-clock';
 import { benchAgentHistory } from './agent-history';
 import { inRotation, inTurn, settleTimers } from './fair';
@@ -36,6 +36,23 @@ export async function chainHistory(client: Client, workflowId: string, firstRunI
     runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
   }
   return { bytes, runs };
+}
+
+/**
+ * How the hand-off's payload baseline is started: as Baton's run `batonRunId` was, with its input
+ * (read from the run's history; its text replaced by the baseline's workflow id), its search
+ * attributes and its summary.
+ */
+export async function handoffBaselineStart(client: Client, batonRunId: string): Promise<(workflowId: string, taskQueue: string) => WorkflowStartOptions<typeof bareHandoffPayloadWorkflow>> {
+  const started = (await client.workflow.getHandle(batonRunId).fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes;
+  const input = firstPayload(started?.input) as Parameters<typeof bareHandoffPayloadWorkflow>[0];
+  return (workflowId, taskQueue) => ({
+    taskQueue,
+    workflowId,
+    args: [{ ...input, input: workflowId }],
+    staticSummary: `agent ${input.agent.name}: ${workflowId}`,
+    typedSearchAttributes: [{ key: BatonAgent, value: input.agent.name }, { key: BatonPattern, value: 'agent' }],
+  });
 }
 
 /** Pause after a run of `n` children: `BENCH_SETTLE_MS` per 100 children (default 1000). */
@@ -76,11 +93,9 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
   const handoff: PatternRow = { name: 'hand-off (2 agents)', bare: [], baton: [], unit: 'run', payload: [] };
   const handoffPhases = process.env.BENCH_PHASES === '1' ? { bare: new Map() as Phases, baton: new Map() as Phases } : undefined;
   if (wanted(handoff.name)) {
-    // The payload baseline starts as Baton's run does: its input (read from a run's history), search attributes and summary.
     const warm = key('handoff-warm', 0);
     await (await baton.startAgent('handoff-a', warm, { workflowId: warm })).result();
-    const started = (await client.workflow.getHandle(warm).fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes;
-    const batonInput = firstPayload(started?.input) as Record<string, unknown>;
+    const baselineStart = await handoffBaselineStart(client, warm);
     await settleTimers();
     const bareRun = async (i: number) => {
       const id = key('bare-handoff', i);
@@ -90,13 +105,7 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
     };
     const payloadRun = async (i: number) => {
       const id = key('payload-handoff', i);
-      handoff.payload?.push(await time(() => client.workflow.execute('bareHandoffPayloadWorkflow', {
-        taskQueue: bareQueue,
-        workflowId: id,
-        args: [{ ...batonInput, input: id }],
-        staticSummary: `agent handoff-a: ${id}`,
-        typedSearchAttributes: [{ key: BatonAgent, value: 'handoff-a' }, { key: BatonPattern, value: 'agent' }],
-      })));
+      handoff.payload?.push(await time(() => client.workflow.execute<typeof bareHandoffPayloadWorkflow>('bareHandoffPayloadWorkflow', baselineStart(id, bareQueue))));
     };
     const batonRun = async (i: number) => {
       const id = key('handoff', i);

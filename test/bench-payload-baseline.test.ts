@@ -13,8 +13,7 @@ import { defineTool } from '../activities';
 import { ScriptedModel } from '../activities/providers/scripted';
 import * as bareActivities from '../bench/bare-activities';
 import type { bareAgentPayloadWorkflow, bareHandoffPayloadWorkflow } from '../bench/bare-workflow';
-import { firstPayload } from '../client/inspect';
-import { BatonAgent, BatonPattern } from '../core/search-attributes';
+import { handoffBaselineStart } from '../bench/patterns';
 import { startTestBaton } from './helpers/baton';
 import { closeTestEnv, getTestEnv, uniqueTaskQueue, uniqueWorkflowId } from './helpers/temporal';
 
@@ -28,7 +27,7 @@ async function historyOf(id: string) {
   const history = await env.client.workflow.getHandle(id).fetchHistory();
   const events = history.events ?? [];
   const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
-  return { events: events.length, bytes: temporal.api.history.v1.History.encode(history).finish().length, scheduled, started: events[0]?.workflowExecutionStartedEventAttributes };
+  return { events: events.length, bytes: temporal.api.history.v1.History.encode(history).finish().length, scheduled };
 }
 
 let bundle: ReturnType<typeof bundleWorkflowCode> | undefined;
@@ -95,14 +94,8 @@ describe('the payload baselines of the benchmark', () => {
       bare.runUntil(async () => {
         const result = await (await baton.client.startAgent('handoff-a', batonId, { workflowId: batonId })).result();
         // Started as the bench starts it: Baton's own input (renamed), search attributes and summary.
-        const input = firstPayload((await historyOf(batonId)).started?.input) as Parameters<typeof bareHandoffPayloadWorkflow>[0];
-        const baseline = await env.client.workflow.execute<typeof bareHandoffPayloadWorkflow>('bareHandoffPayloadWorkflow', {
-          taskQueue,
-          workflowId: baselineId,
-          args: [{ ...input, input: baselineId }],
-          staticSummary: `agent handoff-a: ${baselineId}`,
-          typedSearchAttributes: [{ key: BatonAgent, value: 'handoff-a' }, { key: BatonPattern, value: 'agent' }],
-        });
+        const start = await handoffBaselineStart(env.client, batonId);
+        const baseline = await env.client.workflow.execute<typeof bareHandoffPayloadWorkflow>('bareHandoffPayloadWorkflow', start(baselineId, taskQueue));
         return [result, baseline] as const;
       }),
     );
