@@ -37,6 +37,7 @@ export async function collectPhases(client: Client, workflowId: string, into: Ph
   for (const e of events) {
     switch (e.eventType) {
       case EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+        if (lastWftCompleted === undefined && events[0]) add('dispatch: run started → first workflow task started', ms(e) - ms(events[0]));
         if (pendingReturn !== undefined) add('return: activity or child completed → workflow task started', ms(e) - pendingReturn);
         pendingReturn = undefined;
         add('#wft-started', ms(e));
@@ -84,12 +85,18 @@ export async function collectPhases(client: Client, workflowId: string, into: Ph
       default:
     }
   }
+  const first = events[0];
+  const last = events[events.length - 1];
+  if (first && last) add('run: started → closed (server)', ms(last) - ms(first));
   for (const key of ['#wft-started', '#child-initiated', '#child-started']) into.delete(key);
   return children;
 }
 
-/** Prints the median of each phase, bare beside Baton. Activity names differ, so rows are matched by their role. */
-export function printPhases(bare: Phases, baton: Phases, roles: Record<string, string>): void {
+/**
+ * Prints the median of each phase, bare beside Baton (and, given `payload`, the bare workflow
+ * carrying Baton's payloads between them). Activity names differ, so rows are matched by their role.
+ */
+export function printPhases(bare: Phases, baton: Phases, roles: Record<string, string>, payload?: Phases): void {
   const byRole = (phases: Phases) => {
     const out = new Map<string, number[]>();
     for (const [phase, values] of phases) {
@@ -101,12 +108,22 @@ export function printPhases(bare: Phases, baton: Phases, roles: Record<string, s
     return out;
   };
   const b = byRole(bare);
+  const p = payload && byRole(payload);
   const t = byRole(baton);
-  console.log('\n| phase (server timestamps) | bare median | Baton median | Baton − bare |');
-  console.log('|---|---|---|---|');
-  for (const phase of new Set([...b.keys(), ...t.keys()])) {
-    const x = percentile(b.get(phase) ?? [], 50);
-    const y = percentile(t.get(phase) ?? [], 50);
-    console.log(`| ${phase} | ${x.toFixed(2)} ms | ${y.toFixed(2)} ms | ${(y - x).toFixed(2)} ms |`);
+  const median = (phases: Map<string, number[]>, phase: string) => percentile(phases.get(phase) ?? [], 50);
+  if (p) {
+    console.log("\n| phase (server timestamps) | bare median | bare with Baton's payloads | Baton median | Baton − bare | Baton − payloads |");
+    console.log('|---|---|---|---|---|---|');
+  } else {
+    console.log('\n| phase (server timestamps) | bare median | Baton median | Baton − bare |');
+    console.log('|---|---|---|---|');
+  }
+  for (const phase of new Set([...b.keys(), ...(p?.keys() ?? []), ...t.keys()])) {
+    const x = median(b, phase);
+    const y = median(t, phase);
+    if (p) {
+      const z = median(p, phase);
+      console.log(`| ${phase} | ${x.toFixed(2)} ms | ${z.toFixed(2)} ms | ${y.toFixed(2)} ms | ${(y - x).toFixed(2)} ms | ${(y - z).toFixed(2)} ms |`);
+    } else console.log(`| ${phase} | ${x.toFixed(2)} ms | ${y.toFixed(2)} ms | ${(y - x).toFixed(2)} ms |`);
   }
 }

@@ -10,6 +10,7 @@ import { inRotation, inTurn, settleTimers } from './fair';
 import { firstPayload } from '../client/inspect';
 import { BatonAgent, BatonPattern } from '../core/search-attributes';
 import { collectPhases, printPhases, type Phases } from './history-phases';
+import { againstGoal, formatInterval, pairedSets, ratioInterval } from './interval';
 
 export interface PatternRow {
   name: string;
@@ -21,6 +22,8 @@ export interface PatternRow {
   history?: { bare: number; baton: number; batonRuns: number };
   /** Samples of bare Temporal doing the same steps with Baton's payloads and start options, in sets with the others. */
   payload?: number[];
+  /** Issue #10's goal for the row's ratio to bare, checked against the ratio's interval. */
+  goal?: number;
 }
 
 /** Bytes and runs of a workflow's history, following continue-as-new from its first run. */
@@ -90,8 +93,8 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
   /** `BENCH_ONLY=fan-out` (any part of a row's name) runs just the matching rows. */
   const wanted = (name: string) => !process.env.BENCH_ONLY || name.includes(process.env.BENCH_ONLY);
 
-  const handoff: PatternRow = { name: 'hand-off (2 agents)', bare: [], baton: [], unit: 'run', payload: [] };
-  const handoffPhases = process.env.BENCH_PHASES === '1' ? { bare: new Map() as Phases, baton: new Map() as Phases } : undefined;
+  const handoff: PatternRow = { name: 'hand-off (2 agents)', bare: [], baton: [], unit: 'run', payload: [], goal: 1.05 };
+  const handoffPhases = process.env.BENCH_PHASES === '1' ? { bare: new Map() as Phases, payload: new Map() as Phases, baton: new Map() as Phases } : undefined;
   if (wanted(handoff.name)) {
     const warm = key('handoff-warm', 0);
     await (await baton.startAgent('handoff-a', warm, { workflowId: warm })).result();
@@ -106,6 +109,7 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
     const payloadRun = async (i: number) => {
       const id = key('payload-handoff', i);
       handoff.payload?.push(await time(() => client.workflow.execute<typeof bareHandoffPayloadWorkflow>('bareHandoffPayloadWorkflow', baselineStart(id, bareQueue))));
+      if (handoffPhases) await collectPhases(client, id, handoffPhases.payload);
     };
     const batonRun = async (i: number) => {
       const id = key('handoff', i);
@@ -117,12 +121,12 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
   }
   if (handoffPhases && handoff.bare.length) {
     console.log(`\n${handoff.name}: where the time goes`);
-    printPhases(handoffPhases.bare, handoffPhases.baton, { bareModel: 'model call', callModel: 'model call' });
+    printPhases(handoffPhases.bare, handoffPhases.baton, { bareModel: 'model call', payloadModel: 'model call', callModel: 'model call' }, handoffPhases.payload);
   }
   if (handoff.bare.length) rows.push(handoff);
 
   for (const n of [1, 10, 50, 200]) {
-    const row: PatternRow = { name: `fan-out N=${n}`, bare: [], baton: [], unit: 'run' };
+    const row: PatternRow = { name: `fan-out N=${n}`, bare: [], baton: [], unit: 'run', goal: 1.1 };
     if (!wanted(row.name)) continue;
     // All N at once, as the bare fan-out starts them (a spec's default is 50 at a time).
     const spec = resolveWorkflowSpec({ name: `fan-out-${n}`, steps: { kind: 'parallel', concurrency: n, branches: Array.from({ length: n }, () => ({ kind: 'agent', agent: 'worker' })) } }, baton.config);
@@ -177,7 +181,7 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
 
   if (wanted('agent run history bytes per turn')) await benchAgentHistory(client, baton);
 
-  const session: PatternRow = { name: 'session turn (200 turns)', bare: [], baton: [], unit: 'turn' };
+  const session: PatternRow = { name: 'session turn (200 turns)', bare: [], baton: [], unit: 'turn', goal: 1.1 };
   if (!wanted(session.name)) return rows;
   await settleTimers();
   const bareHandle = await client.workflow.start('bareSessionWorkflow', { taskQueue: bareQueue, workflowId: key('bare-session', 0), args: [{ runKey: 's', turns: 200 }] });
@@ -214,13 +218,19 @@ function spreadOf(row: PatternRow): string {
   return `${(ratios[0] as number).toFixed(2)}–${(ratios.at(-1) as number).toFixed(2)} (${ratios.length} pairs)`;
 }
 
+/** The ratio's 95% interval and, for a row with a goal, how it stands: `1.01–1.12 · ≤ 1.05: within noise`. */
+export function intervalNote(bare: readonly number[], baton: readonly number[], goal?: number): string {
+  const interval = ratioInterval(pairedSets(bare, baton));
+  return `${formatInterval(interval)}${goal === undefined ? '' : ` · ≤ ${goal.toFixed(2)}: ${againstGoal(interval, goal)}`}`;
+}
+
 export function printPatternTable(rows: PatternRow[]): void {
-  console.log('\n| pattern | bare Temporal (median) | Baton (median) | ratio | spread: ratios of paired samples |');
-  console.log('|---|---|---|---|---|');
+  console.log('\n| pattern | bare Temporal (median) | Baton (median) | ratio | 95% interval · issue #10 goal | spread: ratios of paired samples |');
+  console.log('|---|---|---|---|---|---|');
   for (const row of rows) {
     const bare = percentile(row.bare, 50);
     const baton = percentile(row.baton, 50);
-    console.log(`| ${row.name}, per ${row.unit} | ${bare.toFixed(1)} ms | ${baton.toFixed(1)} ms | ${(baton / bare).toFixed(2)} | ${spreadOf(row)} |`);
+    console.log(`| ${row.name}, per ${row.unit} | ${bare.toFixed(1)} ms | ${baton.toFixed(1)} ms | ${(baton / bare).toFixed(2)} | ${intervalNote(row.bare, row.baton, row.goal)} | ${spreadOf(row)} |`);
   }
   for (const row of rows.filter((r) => r.history)) {
     const { bare, baton, batonRuns } = row.history as NonNullable<PatternRow['history']>;
@@ -229,11 +239,12 @@ export function printPatternTable(rows: PatternRow[]): void {
   const split = rows.filter((r) => r.payload?.length);
   if (split.length) {
     console.log("\nSplit by bare Temporal doing the same steps with Baton's payloads and start options (its input, search attributes and summary), in sets of three with the row's samples: bare → it is what those cost, it → Baton what Baton's code costs.\n");
-    console.log("| pattern | bare Temporal (median) | bare with Baton's payloads (median) | Baton (median) | payloads: ratio to bare | Baton's code: ratio to bare with Baton's payloads |");
+    console.log("| pattern | bare Temporal (median) | bare with Baton's payloads (median) | Baton (median) | payloads: ratio to bare (95% interval) | Baton's code: ratio to bare with Baton's payloads (95% interval · goal) |");
     console.log('|---|---|---|---|---|---|');
     for (const row of split) {
-      const [bare, payload, baton] = [row.bare, row.payload as number[], row.baton].map((s) => percentile(s, 50)) as [number, number, number];
-      console.log(`| ${row.name}, per ${row.unit} | ${bare.toFixed(1)} ms | ${payload.toFixed(1)} ms | ${baton.toFixed(1)} ms | ${(payload / bare).toFixed(2)} | ${(baton / payload).toFixed(2)} |`);
+      const payloadSamples = row.payload as number[];
+      const [bare, payload, baton] = [row.bare, payloadSamples, row.baton].map((s) => percentile(s, 50)) as [number, number, number];
+      console.log(`| ${row.name}, per ${row.unit} | ${bare.toFixed(1)} ms | ${payload.toFixed(1)} ms | ${baton.toFixed(1)} ms | ${(payload / bare).toFixed(2)} (${intervalNote(row.bare, payloadSamples)}) | ${(baton / payload).toFixed(2)} (${intervalNote(payloadSamples, row.baton, row.goal)}) |`);
     }
   }
 }
