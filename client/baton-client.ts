@@ -4,8 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { specHash } from '../core/hash';
-import { compactAgentSpecs, compactRunAgents } from '../core/agent-defaults';
+import { compactAgentSpecs } from '../core/agent-defaults';
 import { AgentRunInputSchema, BatonAgent, BatonPattern, RunBudgetSchema, type AgentRunState, type Message, type RunBudget, type WorkflowSpec } from '../core';
 import { runInputFor, ConfigError, toIssues, type BatonConfig } from '../config/define-config';
 import { agentWorkflow, sendMessageUpdate, sessionWorkflow, specWorkflow, stateQuery, type SessionReply } from '../workflows';
@@ -15,6 +14,7 @@ import { runUrl, uiBaseUrl } from './ui-links';
 import { dataConverterFor } from '../codec/settings';
 import { startTracing, tracingClientInterceptors } from './tracing';
 import { watchRun, type WatchEvent, type WatchOptions } from './watch';
+import { parsedRunInput, RunTemplates, startArgs } from './run-templates';
 
 export interface StartAgentOptions {
   workflowId?: string;
@@ -58,11 +58,15 @@ export function preview(text: string, max = 80): string {
 }
 
 export class BatonClient {
+  private readonly templates: RunTemplates;
+
   constructor(
     readonly temporal: Client,
     readonly config: BatonConfig,
     readonly settings: Pick<ConnectionSettings, 'namespace'>,
-  ) {}
+  ) {
+    this.templates = new RunTemplates(config);
+  }
 
   /** Connects using flags, the environment (TEMPORAL_*) and the config, in that order. */
   static async connect(config: BatonConfig, overrides: ConnectionOverrides = {}): Promise<BatonClient> {
@@ -82,12 +86,8 @@ export class BatonClient {
 
   /** Starts a configured agent; returns as soon as the run is recorded by the server. */
   async startAgent(agentName: string, input: string | Message[], options: StartAgentOptions = {}): Promise<AgentRunHandle> {
-    const parsed = AgentRunInputSchema.safeParse(runInputFor(this.config, agentName, input));
-    if (!parsed.success) throw new ConfigError('run input', toIssues(parsed.error));
+    const args = { ...this.runArgs(agentName, input), ...checkedBudget(options.budget) };
     const text = typeof input === 'string' ? input : (input.findLast((m) => m.role === 'user')?.content ?? '');
-    const { agent, tools, team } = parsed.data;
-    // The agents travel without the fields at their defaults, as a spec run's do: the run fills them in.
-    const args = { ...parsed.data, ...compactRunAgents(agent, team), validated: true as const, specHash: specHash({ agent, tools, team }), ...checkedBudget(options.budget) };
     this.checkInputSize(`the input of agent ${agentName}`, args);
     return this.temporal.workflow.start(agentWorkflow, {
       args: [args],
@@ -99,6 +99,20 @@ export class BatonClient {
         { key: BatonPattern, value: 'agent' },
       ],
     });
+  }
+
+  /**
+   * An agent run's input, validated: the agent's template (built once, see ./run-templates.ts)
+   * with the user's input, or, when either does not pass, the whole run input validated as it
+   * stands, which throws with the path of the bad field.
+   */
+  private runArgs(agentName: string, input: string | Message[]) {
+    const template = this.templates.build(agentName);
+    const runInput = template && parsedRunInput(input);
+    if (template && runInput !== undefined) return { ...template.args, input: runInput };
+    const parsed = AgentRunInputSchema.safeParse(runInputFor(this.config, agentName, input));
+    if (!parsed.success) throw new ConfigError('run input', toIssues(parsed.error));
+    return startArgs(parsed.data);
   }
 
   /** Starts a declarative workflow (already resolved with `resolveWorkflowSpec` or `loadWorkflowSpec`). */
