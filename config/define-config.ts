@@ -26,11 +26,20 @@ export class ConfigError extends Error {
 
 /** Turns zod issues into ConfigError entries with readable paths like `agents.writer.tools[0]`. */
 export function toIssues(error: z.ZodError): Array<{ path: string; message: string }> {
-  return error.issues.map((issue) => {
-    // A bad record key (e.g. an agent name) carries the real reason in nested issues.
-    const nested = issue.code === 'invalid_key' ? issue.issues.map((i) => i.message).join('; ') : '';
-    return { path: issuePath(issue.path), message: nested ? `invalid name: ${nested}` : issue.message };
-  });
+  return error.issues.flatMap((issue) => readableIssues(issue, []));
+}
+
+function readableIssues(issue: z.core.$ZodIssue, under: readonly PropertyKey[]): Array<{ path: string; message: string }> {
+  const path = [...under, ...issue.path];
+  if (issue.code === 'invalid_union') {
+    // "Invalid input" names no field: when only one of the union's kinds got past the value's type
+    // (a conversation for `string | Message[]`), its issues are the ones meant, with their own paths.
+    const meant = issue.errors.filter((branch) => !branch.every((i) => i.code === 'invalid_type' && i.path.length === 0));
+    if (meant.length === 1) return (meant[0] as z.core.$ZodIssue[]).flatMap((i) => readableIssues(i, path));
+  }
+  // A bad record key (e.g. an agent name) carries the real reason in nested issues.
+  const nested = issue.code === 'invalid_key' ? issue.issues.map((i) => i.message).join('; ') : '';
+  return [{ path: issuePath(path), message: nested ? `invalid name: ${nested}` : issue.message }];
 }
 
 /** Gives a config file its types; validation happens when it is loaded. */

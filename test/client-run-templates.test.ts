@@ -50,7 +50,7 @@ describe("Baton's client reuses an agent's run input", () => {
   it('records the same input as one validated in full, for text and for a conversation', async () => {
     const cfg = config();
     const baton = await clientFor(cfg);
-    const inputs: Array<string | Message[]> = ['first question', 'second question', [{ role: 'user', content: 'hello' }, { role: 'assistant', content: 'hi' }, { role: 'user', content: 'and now?' }]];
+    const inputs: Array<string | Message[]> = ['first question', 'second question', [{ role: 'user', content: 'hello' }, { role: 'assistant', content: 'hi', toolCalls: [] }, { role: 'user', content: 'and now?' }]];
     for (const input of inputs) {
       const id = uniqueWorkflowId('template');
       const handle = await baton.startAgent('triage', input, { workflowId: id });
@@ -106,7 +106,8 @@ describe("Baton's client reuses an agent's run input", () => {
     const id = uniqueWorkflowId('template-bad');
     const bad = await baton.startAgent('triage', [{ role: 'user', content: 'hi' }, { role: 'wizard', content: 'abracadabra' }] as unknown as Message[], { workflowId: id }).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(ConfigError);
-    expect((bad as Error).message).toBe("invalid config (run input): input: Invalid input");
+    // The path of the bad field, not just "input: Invalid input" (the input is a string or a conversation).
+    expect((bad as Error).message).toBe("invalid config (run input): input[1].role: Invalid discriminator value. Expected 'system' | 'user' | 'assistant' | 'tool'");
     delete (cfg.agents as Record<string, unknown>).expert;
     const gone = await baton.startAgent('triage', 'go', { workflowId: id }).catch((e: unknown) => e);
     expect(gone).toBeInstanceOf(ConfigError);
