@@ -20,8 +20,21 @@ const ms = (e: Event): number => {
   return Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
 };
 
-/** Adds the phase durations of one workflow's history to `into` (names prefixed with `prefix`); returns the ids of its children. */
-export async function collectPhases(client: Client, workflowId: string, into: Phases, prefix = ''): Promise<string[]> {
+/** When the client called start and when it had the result, on the wall clock the server stamps events with (both on one machine). */
+export interface ClientWindow {
+  calledAt: number;
+  resultAt: number;
+}
+
+/** Now on the wall clock, to the microsecond (Date.now() has milliseconds only). */
+export const wallClock = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * Adds the phase durations of one workflow's history to `into` (names prefixed with `prefix`);
+ * returns the ids of its children. With the client's `window`, also the start call's and the
+ * result's share of the time the client measured.
+ */
+export async function collectPhases(client: Client, workflowId: string, into: Phases, prefix = '', window?: ClientWindow): Promise<string[]> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const children: string[] = [];
   const add = (name: string, value: number) => {
@@ -88,6 +101,10 @@ export async function collectPhases(client: Client, workflowId: string, into: Ph
   const first = events[0];
   const last = events[events.length - 1];
   if (first && last) add('run: started → closed (server)', ms(last) - ms(first));
+  if (first && last && window) {
+    add('client: start called → run started', ms(first) - window.calledAt);
+    add('client: run closed → result received', window.resultAt - ms(last));
+  }
   for (const key of ['#wft-started', '#child-initiated', '#child-started']) into.delete(key);
   return children;
 }

@@ -9,7 +9,7 @@ import { benchAgentHistory } from './agent-history';
 import { inRotation, inTurn, settleTimers } from './fair';
 import { firstPayload } from '../client/inspect';
 import { BatonAgent, BatonPattern } from '../core/search-attributes';
-import { collectPhases, printPhases, type Phases } from './history-phases';
+import { collectPhases, printPhases, wallClock, type Phases } from './history-phases';
 import { againstGoal, formatInterval, pairedSets, ratioInterval } from './interval';
 
 export interface PatternRow {
@@ -100,22 +100,24 @@ export async function benchPatterns(client: Client, baton: BatonClient, bareQueu
     await (await baton.startAgent('handoff-a', warm, { workflowId: warm })).result();
     const baselineStart = await handoffBaselineStart(client, warm);
     await settleTimers();
-    const bareRun = async (i: number) => {
+    /** One run of a side: its time on the client and, with BENCH_PHASES=1, its phases. */
+    const measured = async (id: string, samples: number[], phases: Phases | undefined, run: () => Promise<unknown>) => {
+      const calledAt = wallClock();
+      samples.push(await time(run));
+      const resultAt = wallClock();
+      if (phases) await collectPhases(client, id, phases, '', { calledAt, resultAt });
+    };
+    const bareRun = (i: number) => {
       const id = key('bare-handoff', i);
-      const ms = await time(() => client.workflow.execute('bareHandoffWorkflow', { taskQueue: bareQueue, workflowId: id, args: [{ runKey: key('h', i) }] }));
-      if (handoffPhases) await collectPhases(client, id, handoffPhases.bare);
-      handoff.bare.push(ms);
+      return measured(id, handoff.bare, handoffPhases?.bare, () => client.workflow.execute('bareHandoffWorkflow', { taskQueue: bareQueue, workflowId: id, args: [{ runKey: key('h', i) }] }));
     };
-    const payloadRun = async (i: number) => {
+    const payloadRun = (i: number) => {
       const id = key('payload-handoff', i);
-      handoff.payload?.push(await time(() => client.workflow.execute<typeof bareHandoffPayloadWorkflow>('bareHandoffPayloadWorkflow', baselineStart(id, bareQueue))));
-      if (handoffPhases) await collectPhases(client, id, handoffPhases.payload);
+      return measured(id, handoff.payload as number[], handoffPhases?.payload, () => client.workflow.execute<typeof bareHandoffPayloadWorkflow>('bareHandoffPayloadWorkflow', baselineStart(id, bareQueue)));
     };
-    const batonRun = async (i: number) => {
+    const batonRun = (i: number) => {
       const id = key('handoff', i);
-      const ms = await time(async () => (await baton.startAgent('handoff-a', id, { workflowId: id })).result());
-      if (handoffPhases) await collectPhases(client, id, handoffPhases.baton);
-      handoff.baton.push(ms);
+      return measured(id, handoff.baton, handoffPhases?.baton, async () => (await baton.startAgent('handoff-a', id, { workflowId: id })).result());
     };
     for (let i = 0; i < samplesFor('short'); i++) await inRotation(i, [() => bareRun(i), () => payloadRun(i), () => batonRun(i)]);
   }
