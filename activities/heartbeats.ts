@@ -45,7 +45,7 @@ interface Beating {
 
 const beating = new Set<Beating>();
 let timer: NodeJS.Timeout | undefined;
-/** Ticks in a row that found no call running: the timer stops after a second of them. */
+/** Ticks in a row that found no call running since the last call began: the timer stops after a second of them. */
 let idleTicks = 0;
 
 function tick(): void {
@@ -87,6 +87,9 @@ export async function withHeartbeats<T>(work: () => Promise<T>, details: () => u
   // As if it had beaten just so long ago that its first beat is due `firstHeartbeatMs` from now.
   const call: Beating = { ctx, gap, last: Date.now() - gap + firstHeartbeatMs(timeout), details };
   beating.add(call);
+  // A second past the last call, not past the last tick that saw one: calls shorter than a tick (most)
+  // are never seen by one, and would otherwise stop and restart the timer every second under load.
+  idleTicks = 0;
   if (!timer) {
     timer = setInterval(tick, heartbeatTickMs);
     timer.unref();

@@ -103,6 +103,21 @@ describe('automatic heartbeats', () => {
       expect(vi.getTimerCount()).toBe(0);
     });
 
+    it('keeps the one timer while calls shorter than a tick keep coming, and stops it a second after the last', async () => {
+      const beats: Array<{ at: number; details: unknown }> = [];
+      const setIntervalCalls = vi.spyOn(globalThis, 'setInterval');
+      for (let i = 0; i < 10; i++) {
+        await asActivity(10_000, beats, () => withHeartbeats(async () => 'done'));
+        await vi.advanceTimersByTimeAsync(600);
+        expect(heartbeatTimerRunning()).toBe(true);
+      }
+      expect(setIntervalCalls).toHaveBeenCalledTimes(1);
+      await vi.advanceTimersByTimeAsync(500);
+      expect(heartbeatTimerRunning()).toBe(false);
+      expect(beats).toEqual([]);
+      setIntervalCalls.mockRestore();
+    });
+
     it('gives a hundred calls at once one timer, and a call that settles at once no beat', async () => {
       const beats: Array<{ at: number; details: unknown }> = [];
       const many = Array.from({ length: 100 }, () => asActivity(10_000, beats, () => withHeartbeats(() => new Promise((r) => setTimeout(r, 3_000)))));
