@@ -1,5 +1,6 @@
 /** No-op activities for the baseline; they record when each model step starts, as Baton's do. */
 import { recordStep } from './step-clock';
+import { transferPrefix } from '../workflows/handoffs';
 
 /** Agent turns per run of the agent-turn rows (BENCH_TURNS, default 20). */
 export const benchTurns = Number(process.env.BENCH_TURNS ?? 20);
@@ -27,8 +28,6 @@ export interface PayloadModelInput {
   messages: PayloadMessage[];
   turn: number;
 }
-
-const transferPrefix = 'transfer_to_';
 
 /**
  * The payload baselines' model step: a no-op like `bareModel`, answering as Baton's scripted model

@@ -72,3 +72,8 @@ export function againstGoal(interval: RatioInterval, goal: number): 'met' | 'mis
 export function formatInterval(interval: RatioInterval): string {
   return `${interval.low.toFixed(2)}–${interval.high.toFixed(2)}`;
 }
+
+/** The interval and, for a row with a goal, how it stands: `1.01–1.12 · ≤ 1.05: within noise`. */
+export function intervalAgainst(interval: RatioInterval, goal?: number): string {
+  return `${formatInterval(interval)}${goal === undefined ? '' : ` · ≤ ${goal.toFixed(2)}: ${againstGoal(interval, goal)}`}`;
+}

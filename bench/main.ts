@@ -22,7 +22,7 @@ import * as bareActivities from './bare-activities';
 import { benchPatterns, printPatternTable, type PatternRow } from './patterns';
 import { growingPage, historyReaderReply, historyTurns } from './agent-history';
 import { percentile, recordStep, turnDurations } from './step-clock';
-import { againstGoal, formatInterval, ratioInterval } from './interval';
+import { intervalAgainst, ratioInterval } from './interval';
 import { inRotation, settleTimers } from './fair';
 import { collectPhases, printPhases, type Phases } from './history-phases';
 import { benchRuntimeTelemetry, benchTracing } from './telemetry';
@@ -200,10 +200,8 @@ function printReport(results: { baton: Sample[]; bare: Sample[]; payload: Sample
   console.log('|---|---|---|---|---|---|');
   console.log(`| median per turn | ${t.median.toFixed(2)} ms | ${p.median.toFixed(2)} ms | ${b.median.toFixed(2)} ms | ${(b.median / t.median).toFixed(2)} | ${(b.median / p.median).toFixed(2)} |`);
   // Each set's runs stay together in the bootstrap (a run's turns share its luck); issue #10's goal for a turn is 1.05.
-  const interval = (over: Sample[], goal?: number) => {
-    const found = ratioInterval(results.baton.slice(0, over.length).map((s, i) => ({ bare: (over[i] as Sample).turns, baton: s.turns })));
-    return `${formatInterval(found)}${goal === undefined ? '' : ` · ≤ ${goal.toFixed(2)}: ${againstGoal(found, goal)}`}`;
-  };
+  const interval = (over: Sample[], goal?: number) =>
+    intervalAgainst(ratioInterval(results.baton.slice(0, over.length).map((s, i) => ({ bare: (over[i] as Sample).turns, baton: s.turns }))), goal);
   console.log(`| 95% interval of the ratio (bootstrap over the sets) · issue #10 goal | | | | ${interval(results.bare, 1.05)} | ${interval(results.payload, 1.05)} |`);
   console.log(`| spread: per-run median ratios of ${results.baton.length} sets | | | | ${spread(results.bare)} | ${spread(results.payload)} |`);
   console.log(`| p99 per turn | ${t.p99.toFixed(2)} ms | ${p.p99.toFixed(2)} ms | ${b.p99.toFixed(2)} ms | ${(b.p99 / t.p99).toFixed(2)} | ${(b.p99 / p.p99).toFixed(2)} |`);

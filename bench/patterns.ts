@@ -10,7 +10,7 @@ import { inRotation, inTurn, settleTimers } from './fair';
 import { firstPayload } from '../client/inspect';
 import { BatonAgent, BatonPattern } from '../core/search-attributes';
 import { collectPhases, printPhases, wallClock, type Phases } from './history-phases';
-import { againstGoal, formatInterval, pairedSets, ratioInterval } from './interval';
+import { intervalAgainst, pairedSets, ratioInterval } from './interval';
 
 export interface PatternRow {
   name: string;
@@ -220,10 +220,9 @@ function spreadOf(row: PatternRow): string {
   return `${(ratios[0] as number).toFixed(2)}–${(ratios.at(-1) as number).toFixed(2)} (${ratios.length} pairs)`;
 }
 
-/** The ratio's 95% interval and, for a row with a goal, how it stands: `1.01–1.12 · ≤ 1.05: within noise`. */
-export function intervalNote(bare: readonly number[], baton: readonly number[], goal?: number): string {
-  const interval = ratioInterval(pairedSets(bare, baton));
-  return `${formatInterval(interval)}${goal === undefined ? '' : ` · ≤ ${goal.toFixed(2)}: ${againstGoal(interval, goal)}`}`;
+/** The 95% interval of paired samples' ratio and, for a row with a goal, how it stands. */
+function intervalNote(bare: readonly number[], baton: readonly number[], goal?: number): string {
+  return intervalAgainst(ratioInterval(pairedSets(bare, baton)), goal);
 }
 
 export function printPatternTable(rows: PatternRow[]): void {

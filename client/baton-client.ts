@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { compactAgentSpecs } from '../core/agent-defaults';
-import { AgentRunInputSchema, BatonAgent, BatonPattern, RunBudgetSchema, type AgentRunState, type Message, type RunBudget, type WorkflowSpec } from '../core';
+import { BatonAgent, BatonPattern, RunBudgetSchema, type AgentRunState, type Message, type RunBudget, type WorkflowSpec } from '../core';
 import { runInputFor, ConfigError, toIssues, type BatonConfig } from '../config/define-config';
 import { agentWorkflow, sendMessageUpdate, sessionWorkflow, specWorkflow, stateQuery, type SessionReply } from '../workflows';
 import { SessionInputSchema, SpecRunInputSchema } from '../workflows/schemas';
@@ -14,7 +14,7 @@ import { runUrl, uiBaseUrl } from './ui-links';
 import { dataConverterFor } from '../codec/settings';
 import { startTracing, tracingClientInterceptors } from './tracing';
 import { watchRun, type WatchEvent, type WatchOptions } from './watch';
-import { parsedRunInput, RunTemplates, startArgs } from './run-templates';
+import { RunTemplates } from './run-templates';
 
 export interface StartAgentOptions {
   workflowId?: string;
@@ -86,7 +86,8 @@ export class BatonClient {
 
   /** Starts a configured agent; returns as soon as the run is recorded by the server. */
   async startAgent(agentName: string, input: string | Message[], options: StartAgentOptions = {}): Promise<AgentRunHandle> {
-    const args = { ...this.runArgs(agentName, input), ...checkedBudget(options.budget) };
+    // Validated once per agent (./run-templates.ts), the user's input per start.
+    const args = { ...this.templates.argsFor(agentName, input), ...checkedBudget(options.budget) };
     const text = typeof input === 'string' ? input : (input.findLast((m) => m.role === 'user')?.content ?? '');
     this.checkInputSize(`the input of agent ${agentName}`, args);
     return this.temporal.workflow.start(agentWorkflow, {
@@ -99,20 +100,6 @@ export class BatonClient {
         { key: BatonPattern, value: 'agent' },
       ],
     });
-  }
-
-  /**
-   * An agent run's input, validated: the agent's template (built once, see ./run-templates.ts)
-   * with the user's input, or, when either does not pass, the whole run input validated as it
-   * stands, which throws with the path of the bad field.
-   */
-  private runArgs(agentName: string, input: string | Message[]) {
-    const template = this.templates.build(agentName);
-    const runInput = template && parsedRunInput(input);
-    if (template && runInput !== undefined) return { ...template.args, input: runInput };
-    const parsed = AgentRunInputSchema.safeParse(runInputFor(this.config, agentName, input));
-    if (!parsed.success) throw new ConfigError('run input', toIssues(parsed.error));
-    return startArgs(parsed.data);
   }
 
   /** Starts a declarative workflow (already resolved with `resolveWorkflowSpec` or `loadWorkflowSpec`). */

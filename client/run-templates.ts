@@ -7,8 +7,8 @@
  * it was read from has changed since (an agent's entry, its tools' specs, its pool, the content
  * store's threshold), so a config changed in place is honoured as before.
  */
-import { runInputFor, type BatonConfig } from '../config/define-config';
-import { AgentRunInputSchema, type ParsedAgentRunInput } from '../core';
+import { ConfigError, runInputFor, toIssues, type BatonConfig } from '../config/define-config';
+import { AgentRunInputSchema, type Message, type ParsedAgentRunInput } from '../core';
 import { compactRunAgents } from '../core/agent-defaults';
 import { specHash } from '../core/hash';
 
@@ -43,9 +43,23 @@ export class RunTemplates {
   constructor(private readonly config: BatonConfig) {}
 
   /**
-   * The template of `agentName`, or undefined when the input would not pass the run input's
-   * schema with it (the caller then validates the whole run input, for the same error as ever).
-   * Throws what runInputFor throws for an unknown agent or tool.
+   * The validated run input of `agentName` with the user's `input`: its template with the input
+   * checked alone or, when either does not pass, the whole run input validated as it stands,
+   * which throws a ConfigError with the path of the bad field.
+   */
+  argsFor(agentName: string, input: string | Message[]): RunTemplate['args'] {
+    const template = this.build(agentName);
+    const runInput = template && parsedRunInput(input);
+    if (template && runInput !== undefined) return { ...template.args, input: runInput };
+    const parsed = AgentRunInputSchema.safeParse(runInputFor(this.config, agentName, input));
+    if (!parsed.success) throw new ConfigError('run input', toIssues(parsed.error));
+    return startArgs(parsed.data);
+  }
+
+  /**
+   * The template of `agentName` (built again when its part of the config changed), or undefined
+   * when the run input does not validate even with an empty input. Throws what runInputFor
+   * throws for an unknown agent or tool.
    */
   build(agentName: string): RunTemplate | undefined {
     const known = this.byAgent.get(agentName);
@@ -73,7 +87,7 @@ export function startArgs(parsed: ParsedAgentRunInput): RunTemplate['args'] {
 }
 
 /** The user's input as a run input carries it, or undefined when the schema refuses it. */
-export function parsedRunInput(input: unknown): ParsedAgentRunInput['input'] | undefined {
+function parsedRunInput(input: unknown): ParsedAgentRunInput['input'] | undefined {
   const parsed = AgentRunInputSchema.shape.input.safeParse(input);
   return parsed.success ? parsed.data : undefined;
 }
